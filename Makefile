@@ -1,0 +1,49 @@
+# hil-bench: `make bench` and `make test` install whatever is missing, then run.
+# Python packages go into .venv; the cross toolchain and QEMU come from Debian's packages.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+BOARD  ?= corstone300
+PYTEST_ARGS ?=
+
+# Debian packages the firmware build and the simulated boards need.
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+APT_TOOLS    := qemu-system-arm arm-none-eabi-gcc
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help install sysdeps test bench clean
+
+help:
+	@echo "make test    install what is missing, then run the test suite"
+	@echo "make bench   install what is missing, then run the default benchmark on BOARD=$(BOARD)"
+	@echo "make install only install (Python packages into $(VENV), Debian packages via apt)"
+	@echo "make clean   remove build outputs and caches (keeps $(VENV))"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+sysdeps:
+	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "error: need root to run: apt-get install $(APT_PACKAGES)" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+install: $(STAMP) sysdeps
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(VENV)/bin/hil-bench bench --board $(BOARD)
+
+clean:
+	rm -rf build .cache .pytest_cache
