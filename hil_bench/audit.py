@@ -1,0 +1,160 @@
+"""Sparsity and cluster audit of every weight tensor, at any stage, and the survival check between two.
+
+A stage is a tf_keras model (float, pruned, clustered), a QAT model (the kernels its quantizers feed to
+fake quantization) or an int8 ``.tflite``. Every tensor is reported in one layout — TFLite's, output
+channel known — so stages compare tensor by tensor: Keras Conv2D ``[H,W,I,O]`` becomes ``[O,H,W,I]``,
+DepthwiseConv2D ``[H,W,I,M]`` becomes ``[1,H,W,I*M]`` and Dense ``[I,O]`` becomes ``[O,I]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hil_bench.errors import UsageError
+
+# Keras layer class name -> (tflite op, kernel attribute, function to TFLite layout, channel axis there)
+_KERAS_KERNELS = {
+    "Conv2D": ("CONV_2D", "kernel", lambda w: np.transpose(w, (3, 0, 1, 2)), 0),
+    "DepthwiseConv2D": ("DEPTHWISE_CONV_2D", "depthwise_kernel",
+                        lambda w: w.reshape(1, w.shape[0], w.shape[1], w.shape[2] * w.shape[3]), 3),
+    "Dense": ("FULLY_CONNECTED", "kernel", lambda w: np.transpose(w), 0),
+}
+
+
+@dataclass(frozen=True)
+class TensorAudit:
+    """What one weight tensor carries: the numbers a firmware or ML engineer decides on."""
+
+    name: str
+    op: str
+    shape: tuple[int, ...]
+    dtype: str
+    bytes: int
+    sparsity: float
+    min_channel_sparsity: float
+    unique: int
+    max_unique_per_channel: int
+    channel_axis: int
+    scales: tuple[float, ...] = ()
+    zero_points: tuple[int, ...] = ()
+
+    def to_json(self) -> dict:
+        row = asdict(self)
+        row["shape"] = list(self.shape)
+        row["scales"] = list(self.scales)
+        row["zero_points"] = list(self.zero_points)
+        return row
+
+
+def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
+                 scales=(), zero_points=()) -> TensorAudit:
+    channels = np.moveaxis(values, channel_axis, 0).reshape(values.shape[channel_axis], -1)
+    return TensorAudit(
+        name=name, op=op, shape=tuple(int(d) for d in values.shape), dtype=str(values.dtype),
+        bytes=int(values.nbytes),
+        sparsity=float(np.mean(values == 0)) if values.size else 0.0,
+        min_channel_sparsity=float(min((np.mean(c == 0) for c in channels), default=0.0)),
+        unique=int(len(np.unique(values))),
+        max_unique_per_channel=int(max((len(np.unique(c)) for c in channels), default=0)),
+        channel_axis=channel_axis, scales=tuple(scales), zero_points=tuple(zero_points),
+    )
+
+
+def audit_tflite(source) -> list[TensorAudit]:
+    """Audit the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of a .tflite."""
+    from hil_bench.tflite import weight_tensors
+
+    return [audit_tensor(t.name, t.op, t.values, t.channel_axis, t.scales, t.zero_points)
+            for t in weight_tensors(source)]
+
+
+def audit_keras(model) -> list[TensorAudit]:
+    """Audit a tf_keras model's kernels; for a QAT model, the kernels its quantizers actually use."""
+    from hil_bench._keras import keras, require_keras2_model
+    from hil_bench.qat import preserved_kernels
+
+    require_keras2_model(model)
+    preserved = preserved_kernels(model)
+    rows = []
+    for layer in model.layers:
+        inner = getattr(layer, "layer", layer)  # a TFMOT QuantizeWrapper holds the real layer
+        entry = _KERAS_KERNELS.get(type(inner).__name__)
+        if entry is None:
+            continue
+        op, attr, to_tflite, axis = entry
+        values = preserved.get(inner.name)
+        if values is None:
+            values = np.asarray(keras.backend.get_value(getattr(inner, attr)))
+        rows.append(audit_tensor(inner.name, op, to_tflite(values), axis))
+    return rows
+
+
+def audit(source) -> list[TensorAudit]:
+    """Audit a .tflite (path or bytes) or a tf_keras model."""
+    if isinstance(source, (str, Path, bytes, bytearray)):
+        if isinstance(source, (str, Path)) and Path(source).suffix not in (".tflite", ""):
+            raise UsageError(f"{source}: audit reads .tflite files (or Keras models from Python)")
+        return audit_tflite(source)
+    return audit_keras(source)
+
+
+@dataclass(frozen=True)
+class Survival:
+    """The verdict of comparing one tensor between two stages."""
+
+    name: str
+    against: str
+    sparsity_before: float
+    sparsity_after: float
+    unique_before: int
+    unique_after: int
+
+    @property
+    def sparsity_survived(self) -> bool:
+        return self.sparsity_after >= self.sparsity_before
+
+    @property
+    def clusters_survived(self) -> bool:
+        return self.unique_after <= self.unique_before
+
+    @property
+    def survived(self) -> bool:
+        return self.sparsity_survived and self.clusters_survived
+
+    def problem(self) -> str:
+        parts = []
+        if not self.sparsity_survived:
+            parts.append(f"sparsity dropped {self.sparsity_before:.3f} -> {self.sparsity_after:.3f}")
+        if not self.clusters_survived:
+            parts.append(f"max unique values per channel grew {self.unique_before} -> {self.unique_after}")
+        return f"{self.name}: " + "; ".join(parts) if parts else ""
+
+
+def survival(before: list[TensorAudit], after: list[TensorAudit]) -> list[Survival]:
+    """Pair tensors of two stages (by layer name in the TFLite tensor name, else by order) and compare."""
+    pairs = _pair(before, after)
+    return [Survival(a.name, b.name, a.sparsity, b.sparsity, a.max_unique_per_channel, b.max_unique_per_channel)
+            for a, b in pairs]
+
+
+def _pair(before: list[TensorAudit], after: list[TensorAudit]) -> list[tuple[TensorAudit, TensorAudit]]:
+    if len(before) != len(after):
+        raise UsageError(f"the two stages have {len(before)} and {len(after)} weight tensors; "
+                         "compare stages of the same model")
+    by_name = {}
+    for b in after:
+        for part in re.split(r"[/;]", b.name):
+            by_name.setdefault(part.removeprefix("quant_"), b)
+    pairs = []
+    for i, a in enumerate(before):
+        match = by_name.get(a.name)
+        pairs.append((a, match if match is not None and match.op == a.op else after[i]))
+    for a, b in pairs:
+        if a.op != b.op or a.shape != b.shape:
+            raise UsageError(f"tensor {a.name} ({a.op} {list(a.shape)}) has no counterpart in the other stage "
+                             f"(paired with {b.name}: {b.op} {list(b.shape)})")
+    return pairs
