@@ -21,6 +21,10 @@ import tensorflow_model_optimization as tfmot  # noqa: E402
 
 from hil_bench.errors import UnsupportedModelError  # noqa: E402
 
+# TensorFlow's Python-side INFO/WARNING chatter (retracing, "compiled metrics not built") drowns the
+# progress bars and reports; errors still show.
+tf.get_logger().setLevel("ERROR")
+
 __all__ = ["tf", "keras", "tfmot", "require_keras2_model"]
 
 

@@ -87,6 +87,11 @@ def audit_keras(model) -> list[TensorAudit]:
             continue
         op, attr, to_tflite, axis = entry
         values = preserved.get(inner.name)
+        if values is None and inner is not layer:
+            # TFMOT's QuantizeWrapper swaps the layer's kernel attribute for the fake-quantized tensor;
+            # the trained (latent) variable is kept beside its quantizer.
+            values = next((np.asarray(keras.backend.get_value(w)) for w, _, _ in getattr(layer, "_weight_vars", ())
+                           if w.name.split("/")[-1].startswith(attr)), None)
         if values is None:
             values = np.asarray(keras.backend.get_value(getattr(inner, attr)))
         rows.append(audit_tensor(inner.name, op, to_tflite(values), axis))

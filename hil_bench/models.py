@@ -381,3 +381,27 @@ def _text(value) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def save_h5(model, path: str | Path) -> Path:
+    """Save a plain (float, pruned or clustered) tf_keras model as ``.h5``, atomically.
+
+    HDF5 is what every tf_keras and TFMOT version reads back; the "legacy format" warning tf_keras
+    prints for it is silenced because the choice is deliberate.
+    """
+    import os
+    import tempfile
+    import warnings
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".h5", dir=path.parent)
+    os.close(fd)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="You are saving your model as an HDF5 file")
+            model.save(tmp, save_format="h5", include_optimizer=False)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return path

@@ -7,6 +7,7 @@ offsets, and every read is checked: a corrupt or truncated file raises :class:`M
 from __future__ import annotations
 
 import struct
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -64,7 +65,10 @@ def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
-    return bytes(converter.convert())
+    with warnings.catch_warnings():
+        # "Statistics for quantized inputs were expected": irrelevant, the inputs are calibrated.
+        warnings.filterwarnings("ignore", message="Statistics for quantized inputs")
+        return bytes(converter.convert())
 
 
 def read_model(source: bytes | str | Path) -> "schema.ModelT":

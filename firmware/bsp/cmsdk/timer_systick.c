@@ -1,0 +1,70 @@
+/*
+ * timer_systick.c - 64-bit tick counter from SysTick (24-bit, counting down) plus a wrap interrupt.
+ *
+ * Runs from the processor clock (CLKSOURCE=1): the SSE-300 wires no reference clock. Under QEMU
+ * with -icount shift=0 one tick is 1e9/clock_hz instructions, which the host converts.
+ * With HB_TIMER_DWT the DWT cycle counter is used instead (real silicon; QEMU does not model it).
+ */
+#include <stdint.h>
+
+#include "hb_board_config.h"
+#include "hb_bsp.h"
+
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define SYST_RELOAD 0x00FFFFFFu
+
+static volatile uint32_t g_wraps;
+
+void SysTick_Handler(void)
+{
+    g_wraps++;
+}
+
+#if HB_TIMER_DWT
+#define DEMCR (*(volatile uint32_t *)0xE000EDFCu)
+#define DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
+#define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
+static uint32_t g_last_cyc;
+#endif
+
+void hb_timer_init(void)
+{
+#if HB_TIMER_DWT
+    DEMCR |= (1u << 24); /* TRCENA */
+    DWT_CYCCNT = 0u;
+    DWT_CTRL |= 1u;      /* CYCCNTENA */
+#endif
+    SYST_RVR = SYST_RELOAD;
+    SYST_CVR = 0u;
+    SYST_CSR = ((HB_SYSTICK_CLKSOURCE ? 1u : 0u) << 2) | (1u << 1) | 1u; /* clock, TICKINT, ENABLE */
+}
+
+uint64_t hb_timer_ticks(void)
+{
+#if HB_TIMER_DWT
+    /* Called at least every 2^32 cycles by the app; fold the 32-bit counter into 64 bits. */
+    uint32_t now = DWT_CYCCNT;
+    if (now < g_last_cyc) g_wraps++;
+    g_last_cyc = now;
+    return ((uint64_t)g_wraps << 32) | now;
+#else
+    uint32_t hi, val;
+    do {
+        hi = g_wraps;
+        val = SYST_CVR;
+    } while (hi != g_wraps);
+    return ((uint64_t)hi << 24) + (uint64_t)(SYST_RELOAD - val);
+#endif
+}
+
+uint32_t hb_timer_hz(void)
+{
+    return HB_CLOCK_HZ;
+}
+
+const char *hb_timer_name(void)
+{
+    return HB_TIMER_DWT ? "dwt" : "systick";
+}

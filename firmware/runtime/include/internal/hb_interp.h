@@ -1,0 +1,104 @@
+/*
+ * hb_interp.h - the interpreter's private tables, kept in the arena's persistent tail.
+ *
+ * Only fixed-width fields (no pointers): positions into the model and offsets into the arena are
+ * turned into pointers at invoke time, so the tail has the same size on 32- and 64-bit targets.
+ */
+#ifndef HB_INTERP_H
+#define HB_INTERP_H
+
+#include <stdint.h>
+
+#include "hb_kernels.h"
+#include "hb_runtime.h"
+#include "internal/hb_fb.h"
+
+/* Where a tensor's data lives. */
+enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2 };
+
+typedef struct hb_tensor {
+    int32_t dims[HB_MAX_DIMS];
+    uint8_t ndims;
+    uint8_t type;       /* TFLite TensorType */
+    uint8_t where;      /* HB_AT_* */
+    uint8_t is_io;      /* graph input (1) or output (2) */
+    uint32_t data_off;  /* model position or arena offset of the data */
+    uint32_t bytes;
+    float scale;        /* first (or only) scale; 0 if not quantized */
+    int32_t zero_point; /* first (or only) zero point */
+    uint32_t scales_pos;/* model position of the float scales vector (0 if none) */
+    uint32_t n_scales;
+    int32_t qdim;       /* quantized_dimension */
+    int16_t first, last;/* lifetime in op indices (<= HB_MAX_OPS); first = -1: no memory */
+} hb_tensor;
+
+/* Internal operator kinds (one per kernel family). */
+enum {
+    HB_K_CONV, HB_K_DWCONV, HB_K_FC, HB_K_ADD, HB_K_MUL, HB_K_AVGPOOL, HB_K_MAXPOOL,
+    HB_K_RESHAPE, HB_K_SOFTMAX, HB_K_LOGISTIC, HB_K_QUANTIZE, HB_K_REQUANTIZE, HB_K_DEQUANTIZE,
+    HB_K_PAD, HB_K_CONCAT, HB_K_MEAN
+};
+
+typedef struct hb_op {
+    uint16_t kind;
+    uint16_t builtin;
+    uint16_t n_in;
+    uint16_t n_out;
+    uint32_t in_pos;     /* model position of the int32 input tensor indices */
+    int32_t out;         /* output tensor index */
+    uint32_t mult_off;   /* arena offsets of per-channel multipliers (int32) and shifts (int8) */
+    uint32_t shift_off;
+    uint32_t opt_pos;    /* model position of the builtin options table (0 if none) */
+    union {
+        hb_conv_params conv;
+        hb_fc_params fc;
+        hb_add_params add;
+        hb_mul_params mul;
+        hb_pool_params pool;
+        struct { int32_t mult, shift, diff_min, outer, depth; } softmax;
+        struct { int32_t zp, radius, mult, shift; } logistic;
+        struct { float scale; int32_t in_zp, out_zp, mult, shift; } quant;
+        struct { int32_t before[HB_MAX_DIMS]; int32_t value; } pad;
+        struct { int32_t outer, axis; } concat;
+        struct { int32_t mult, shift, in_zp, out_zp, same_quant; uint8_t reduce[8]; } mean;
+    } u;
+    hb_bcast bcast;      /* ADD / MUL; FULLY_CONNECTED keeps batches, depth, channels in dims */
+} hb_op;
+
+/* Record a failure: formats fmt (%s, %d, %u only) into ip->error and returns st. */
+hb_status hb_fail(hb_interpreter *ip, hb_status st, const char *fmt, ...);
+
+static inline hb_tensor *hb_tensors(hb_interpreter *ip)
+{
+    return (hb_tensor *)(void *)(ip->arena + ip->tensors_off);
+}
+static inline hb_op *hb_ops(hb_interpreter *ip)
+{
+    return (hb_op *)(void *)(ip->arena + ip->ops_off);
+}
+/* Input k of op (an index validated at init, or -1 for an omitted optional input). */
+static inline int32_t hb_op_in(const hb_interpreter *ip, const hb_op *op, unsigned k)
+{
+    return hb_rd_i32(ip->model + op->in_pos + 4u * k);
+}
+static inline void *hb_tensor_data(hb_interpreter *ip, const hb_tensor *t)
+{
+    if (t->where == HB_AT_MODEL) {
+        return (void *)(uintptr_t)(ip->model + t->data_off);
+    }
+    if (t->where == HB_AT_ARENA) {
+        return ip->arena + t->data_off;
+    }
+    return 0;
+}
+
+/* Allocate n bytes (aligned to 8) from the top of the tail; 0 and an HB_ERR_ARENA if full. */
+int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off);
+/* Per-op prepare: validate shapes/types, compute quantization parameters. */
+hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op);
+/* Place every activation tensor in the head; sets ip->head_bytes. */
+hb_status hb_plan_memory(hb_interpreter *ip);
+/* Run one prepared op. */
+void hb_eval_op(hb_interpreter *ip, const hb_op *op);
+
+#endif /* HB_INTERP_H */

@@ -1,0 +1,387 @@
+/* Model parsing: every field of the flatbuffer the runtime uses is read through the checked
+ * reader (hb_fb) and validated before it is stored. */
+#include "internal/hb_parse.h"
+
+#include <string.h>
+
+#define FB_OK(rc) ((rc) != HB_FB_BAD)
+
+uint32_t hb_type_size(int type)
+{
+    switch (type) {
+    case 0: return 4;  /* FLOAT32 */
+    case 2: return 4;  /* INT32 */
+    case 3: return 1;  /* UINT8 */
+    case 4: return 8;  /* INT64 */
+    case 6: return 1;  /* BOOL */
+    case 7: return 2;  /* INT16 */
+    case 9: return 1;  /* INT8 */
+    default: return 0;
+    }
+}
+
+const char *hb_type_name(int type)
+{
+    static const char *const names[] = {"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64",
+                                        "STRING", "BOOL", "INT16", "COMPLEX64", "INT8",
+                                        "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE", "VARIANT",
+                                        "UINT32", "UINT16", "INT4", "BFLOAT16"};
+    if (type < 0 || type >= (int)(sizeof names / sizeof names[0])) {
+        return "UNKNOWN";
+    }
+    return names[type];
+}
+
+static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *tt,
+                             uint32_t i, hb_tensor *t)
+{
+    hb_fb_table q;
+    hb_fb_vec scales, zps;
+    uint32_t k;
+    int rc = hb_fb_table_field(fb, tt, 4, &q);
+    if (rc == HB_FB_BAD) {
+        return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad quantization table", i);
+    }
+    if (rc == HB_FB_ABSENT) {
+        return HB_OK;
+    }
+    if (!FB_OK(hb_fb_vec_field(fb, &q, 2, 4, &scales)) ||
+        !FB_OK(hb_fb_vec_field(fb, &q, 3, 8, &zps)) ||
+        !FB_OK(hb_fb_i32(fb, &q, 6, 0, &t->qdim))) {
+        return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad quantization parameters", i);
+    }
+    if (zps.count != 0 && zps.count != scales.count && zps.count != 1) {
+        return hb_fail(ip, HB_ERR_MODEL, "tensor %u: %u zero points for %u scales", i,
+                       zps.count, scales.count);
+    }
+    if (scales.count == 0) {
+        return HB_OK;
+    }
+    t->scales_pos = scales.pos;
+    t->n_scales = scales.count;
+    t->scale = hb_rd_f32(fb->buf + scales.pos);
+    for (k = 0; k < zps.count; k++) {
+        const int64_t zp = (int64_t)hb_rd_u64(fb->buf + zps.pos + 8u * k);
+        if (k == 0) {
+            if (zp < -2147483647 || zp > 2147483647) {
+                return hb_fail(ip, HB_ERR_MODEL, "tensor %u: zero point out of range", i);
+            }
+            t->zero_point = (int32_t)zp;
+        } else if (zp != t->zero_point) {
+            return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: per-channel zero points differ", i);
+        }
+    }
+    if (scales.count > 1 &&
+        (t->qdim < 0 || t->qdim >= t->ndims || (uint32_t)t->dims[t->qdim] != scales.count)) {
+        return hb_fail(ip, HB_ERR_MODEL, "tensor %u: %u scales do not match quantized dimension %d",
+                       i, scales.count, t->qdim);
+    }
+    return HB_OK;
+}
+
+static hb_status parse_tensor(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *buffers,
+                              const hb_fb_table *tt, uint32_t i, hb_tensor *t)
+{
+    hb_fb_vec shape, name;
+    hb_fb_table sparsity, buf;
+    uint8_t type = 0, is_var = 0;
+    int32_t buffer = 0;
+    uint64_t bytes;
+    uint32_t k, esize;
+    memset(t, 0, sizeof *t);
+    t->first = -1;
+    t->last = -1;
+    if (!FB_OK(hb_fb_vec_field(fb, tt, 0, 4, &shape)) || !FB_OK(hb_fb_u8(fb, tt, 1, 0, &type)) ||
+        !FB_OK(hb_fb_i32(fb, tt, 2, 0, &buffer)) || !FB_OK(hb_fb_vec_field(fb, tt, 3, 1, &name)) ||
+        !FB_OK(hb_fb_u8(fb, tt, 5, 0, &is_var))) {
+        return hb_fail(ip, HB_ERR_MODEL, "tensor %u: malformed table", i);
+    }
+    if (shape.count > HB_MAX_DIMS) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: rank %u exceeds %d", i, shape.count,
+                       HB_MAX_DIMS);
+    }
+    if (is_var) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: variable tensors are not supported", i);
+    }
+    if (hb_fb_table_field(fb, tt, 6, &sparsity) != HB_FB_ABSENT) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: sparse tensors are not supported", i);
+    }
+    t->type = type;
+    t->ndims = (uint8_t)shape.count;
+    esize = hb_type_size(type);
+    bytes = esize;
+    for (k = 0; k < shape.count; k++) {
+        const int32_t d = hb_rd_i32(fb->buf + shape.pos + 4u * k);
+        if (d <= 0) {
+            return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: dimension %u is %d (dynamic or empty)",
+                           i, k, d);
+        }
+        t->dims[k] = d;
+        bytes *= (uint64_t)d;
+        if (bytes > 0x7fffffffu) {
+            return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: more than 2 GiB", i);
+        }
+    }
+    t->bytes = (uint32_t)bytes;
+    if (buffer < 0 || (uint32_t)buffer >= buffers->count) {
+        if (buffer != 0) {
+            return hb_fail(ip, HB_ERR_MODEL, "tensor %u: buffer %d of %u", i, buffer, buffers->count);
+        }
+    } else {
+        hb_fb_vec data;
+        uint64_t off = 0, size = 0;
+        if (hb_fb_vec_table(fb, buffers, (uint32_t)buffer, &buf) != HB_FB_PRESENT ||
+            !FB_OK(hb_fb_vec_field(fb, &buf, 0, 1, &data)) ||
+            !FB_OK(hb_fb_u64(fb, &buf, 1, 0, &off)) || !FB_OK(hb_fb_u64(fb, &buf, 2, 0, &size))) {
+            return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad buffer %d", i, buffer);
+        }
+        if (data.count > 0) {
+            size = data.count;
+            off = data.pos;
+        } else if (size > 0 && (off <= 1 || off > fb->len || size > fb->len - off)) {
+            return hb_fail(ip, HB_ERR_MODEL, "tensor %u: buffer %d lies outside the file", i, buffer);
+        }
+        if (size > 0) {
+            if (esize == 0) {
+                return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: constant of type %s", i,
+                               hb_type_name(type));
+            }
+            if (size != bytes) {
+                return hb_fail(ip, HB_ERR_MODEL, "tensor %u: buffer holds %u bytes, shape needs %u",
+                               i, (unsigned)size, (unsigned)bytes);
+            }
+            t->where = HB_AT_MODEL;
+            t->data_off = (uint32_t)off;
+        }
+    }
+    return parse_quant(ip, fb, tt, i, t);
+}
+
+static hb_status parse_io(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *v, int32_t *dst,
+                          uint32_t *n, const char *what)
+{
+    uint32_t k;
+    if (v->count == 0 || v->count > HB_MAX_IO) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "%u graph %ss (1 to %d supported)", v->count, what,
+                       HB_MAX_IO);
+    }
+    for (k = 0; k < v->count; k++) {
+        const int32_t idx = hb_rd_i32(fb->buf + v->pos + 4u * k);
+        if (idx < 0 || (uint32_t)idx >= ip->n_tensors) {
+            return hb_fail(ip, HB_ERR_MODEL, "graph %s %u is tensor %d of %u", what, k, idx,
+                           ip->n_tensors);
+        }
+        dst[k] = idx;
+    }
+    *n = v->count;
+    return HB_OK;
+}
+
+/* Map a builtin code to an internal kernel kind; -1 if unsupported. */
+static int kind_of(int32_t code)
+{
+    switch (code) {
+    case 0: return HB_K_ADD;
+    case 1: return HB_K_AVGPOOL;
+    case 2: return HB_K_CONCAT;
+    case 3: return HB_K_CONV;
+    case 4: return HB_K_DWCONV;
+    case 6: return HB_K_DEQUANTIZE;
+    case 9: return HB_K_FC;
+    case 14: return HB_K_LOGISTIC;
+    case 17: return HB_K_MAXPOOL;
+    case 18: return HB_K_MUL;
+    case 22: return HB_K_RESHAPE;
+    case 25: return HB_K_SOFTMAX;
+    case 34: return HB_K_PAD;
+    case 40: return HB_K_MEAN;
+    case 114: return HB_K_QUANTIZE;
+    default: return -1;
+    }
+}
+
+static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *codes,
+                          const hb_fb_table *ot, uint32_t i, hb_op *op)
+{
+    hb_fb_vec ins, outs;
+    hb_fb_table code_t, opt;
+    int32_t opcode = 0, builtin = 0, out;
+    uint8_t deprecated = 0;
+    uint32_t k;
+    int kind, rc;
+    memset(op, 0, sizeof *op);
+    if (!FB_OK(hb_fb_i32(fb, ot, 0, 0, &opcode)) || !FB_OK(hb_fb_vec_field(fb, ot, 1, 4, &ins)) ||
+        !FB_OK(hb_fb_vec_field(fb, ot, 2, 4, &outs))) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u: malformed table", i);
+    }
+    if (opcode < 0 || (uint32_t)opcode >= codes->count ||
+        hb_fb_vec_table(fb, codes, (uint32_t)opcode, &code_t) != HB_FB_PRESENT ||
+        !FB_OK(hb_fb_u8(fb, &code_t, 0, 0, &deprecated)) ||
+        !FB_OK(hb_fb_i32(fb, &code_t, 3, 0, &builtin))) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u: bad opcode index %d", i, opcode);
+    }
+    /* Newer files keep the code in builtin_code, older ones in the deprecated byte. */
+    if ((int32_t)deprecated > builtin) {
+        builtin = deprecated;
+    }
+    kind = kind_of(builtin);
+    if (kind < 0) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: %s (builtin %d) is not supported", i,
+                       hb_builtin_name(builtin), builtin);
+    }
+    op->kind = (uint16_t)kind;
+    op->builtin = (uint16_t)builtin;
+    if (ins.count == 0 || ins.count > HB_MAX_OP_INPUTS || outs.count != 1) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (%s): %u inputs, %u outputs", i,
+                       hb_builtin_name(builtin), ins.count, outs.count);
+    }
+    for (k = 0; k < ins.count; k++) {
+        const int32_t idx = hb_rd_i32(fb->buf + ins.pos + 4u * k);
+        if (idx < -1 || idx >= (int32_t)ip->n_tensors || (idx == -1 && k < 2 && kind != HB_K_RESHAPE)) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): input %u is tensor %d of %u", i,
+                           hb_builtin_name(builtin), k, idx, ip->n_tensors);
+        }
+    }
+    out = hb_rd_i32(fb->buf + outs.pos);
+    if (out < 0 || (uint32_t)out >= ip->n_tensors) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): output is tensor %d of %u", i,
+                       hb_builtin_name(builtin), out, ip->n_tensors);
+    }
+    op->in_pos = ins.pos;
+    op->n_in = (uint16_t)ins.count;
+    op->n_out = 1;
+    op->out = out;
+    rc = hb_fb_table_field(fb, ot, 4, &opt);
+    if (rc == HB_FB_BAD) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): bad options table", i,
+                       hb_builtin_name(builtin));
+    }
+    op->opt_pos = rc == HB_FB_PRESENT ? opt.pos : 0;
+    return HB_OK;
+}
+
+/* Order and lifetimes: inputs alive from op 0, outputs until the end; every activation an op
+ * reads must already be written; nothing is written twice or written if constant. */
+static hb_status check_graph(hb_interpreter *ip)
+{
+    hb_tensor *ts = hb_tensors(ip);
+    hb_op *ops = hb_ops(ip);
+    uint32_t i, k;
+    for (k = 0; k < ip->n_inputs; k++) {
+        hb_tensor *t = &ts[ip->inputs[k]];
+        if (t->where == HB_AT_MODEL) {
+            return hb_fail(ip, HB_ERR_MODEL, "graph input %u is a constant tensor", k);
+        }
+        t->first = 0;
+        t->last = 0;
+        t->is_io |= 1;
+    }
+    for (i = 0; i < ip->n_ops; i++) {
+        hb_op *op = &ops[i];
+        hb_tensor *o = &ts[op->out];
+        for (k = 0; k < op->n_in; k++) {
+            const int32_t idx = hb_op_in(ip, op, k);
+            hb_tensor *t;
+            if (idx < 0) {
+                continue;
+            }
+            t = &ts[idx];
+            if (t->where == HB_AT_MODEL) {
+                continue;
+            }
+            if (t->first < 0) {
+                return hb_fail(ip, HB_ERR_MODEL,
+                               "operator %u (%s) reads tensor %d before any operator writes it "
+                               "(cyclic or ill-ordered graph)",
+                               i, hb_builtin_name(op->builtin), idx);
+            }
+            t->last = (int16_t)i;
+        }
+        if (o->where == HB_AT_MODEL || o->first >= 0) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s) writes tensor %d, which is %s", i,
+                           hb_builtin_name(op->builtin), op->out,
+                           o->where == HB_AT_MODEL ? "constant" : "already written");
+        }
+        o->first = (int16_t)i;
+        o->last = (int16_t)i;
+    }
+    for (k = 0; k < ip->n_outputs; k++) {
+        hb_tensor *t = &ts[ip->outputs[k]];
+        if (t->first < 0) {
+            return hb_fail(ip, HB_ERR_MODEL, "graph output %u (tensor %d) is never written", k,
+                           ip->outputs[k]);
+        }
+        t->last = (int16_t)ip->n_ops;
+        t->is_io |= 2;
+    }
+    return HB_OK;
+}
+
+hb_status hb_parse_model(hb_interpreter *ip)
+{
+    hb_fb fb;
+    hb_fb_table root, sg, tt;
+    hb_fb_vec codes, subgraphs, buffers, tensors, ins, outs, ops;
+    hb_status st;
+    uint32_t i;
+    fb.buf = ip->model;
+    fb.len = ip->model_len;
+    if (fb.len < 8 || memcmp(fb.buf + 4, "TFL3", 4) != 0) {
+        return hb_fail(ip, HB_ERR_MODEL, "not a .tflite flatbuffer (no TFL3 identifier)");
+    }
+    if (hb_fb_root(&fb, &root) != HB_FB_PRESENT || !FB_OK(hb_fb_vec_field(&fb, &root, 1, 4, &codes)) ||
+        !FB_OK(hb_fb_vec_field(&fb, &root, 2, 4, &subgraphs)) ||
+        !FB_OK(hb_fb_vec_field(&fb, &root, 4, 4, &buffers))) {
+        return hb_fail(ip, HB_ERR_MODEL, "malformed model table (truncated or bad offsets)");
+    }
+    if (subgraphs.count != 1) {
+        return hb_fail(ip, subgraphs.count == 0 ? HB_ERR_MODEL : HB_ERR_UNSUPPORTED,
+                       "%u subgraphs; only single-subgraph models are supported", subgraphs.count);
+    }
+    if (hb_fb_vec_table(&fb, &subgraphs, 0, &sg) != HB_FB_PRESENT ||
+        !FB_OK(hb_fb_vec_field(&fb, &sg, 0, 4, &tensors)) ||
+        !FB_OK(hb_fb_vec_field(&fb, &sg, 1, 4, &ins)) ||
+        !FB_OK(hb_fb_vec_field(&fb, &sg, 2, 4, &outs)) ||
+        !FB_OK(hb_fb_vec_field(&fb, &sg, 3, 4, &ops))) {
+        return hb_fail(ip, HB_ERR_MODEL, "malformed subgraph table");
+    }
+    if (tensors.count > HB_MAX_TENSORS || ops.count > HB_MAX_OPS) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "%u tensors / %u operators exceed the limits %d / %d",
+                       tensors.count, ops.count, HB_MAX_TENSORS, HB_MAX_OPS);
+    }
+    if (ops.count == 0) {
+        return hb_fail(ip, HB_ERR_MODEL, "the subgraph has no operators");
+    }
+    ip->n_tensors = tensors.count;
+    ip->n_ops = ops.count;
+    if (!hb_tail_alloc(ip, tensors.count * (uint32_t)sizeof(hb_tensor), &ip->tensors_off) ||
+        !hb_tail_alloc(ip, ops.count * (uint32_t)sizeof(hb_op), &ip->ops_off)) {
+        return ip->status;
+    }
+    for (i = 0; i < tensors.count; i++) {
+        if (hb_fb_vec_table(&fb, &tensors, i, &tt) != HB_FB_PRESENT) {
+            return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad offset", i);
+        }
+        st = parse_tensor(ip, &fb, &buffers, &tt, i, &hb_tensors(ip)[i]);
+        if (st != HB_OK) {
+            return st;
+        }
+    }
+    st = parse_io(ip, &fb, &ins, ip->inputs, &ip->n_inputs, "input");
+    if (st == HB_OK) {
+        st = parse_io(ip, &fb, &outs, ip->outputs, &ip->n_outputs, "output");
+    }
+    if (st != HB_OK) {
+        return st;
+    }
+    for (i = 0; i < ops.count; i++) {
+        if (hb_fb_vec_table(&fb, &ops, i, &tt) != HB_FB_PRESENT) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u: bad offset", i);
+        }
+        st = parse_op(ip, &fb, &codes, &tt, i, &hb_ops(ip)[i]);
+        if (st != HB_OK) {
+            return st;
+        }
+    }
+    return check_graph(ip);
+}

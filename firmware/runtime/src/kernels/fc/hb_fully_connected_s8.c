@@ -1,0 +1,27 @@
+/* FULLY_CONNECTED int8 (TFLM reference): acc = sum (filter + filter_offset) * (input +
+ * input_offset), + bias, requantize (per tensor or per output channel), + offset, clamp. */
+#include "hb_kernels.h"
+#include "internal/hb_qmath.h"
+
+void hb_fully_connected_s8(const hb_fc_params *p, const int32_t *mult, const int8_t *shift,
+                           int32_t batches, int32_t depth, int32_t out_depth, const int8_t *in,
+                           const int8_t *filter, const int32_t *bias, int8_t *out)
+{
+    int32_t b, oc, d;
+    for (b = 0; b < batches; b++) {
+        const int8_t *row = in + b * depth;
+        for (oc = 0; oc < out_depth; oc++) {
+            const int8_t *w = filter + oc * depth;
+            const int32_t ch = p->per_channel ? oc : 0;
+            int32_t acc = 0;
+            for (d = 0; d < depth; d++) {
+                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
+            }
+            if (bias != 0) {
+                acc = hb_wrap_add(acc, bias[oc]);
+            }
+            acc = hb_mbqm(acc, mult[ch], shift[ch]) + p->output_offset;
+            out[b * out_depth + oc] = (int8_t)hb_clamp(acc, p->act_min, p->act_max);
+        }
+    }
+}

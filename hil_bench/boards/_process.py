@@ -1,0 +1,111 @@
+"""Shared plumbing for runners that start a simulator process: free port, log file, always-kill.
+
+Every started process is registered for an atexit kill, so an interrupted test run or a crashing
+caller never leaves a simulator behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import weakref
+from pathlib import Path
+
+from hil_bench.errors import BoardError
+
+_LIVE: "weakref.WeakSet[SimProcess]" = weakref.WeakSet()
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now (the kernel picks it; no fixed ports)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SimProcess:
+    """One simulator process with its output captured to a log file and a hard kill on stop()."""
+
+    def __init__(self, cmd: list[str], log_dir: Path | None = None, name: str = "sim"):
+        self.cmd = cmd
+        self.log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix=f"hil-bench-{name}-"))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.log_dir / f"{name}.log"
+        self._log = open(self.log_path, "wb")
+        try:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        except FileNotFoundError:
+            self._log.close()
+            raise BoardError(f"cannot start {cmd[0]}: not found") from None
+        _LIVE.add(self)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def wait(self, timeout: float) -> int | None:
+        """Exit status, or None if still running after ``timeout`` seconds."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, grace: float = 2.0) -> int | None:
+        """Terminate, then kill after ``grace`` seconds; returns the exit status. Safe to call twice."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            if self.wait(grace) is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.wait(5.0)
+        if not self._log.closed:
+            self._log.close()
+        _LIVE.discard(self)
+        return self.proc.returncode
+
+    def log_tail(self, max_bytes: int = 2000) -> str:
+        try:
+            data = self.log_path.read_bytes()
+        except OSError:
+            return ""
+        return data[-max_bytes:].decode(errors="replace")
+
+    def wait_listening(self, port: int, deadline_s: float) -> None:
+        """Wait until the process accepts TCP connections on ``port`` without connecting (reads /proc/net/tcp)."""
+        end = time.monotonic() + deadline_s
+        want = f"0100007F:{port:04X}"
+        while time.monotonic() < end:
+            if not self.alive():
+                raise BoardError(f"{self.cmd[0]} exited with status {self.proc.returncode} before opening "
+                                 f"port {port}; log {self.log_path}:\n{self.log_tail()}")
+            try:
+                table = Path("/proc/net/tcp").read_text()
+            except OSError:
+                table = ""
+            for line in table.splitlines()[1:]:
+                parts = line.split()
+                if len(parts) > 3 and parts[1] == want and parts[3] == "0A":  # 0A = LISTEN
+                    return
+            time.sleep(0.02)
+        raise BoardError(f"{self.cmd[0]} did not open port {port} within {deadline_s:.0f} s; "
+                         f"log {self.log_path}:\n{self.log_tail()}")
+
+
+@atexit.register
+def _kill_all() -> None:
+    for proc in list(_LIVE):
+        proc.stop(grace=0.5)

@@ -1,0 +1,87 @@
+"""Start a board under QEMU (Debian's qemu-system-arm) with deterministic instruction-counted time.
+
+`-icount shift=0,align=off,sleep=off`: one instruction = 1 ns of virtual time, so SysTick deltas
+count instructions (not cycles). The UART is a TCP server on a free loopback port with wait=on,
+so nothing the firmware prints before the host connects is lost. Semihosting carries the exit code.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from hil_bench.boards._process import SimProcess, free_port
+from hil_bench.boards.board import Board, RunnerSpec
+from hil_bench.boards.runner import Runner
+from hil_bench.errors import BoardError, ToolMissingError
+
+QEMU = "qemu-system-arm"
+_OPTIONS = {"machine"}
+
+
+class QemuRunner(Runner):
+    kind = "qemu"
+    timing_source = "qemu-icount-instructions"
+    timing_unit = "instructions"
+
+    def __init__(self, board: Board, elf: Path, spec: RunnerSpec | None = None, *, log_dir: Path | None = None,
+                 start_timeout_s: float = 20.0, extra_args: tuple[str, ...] = ()):
+        spec = spec or next((s for s in board.runners if s.kind == "qemu"), None)
+        if spec is None or spec.kind != "qemu":
+            raise BoardError(f"board {board.name!r} has no qemu runner")
+        unknown = set(dict(spec.options)) - _OPTIONS
+        if unknown:
+            raise BoardError(f"board {board.name!r}: unknown qemu runner option(s) {sorted(unknown)}; "
+                             f"allowed: {sorted(_OPTIONS)}")
+        if not spec.option("machine"):
+            raise BoardError(f"board {board.name!r}: the qemu runner needs machine = \"...\"")
+        self.board, self.elf, self.spec = board, Path(elf), spec
+        self.log_dir, self.start_timeout_s, self.extra_args = log_dir, start_timeout_s, tuple(extra_args)
+        self.port: int | None = None
+        self.process: SimProcess | None = None
+
+    def command(self, port: int) -> list[str]:
+        return [QEMU, "-M", self.spec.option("machine"), "-nographic", "-monitor", "none",
+                "-icount", "shift=0,align=off,sleep=off",
+                "-semihosting-config", "enable=on,target=native",
+                "-serial", f"tcp:127.0.0.1:{port},server=on,wait=on",
+                "-kernel", str(self.elf), *self.extra_args]
+
+    def start(self) -> str:
+        if shutil.which(QEMU) is None:
+            raise ToolMissingError(f"{QEMU} not found; install it with: apt-get install qemu-system-arm")
+        if not self.elf.is_file():
+            raise BoardError(f"firmware image {self.elf} does not exist")
+        last = None
+        for _ in range(3):  # another process may grab the free port between probe and bind: retry
+            self.port = free_port()
+            self.process = SimProcess(self.command(self.port), self.log_dir, name=f"qemu-{self.board.name}")
+            try:
+                self.process.wait_listening(self.port, self.start_timeout_s)
+                return self.url
+            except BoardError as exc:
+                last = exc
+                self.process.stop()
+                if "Address already in use" not in self.process.log_tail():
+                    raise
+        raise last
+
+    @property
+    def url(self) -> str:
+        return f"socket://127.0.0.1:{self.port}"
+
+    def stop(self) -> int | None:
+        return self.process.stop() if self.process else None
+
+    def wait_exit(self, timeout: float) -> int | None:
+        return self.process.wait(timeout) if self.process else None
+
+    def alive(self) -> bool:
+        return bool(self.process and self.process.alive())
+
+    def log_path(self) -> Path | None:
+        return self.process.log_path if self.process else None
+
+    def ticks_to_unit(self, ticks: int, clock_hz: int) -> float:
+        # SysTick runs at clock_hz of virtual time; with shift=0 one instruction takes 1 ns.
+        return ticks * 1e9 / clock_hz

@@ -1,0 +1,60 @@
+"""Start a board with a firmware image and hand back a connected protocol: ``with open_dut(...) as dut``.
+
+Leaving the block always stops the board, whatever happened inside, and checks nothing is left running.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner
+from hil_bench.boards.runner import Runner
+from hil_bench.errors import BoardError
+from hil_bench.link import Protocol, SerialLink
+
+
+@dataclass
+class Dut:
+    board: Board
+    runner: Runner
+    link: SerialLink
+    protocol: Protocol
+    boot_status: str   # the model status the firmware printed at boot ("ok", "no-model", or an error)
+
+
+def make_runner(board: Board, elf: Path, spec: RunnerSpec, log_dir: Path | None = None) -> Runner:
+    if spec.kind == "qemu":
+        from hil_bench.boards.qemu import QemuRunner
+
+        return QemuRunner(board, elf, spec, log_dir=log_dir)
+    if spec.kind == "fvp":
+        from hil_bench.boards.fvp import FvpRunner
+
+        return FvpRunner(board, elf, spec, log_dir=log_dir)
+    if spec.kind == "pyocd":
+        from hil_bench.boards.pyocd import PyocdRunner
+
+        return PyocdRunner(board, elf, spec)
+    raise BoardError(f"runner kind {spec.kind!r} cannot start a firmware image")
+
+
+@contextmanager
+def open_dut(board: str | Board, elf: Path, *, runner: str | None = None, boot_timeout_s: float = 30.0,
+             log_dir: Path | None = None):
+    board = load_board(board)
+    spec = pick_runner(board, runner)
+    run = make_runner(board, Path(elf), spec, log_dir)
+    link = None
+    try:
+        url = run.start()
+        link = SerialLink.open(url, baud=board.serial.baud if board.serial else 115200,
+                               deadline_s=boot_timeout_s, name=f"{board.name} ({spec.kind})")
+        proto = Protocol(link)
+        _, status = proto.wait_boot(boot_timeout_s)
+        yield Dut(board, run, link, proto, status)
+    finally:
+        if link is not None:
+            link.close()
+        run.stop()

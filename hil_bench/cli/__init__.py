@@ -1,0 +1,1 @@
+"""The ``hil-bench`` command line (see :mod:`hil_bench.cli.main`)."""

@@ -1,0 +1,61 @@
+"""Report, for every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight tensor of a .tflite: shape,
+sparsity (whole tensor and the least sparse channel), unique values (tensor and max per output
+channel), quantization scales and bytes.
+
+With --against OTHER (a .tflite, or a tf_keras .h5 / SavedModel such as the model_float.h5 that
+`hil-bench optimize` writes) it also checks survival tensor by tensor: it fails (exit 1), naming the
+tensor, when sparsity dropped or the number of unique values per channel grew.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "audit"
+HELP = "sparsity and unique values of every weight tensor; --against checks they survived"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("model", type=Path, metavar="FILE.tflite")
+    p.add_argument("--against", type=Path, metavar="OTHER",
+                   help="earlier stage to compare with: .tflite, tf_keras .h5 or SavedModel directory")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _stage(path: Path):
+    from hil_bench.audit import audit_keras, audit_tflite
+
+    if path.suffix == ".tflite":
+        return audit_tflite(path)
+    from hil_bench.models import load_model
+
+    return audit_keras(load_model(path))
+
+
+def run(args) -> int:
+    from hil_bench.audit import audit_tflite, survival
+    from hil_bench.cli.output import print_json, table
+
+    tensors = audit_tflite(args.model)
+    verdicts = survival(_stage(args.against), tensors) if args.against else []
+    ok = all(v.survived for v in verdicts)
+    if args.json:
+        out = {"model": str(args.model), "tensors": [t.to_json() for t in tensors]}
+        if args.against:
+            out["against"] = str(args.against)
+            out["survived"] = ok
+            out["survival"] = [{"tensor": v.name, "against": v.against, "sparsity_survived": v.sparsity_survived,
+                                "clusters_survived": v.clusters_survived, "problem": v.problem()} for v in verdicts]
+        print_json(out)
+        return 0 if ok else 1
+    rows = [{**t.to_json(), "shape": "x".join(map(str, t.shape)),
+             "scales": len(t.scales)} for t in tensors]
+    print(table(rows, [("name", "tensor"), ("op", "op"), ("shape", "shape"), ("sparsity", "sparsity"),
+                       ("min_channel_sparsity", "min ch sparsity"), ("unique", "unique"),
+                       ("max_unique_per_channel", "max uniq/ch"), ("scales", "scales"), ("bytes", "bytes")]))
+    if args.against:
+        print()
+        for v in verdicts:
+            print(f"{'ok  ' if v.survived else 'FAIL'} {v.problem() or v.name}")
+        print(f"survival against {args.against}: {'all tensors kept their structure' if ok else 'LOST'}")
+    return 0 if ok else 1

@@ -1,0 +1,83 @@
+"""Take a model through a recipe — train, prune, cluster, (preserve-)QAT, full int8 — and write
+DIR/model_int8.tflite, DIR/model_data.c, DIR/model_data.h, DIR/audit.json and DIR/metrics.json,
+plus DIR/model_float.h5, the last float stage (pruned/clustered), for `hil-bench audit --against`.
+
+Built-in recipes: ptq, qat, pqat, cqat, pcqat (train, prune 50 %, cluster 16 keeping zeros, then the
+named quantization step). A recipe can also be a TOML file (see hil_bench.optimize.recipe).
+Every stage is cached by content hash ($HIL_BENCH_CACHE or ~/.cache/hil-bench): a re-run redoes only
+what changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "optimize"
+HELP = "train/prune/cluster/QAT a model and write the int8 .tflite, C array, audit and metrics"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--model", required=True, metavar="NAME|PATH",
+                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder) "
+                        "or a tf_keras .h5 / SavedModel path")
+    p.add_argument("--recipe", required=True, metavar="NAME|FILE.toml", help="ptq, qat, pqat, cqat, pcqat or a TOML file")
+    p.add_argument("--dataset", metavar="NAME|FILE.npz",
+                   help="digits, synthetic or a .npz (default: the model's own; synthetic for user models)")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder (created)")
+    p.add_argument("--train", dest="train", action="store_true", default=None,
+                   help="train the baseline even for a user model (default: only built-in models are trained)")
+    p.add_argument("--no-train", dest="train", action="store_false", help="skip baseline training")
+    p.add_argument("--no-cache", action="store_true", help="recompute every stage")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true", help="print metrics.json to stdout")
+
+
+def run(args) -> int:
+    import dataclasses
+
+    from hil_bench.cli.output import print_json, table, write_json_atomic
+    from hil_bench.datasets import load_dataset
+    from hil_bench.export import export_c_array
+    from hil_bench.models import MODELS, infer_spec, load_model, save_h5
+    from hil_bench.optimize import load_recipe, optimize
+    from hil_bench.optimize.recipe import TrainStep
+
+    recipe = load_recipe(args.recipe)
+    builtin = args.model in MODELS
+    model = load_model(args.model, seed=recipe.seed)
+    spec = infer_spec(model, args.model if builtin else Path(args.model).stem)
+    train = builtin if args.train is None else args.train
+    if not train and recipe.train.epochs:
+        recipe = dataclasses.replace(recipe, train=TrainStep(0, recipe.train.learning_rate, recipe.train.batch_size))
+    data = load_dataset(args.dataset or spec.dataset, spec.input_shape, seed=recipe.seed,
+                        classes=spec.classes, task=spec.task)
+    result = optimize(model, data, recipe, model_name=spec.name, use_cache=not args.no_cache, quiet=args.quiet)
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = out / ".model_int8.tflite.tmp"
+    tmp.write_bytes(result.tflite)
+    tmp.replace(out / "model_int8.tflite")
+    export_c_array(out / "model_int8.tflite", out)
+    write_json_atomic(out / "audit.json", result.audit_json())
+    save_h5(result.float_model, out / "model_float.h5")
+    metrics = result.metrics()
+    write_json_atomic(out / "metrics.json", metrics)
+
+    if args.json:
+        print_json(metrics)
+        return 0
+    metric = metrics["metric"]
+    print(f"{spec.name} / {recipe.name} on {data.name}: float {metric} {metrics[f'float_{metric}']:.4f}, "
+          f"int8 {metric} {metrics[f'int8_{metric}']:.4f} (TFLite Micro reference kernels), "
+          f".tflite {metrics['tflite_bytes']:,} B")
+    if data.caveat:
+        print(f"note: {data.caveat}")
+    rows = [{"tensor": v["tensor"], "sparsity": v["sparsity_after"], "trained": v["sparsity_before"],
+             "uniq": v["max_unique_per_channel_after"], "uniq_trained": v["max_unique_per_channel_before"],
+             "survived": v["survived"]} for v in result.audit_json()["survival"]]
+    print(table(rows, [("tensor", "tensor"), ("trained", "sparsity (float)"), ("sparsity", "sparsity (int8)"),
+                       ("uniq_trained", "max uniq/ch (float)"), ("uniq", "max uniq/ch (int8)"),
+                       ("survived", "survived")]))
+    print(f"wrote {out}/model_int8.tflite, model_data.c, model_data.h, audit.json, metrics.json, model_float.h5")
+    return 0

@@ -1,0 +1,103 @@
+"""Synthetic pruned and clustered weights, built the way TFMOT's pruning and clustering leave them.
+
+Used by the tests and ``benchmarks/compression.py``: float weights with a per-channel gain, magnitude
+pruning over the whole layer (so weak channels lose more), k-means clustering of the survivors onto
+``clusters`` shared centroids (zero stays zero), then symmetric per-channel int8 quantization as
+TFLiteConverter does it (``scale = max|w| / 127``). ``clusters >= 256`` means "not clustered".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def pruned_clustered(shape: tuple[int, ...], channel_axis: int, sparsity: float, clusters: int,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Float weights of ``shape`` with ``sparsity`` zeros and at most ``clusters`` non-zero values."""
+    if not 0.0 <= sparsity < 1.0:
+        raise ValueError(f"sparsity must be in [0, 1), got {sparsity}")
+    gain_shape = [1] * len(shape)
+    gain_shape[channel_axis] = shape[channel_axis]
+    w = rng.standard_normal(shape) * rng.lognormal(0.0, 0.3, gain_shape)
+    if sparsity > 0:
+        threshold = np.quantile(np.abs(w), sparsity)
+        w[np.abs(w) <= threshold] = 0.0
+    if clusters < 256:
+        nz = w != 0
+        w[nz] = _kmeans_1d(w[nz], clusters)
+    return w.astype(np.float32)
+
+
+def _kmeans_1d(values: np.ndarray, k: int, iterations: int = 12) -> np.ndarray:
+    """Lloyd's k-means in one dimension from a linear initialisation (TFMOT's LINEAR init)."""
+    centroids = np.linspace(values.min(), values.max(), k)
+    for _ in range(iterations):
+        edges = (centroids[1:] + centroids[:-1]) / 2
+        label = np.searchsorted(edges, values)
+        sums = np.bincount(label, weights=values, minlength=k)
+        counts = np.bincount(label, minlength=k)
+        centroids = np.where(counts > 0, sums / np.maximum(counts, 1), centroids)
+    edges = (centroids[1:] + centroids[:-1]) / 2
+    return centroids[np.searchsorted(edges, values)]
+
+
+def quantize_per_channel(w: np.ndarray, channel_axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric per-channel int8 quantization: returns (int8 values, float scales)."""
+    moved = np.moveaxis(w, channel_axis, 0).reshape(w.shape[channel_axis], -1)
+    scales = np.max(np.abs(moved), axis=1) / 127.0
+    scales = np.where(scales > 0, scales, 1.0)
+    shape = [1] * w.ndim
+    shape[channel_axis] = -1
+    q = np.clip(np.round(w / scales.reshape(shape)), -127, 127).astype(np.int8)
+    return q, scales
+
+
+def synthetic_int8(shape: tuple[int, ...], channel_axis: int, sparsity: float, clusters: int,
+                   seed: int = 0) -> np.ndarray:
+    """Per-channel quantized int8 weights, pruned and clustered (see module docstring)."""
+    rng = np.random.default_rng(seed)
+    return quantize_per_channel(pruned_clustered(shape, channel_axis, sparsity, clusters, rng), channel_axis)[0]
+
+
+# Layers of the benchmark model: 78,336 int8 weights in conv and dense layers, like ANCHORS.md's.
+ANCHOR_LAYERS = (("conv", 3, 8, 32), ("conv", 3, 32, 64), ("conv", 3, 64, 64), ("dense", 0, 64, 324))
+
+
+def synthetic_keras_model(sparsity: float, clusters: int, seed: int = 0, layers=ANCHOR_LAYERS,
+                          input_hw: int = 16):
+    """A tf_keras model whose conv/dense kernels are pruned and clustered (float); convert it to int8."""
+    from hil_bench._keras import keras
+
+    rng = np.random.default_rng(seed)
+    in_ch = layers[0][2]
+    inputs = keras.Input((input_hw, input_hw, in_ch))
+    x = inputs
+    kernels = []
+    for kind, k, cin, cout in layers:
+        if kind == "conv":
+            layer = keras.layers.Conv2D(cout, k, padding="same", activation="relu")
+            x = layer(x)
+            kernels.append((layer, (k, k, cin, cout), 3))
+        else:
+            if len(x.shape) > 2:
+                x = keras.layers.GlobalAveragePooling2D()(x)
+            layer = keras.layers.Dense(cout)
+            x = layer(x)
+            kernels.append((layer, (cin, cout), 1))
+    model = keras.Model(inputs, x)
+    for layer, shape, axis in kernels:
+        w = pruned_clustered(shape, axis, sparsity, clusters, rng) * 0.1
+        b = rng.standard_normal(shape[-1]).astype(np.float32) * 0.01
+        layer.set_weights([w, b])
+    return model
+
+
+def synthetic_tflite(sparsity: float, clusters: int, seed: int = 0, layers=ANCHOR_LAYERS,
+                     input_hw: int = 16) -> bytes:
+    """The full-int8 .tflite of :func:`synthetic_keras_model` (random calibration data)."""
+    from hil_bench.tflite import to_int8_tflite
+
+    model = synthetic_keras_model(sparsity, clusters, seed, layers, input_hw)
+    rng = np.random.default_rng(seed + 1)
+    data = rng.standard_normal((32, input_hw, input_hw, layers[0][2])).astype(np.float32)
+    return to_int8_tflite(model, data, samples=32)

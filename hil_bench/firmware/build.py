@@ -1,0 +1,186 @@
+"""Build the firmware ELF for a board: model array + runtime + app + board support, with arm-none-eabi-gcc.
+
+Builds are cached by a hash of everything that goes in (board file, sources, model, options,
+compiler version) under ``$HIL_BENCH_CACHE`` or ``~/.cache/hil-bench``, so running the same model on
+the same board twice compiles once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from hil_bench.boards import Board, load_board
+from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError
+from hil_bench.firmware.config import board_config_header
+from hil_bench.firmware.linker import linker_script
+from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
+
+FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
+CC = "arm-none-eabi-gcc"
+COMPILE_TIMEOUT_S = 180
+DEFAULT_ARENA_BYTES = 512 * 1024
+MIN_DB_BUFFER_BYTES = 64 * 1024
+OPT_FLAGS = ("-O2", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common", "-std=gnu11", "-Wall")
+
+
+@dataclass(frozen=True)
+class FirmwareImage:
+    board: Board
+    elf: Path
+    sizes: ImageSizes
+    image_kind: str          # "model" or "test-no-model"
+    key: str
+    cached: bool
+
+
+def cache_root() -> Path:
+    env = os.environ.get("HIL_BENCH_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "hil-bench"
+
+
+def _compiler_version() -> str:
+    if shutil.which(CC) is None:
+        raise ToolMissingError(f"{CC} not found; install it with: apt-get install gcc-arm-none-eabi "
+                               "libnewlib-arm-none-eabi (or `make install`)")
+    out = subprocess.run([CC, "--version"], capture_output=True, text=True, timeout=30)
+    return out.stdout.splitlines()[0] if out.stdout else "unknown"
+
+
+def _sources(board: Board, with_model: bool) -> list[Path]:
+    bsp = FIRMWARE_DIR / "bsp" / board.family
+    if not bsp.is_dir():
+        raise BuildError(f"no board support for family {board.family!r}: expected {bsp}")
+    app = [p for p in sorted((FIRMWARE_DIR / "app").glob("*.c"))
+           if p.name != ("model_none.c" if with_model else "model_runtime.c")]
+    srcs = sorted(bsp.glob("*.c")) + app
+    if with_model:
+        runtime = sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c"))
+        if not runtime:
+            raise BuildError(f"no runtime sources under {FIRMWARE_DIR / 'runtime' / 'src'}; "
+                             "build the test image (model=None) or add the runtime")
+        srcs += runtime
+    return srcs
+
+
+def _headers(with_model: bool) -> list[Path]:
+    dirs = [FIRMWARE_DIR / "bsp" / "include", FIRMWARE_DIR / "app"]
+    if with_model:
+        dirs.append(FIRMWARE_DIR / "runtime")
+    return sorted(h for d in dirs for h in d.rglob("*.h"))
+
+
+def _input_bytes(model: bytes) -> int:
+    """Total bytes of the model's input tensors, to size the input buffer."""
+    from hil_bench.tflite import read_model
+
+    sizes = {0: 4, 1: 2, 2: 4, 3: 1, 4: 8, 7: 2, 9: 1, 10: 8}
+    m = read_model(model)
+    sg = m.subgraphs[0]
+    total = 0
+    for i in sg.inputs:
+        t = sg.tensors[int(i)]
+        n = 1
+        for d in (t.shape if t.shape is not None else []):
+            n *= max(int(d), 1)
+        total += n * sizes.get(int(t.type), 4)
+    return total
+
+
+def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
+                   arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
+                   semihosting: bool = True, db_buffer_bytes: int | None = None,
+                   rebuild: bool = False) -> FirmwareImage:
+    """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
+
+    Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
+    fit, and also when the linker finds a region overflowing.
+    """
+    board = load_board(board)
+    if board.is_host:
+        raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
+    model_bytes = None
+    if model is not None:
+        model_bytes = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+    with_model = model_bytes is not None
+    stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes
+    arena = arena_bytes if with_model else 0
+    check_fits(board, model_bytes=len(model_bytes or b""), arena_bytes=arena, stack_bytes=stack)
+    db_bytes = db_buffer_bytes or max(MIN_DB_BUFFER_BYTES, _input_bytes(model_bytes) if with_model else 0)
+    db_bytes = (db_bytes + 15) // 16 * 16
+    image_kind = "model" if with_model else "test-no-model"
+
+    srcs = _sources(board, with_model)
+    h = hashlib.sha256()
+    for part in (_compiler_version(), board.source.read_bytes() if board.source else board.name,
+                 repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS))):
+        h.update(part.encode() if isinstance(part, str) else part)
+    for p in srcs + _headers(with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
+                                            Path(__file__).with_name("config.py")]:
+        h.update(str(p.relative_to(p.parents[2]) if FIRMWARE_DIR in p.parents else p.name).encode())
+        h.update(p.read_bytes())
+    h.update(model_bytes or b"")
+    key = h.hexdigest()[:20]
+    out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
+    elf = out_dir / "firmware.elf"
+    if elf.is_file() and not rebuild:
+        return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, cached=True)
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
+    try:
+        (work / "hb_board_config.h").write_text(board_config_header(
+            board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind))
+        (work / "firmware.ld").write_text(linker_script(board, stack))
+        if with_model:
+            from hil_bench.export import export_c_array
+
+            export_c_array(model_bytes, work, name="g_model")
+            srcs = srcs + [work / "model_data.c"]
+        _compile_and_link(board, srcs, work, with_model)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        work.rename(out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, cached=False)
+
+
+def _run(cmd: list[str], what: str) -> None:
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"{what}: {CC} did not finish within {COMPILE_TIMEOUT_S} s") from None
+    if res.returncode != 0:
+        overflow = re.search(r"region [`'](\w+)' overflowed by (\d+) bytes", res.stderr)
+        if overflow:
+            raise DoesNotFitError(f"{what}: the image does not fit region {overflow.group(1)!r}: over by "
+                                  f"{int(overflow.group(2)):,} bytes (linker)")
+        raise BuildError(f"{what} failed:\n$ {' '.join(cmd)}\n{res.stderr[-4000:]}")
+
+
+def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool) -> None:
+    cpu = list(board.cpu.cflags) + ["-mthumb"]
+    incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", f"-I{FIRMWARE_DIR / 'app'}"]
+    if with_model:
+        incs.append(f"-I{FIRMWARE_DIR / 'runtime' / 'include'}")
+    objs = []
+    jobs = []
+    for i, src in enumerate(srcs):
+        obj = work / ("model_data.o" if src.name == "model_data.c" else f"{i:03d}_{src.stem}.o")
+        objs.append(obj)
+        jobs.append(([CC, *cpu, *OPT_FLAGS, *incs, "-c", str(src), "-o", str(obj)], f"compiling {src.name}"))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for fut in [pool.submit(_run, cmd, what) for cmd, what in jobs]:
+            fut.result()
+    _run([CC, *cpu, "-T", str(work / "firmware.ld"), "-nostartfiles", "-Wl,--gc-sections",
+          f"-Wl,-Map={work / 'firmware.map'}", "--specs=nano.specs", "--specs=nosys.specs",
+          *map(str, objs), "-lm", "-o", str(work / "firmware.elf")], f"linking firmware for {board.name}")

@@ -1,0 +1,135 @@
+"""A Markdown report of benchmark results, with its PNG plots, for a firmware engineer deciding what fits.
+
+One table, one line per (model, board, recipe): accuracy on host and device, latency with its unit
+and timing source, flash and RAM, model bytes raw and compressed, sparsity and max unique values
+per channel as trained and as found in the binary, and whether they survived (✓/✗, – when not
+checked). Rows measured on synthetic data are flagged loudly: their accuracy says nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from pathlib import Path
+
+import pandas as pd
+
+from hil_bench.errors import ResultsError
+from hil_bench.results.frame import require_columns, value
+from hil_bench.results.plots import SYNTHETIC_NOTE, plot_accuracy_vs_flash, plot_history, plot_layer_latency
+from hil_bench.results.row import COLUMNS
+
+SYNTHETIC_FLAG = "⚠ synthetic data — accuracy is meaningless"
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _bytes(x) -> str:
+    return "–" if x is None else f"{x:,}"
+
+
+def _mark(flag) -> str:
+    return "–" if flag is None else ("✓" if flag else "✗")
+
+
+def _pair(trained, binary, fmt) -> str:
+    return f"{fmt(trained)} → {fmt(binary)}"
+
+
+def _latency(record: dict) -> str:
+    latency, spread = value(record["latency"]), value(record["latency_spread"])
+    if latency is None:
+        return "–"
+    text = f"{latency:,.0f} {record['latency_unit']}"
+    return text + (f" ±{spread:,.0f}" if spread else "")
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """The results table; model and board columns appear only when the frame holds more than one."""
+    require_columns(frame, COLUMNS, "report input")
+    lead = [c for c in ("model", "board") if frame[c].nunique() > 1]
+    header = [*lead, "recipe", "accuracy host", "accuracy device", "latency", "timing source", "flash [B]",
+              "RAM [B]", "model raw → compressed [B]", "sparsity trained → binary",
+              "max unique/channel trained → binary", "sparsity survived", "clusters survived"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    for record in frame.to_dict("records"):
+        v = {k: value(x) for k, x in record.items()}
+        flag = (lambda x: _pct(x) + (" ⚠" if x is not None else "")) if v["dataset_synthetic"] else _pct
+        cells = [*(v[c] for c in lead), v["recipe"], flag(v["accuracy_host"]), flag(v["accuracy_device"]), _latency(v), f"{v['timing_source']} ({v['runner']})",
+                 _bytes(v["flash_bytes"]), _bytes(v["ram_bytes"]),
+                 _pair(v["model_bytes_raw"], v["model_bytes_compressed"], _bytes),
+                 _pair(v["sparsity_trained"], v["sparsity_binary"], _pct),
+                 _pair(v["max_unique_trained"], v["max_unique_binary"], lambda x: "–" if x is None else str(x)),
+                 _mark(v["sparsity_survived"]), _mark(v["clusters_survived"])]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _provenance(frame: pd.DataFrame) -> list[str]:
+    def listed(column):
+        return ", ".join(str(x) for x in dict.fromkeys(frame[column].dropna()))
+
+    lines = [f"- boards: {listed('board')} (runners: {listed('runner')})",
+             f"- git revision: {listed('git_revision')}",
+             f"- run: {listed('run_id')}, " + " … ".join(dict.fromkeys((frame["timestamp"].min(),
+                                                                        frame["timestamp"].max())))]
+    try:
+        versions = json.loads(frame["tool_versions"].iloc[0])
+        lines.append("- tools: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()) if v))
+    except (ValueError, AttributeError):
+        pass
+    return lines
+
+
+def markdown_report(frame: pd.DataFrame, images: typing.Sequence[tuple[str, Path]] = (),
+                    title: str = "hil-bench results", base: Path | None = None) -> str:
+    """The whole report text; ``images`` are (caption, path) embedded relative to ``base``."""
+    if frame.empty:
+        raise ResultsError("no result rows to report; run `hil-bench bench` first")
+    require_columns(frame, COLUMNS, "report input")
+    parts = [f"# {title}", ""]
+    synthetic = frame[frame["dataset_synthetic"].fillna(False).astype(bool)]
+    if not synthetic.empty:
+        which = "all rows" if len(synthetic) == len(frame) else \
+            "recipes " + ", ".join(f"{r.model}/{r.recipe}" for r in synthetic.itertuples())
+        parts += [f"> **{SYNTHETIC_FLAG}** ({which}, marked ⚠): the test set was generated, not real data, so "
+                  "the accuracy columns only show that the pipeline runs, not how good the model is.", ""]
+    parts += _provenance(frame) + ["", markdown_table(frame), ""]
+    for caption, path in images:
+        rel = Path(path).relative_to(base) if base else Path(path)
+        parts += [f"## {caption}", "", f"![{caption}]({rel.as_posix()})", ""]
+    return "\n".join(parts)
+
+
+def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
+                 layer_latency: typing.Mapping[str, float] | None = None, layer_latency_unit: str = "",
+                 history: pd.DataFrame | None = None, title: str = "hil-bench results") -> list[Path]:
+    """Write ``report.md`` and its PNGs into ``out_dir``; return the paths, the Markdown first.
+
+    Plots: ``accuracy_vs_flash.png`` (when any row has flash and accuracy), ``layer_latency.png``
+    (when ``layer_latency``, layer -> latency in ``layer_latency_unit``, is given) and
+    ``history.png`` (when a non-empty ``history`` DataFrame is given).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    images: list[tuple[str, Path]] = []
+    has_accuracy = frame["accuracy_device"].notna() | frame["accuracy_host"].notna()
+    if (frame["flash_bytes"].notna() & has_accuracy).any():
+        caption = "Accuracy vs flash" + (f" ({SYNTHETIC_NOTE})" if frame["dataset_synthetic"].any() else "")
+        images.append((caption, plot_accuracy_vs_flash(frame, out / "accuracy_vs_flash.png")))
+    if layer_latency:
+        if not layer_latency_unit:
+            raise ResultsError("layer_latency needs its layer_latency_unit (e.g. 'instructions')")
+        images.append(("Latency per layer", plot_layer_latency(layer_latency, layer_latency_unit,
+                                                               out / "layer_latency.png")))
+    if history is not None and not history.empty:
+        images.append(("Nightly history", plot_history(history, out / "history.png")))
+    report = out / "report.md"
+    report.write_text(markdown_report(frame, images, title, base=out), encoding="utf-8")
+    return [report] + [p for _, p in images]

@@ -1,0 +1,79 @@
+"""Compile the runtime's C sources with the host gcc, cached by a hash of sources and flags.
+
+The cache lives in ``$HIL_BENCH_CACHE`` or ``~/.cache/hil-bench``; a rebuild happens only when a
+source, header or flag changes, so tests and benchmarks share one binary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from hil_bench.errors import BuildError, ToolMissingError
+
+BUILD_TIMEOUT_S = 300
+WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
+SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
+
+
+def firmware_dir() -> Path:
+    """The ``firmware/`` directory of this checkout."""
+    return Path(__file__).resolve().parents[2] / "firmware"
+
+
+def cache_dir() -> Path:
+    """Where compiled binaries are cached (created on demand)."""
+    root = os.environ.get("HIL_BENCH_CACHE")
+    path = Path(root) if root else Path.home() / ".cache" / "hil-bench"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def runtime_sources() -> list[Path]:
+    """The runtime library's C sources, sorted (one stable order for the hash and the compiler)."""
+    return sorted((firmware_dir() / "runtime" / "src").rglob("*.c"))
+
+
+def _all_inputs(extra: list[Path]) -> list[Path]:
+    fw = firmware_dir()
+    headers = sorted((fw / "runtime").rglob("*.h"))
+    return runtime_sources() + headers + list(extra)
+
+
+def _digest(files: list[Path], flags: list[str]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(firmware_dir())).encode())
+        h.update(f.read_bytes())
+    h.update("\0".join(flags).encode())
+    return h.hexdigest()[:16]
+
+
+def compile_program(name: str, main_sources: list[Path], flags: list[str], *, cc: str = "gcc") -> Path:
+    """Compile the runtime plus ``main_sources`` into a cached executable and return its path."""
+    if shutil.which(cc) is None:
+        raise ToolMissingError(f"'{cc}' is not installed; install it with: apt-get install -y {cc}")
+    all_flags = WARNINGS + flags + ["-I", str(firmware_dir() / "runtime" / "include")]
+    digest = _digest(_all_inputs(main_sources), [cc] + all_flags)
+    out = cache_dir() / f"{name}-{digest}"
+    if out.exists():
+        return out
+    tmp = out.with_suffix(".tmp")
+    cmd = [cc, *all_flags, *map(str, runtime_sources()), *map(str, main_sources), "-o", str(tmp)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise BuildError(f"building {name} took more than {BUILD_TIMEOUT_S} s: {' '.join(cmd)}") from None
+    if proc.returncode != 0:
+        raise BuildError(f"building {name} failed ({' '.join(cmd[:6])} ...):\n{proc.stderr.strip()}")
+    tmp.replace(out)  # atomic, so parallel test workers never run a half-written binary
+    return out
+
+
+def build_host_runner(*, sanitize: bool = False, optimize: str = "-O2") -> Path:
+    """Build ``hb_run`` (firmware/host/hb_run.c); ``sanitize`` adds ASan + UBSan."""
+    flags = [optimize] + (SANITIZE if sanitize else [])
+    return compile_program("hb_run-san" if sanitize else "hb_run", [firmware_dir() / "host" / "hb_run.c"], flags)

@@ -1,0 +1,100 @@
+"""Run int8 inputs through the host build of the runtime (``hb_run``), like a board would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from hil_bench.errors import DoesNotFitError, Error, ModelFileError, UnsupportedModelError, UsageError
+from hil_bench.runtime.build import build_host_runner
+
+RUN_TIMEOUT_S = 600
+
+# hb_run exits with 3 + hb_status when the runtime refuses a model.
+_STATUS_ERRORS = {
+    3 + 1: UsageError,  # HB_ERR_ARG
+    3 + 2: ModelFileError,  # HB_ERR_MODEL
+    3 + 3: UnsupportedModelError,  # HB_ERR_UNSUPPORTED
+    3 + 4: DoesNotFitError,  # HB_ERR_ARENA
+}
+
+_DTYPES = {0: np.float32, 2: np.int32, 9: np.int8}
+
+
+def _model_path(model: bytes | str | Path, tmp: Path) -> Path:
+    if isinstance(model, (bytes, bytearray, memoryview)):
+        path = tmp / "model.tflite"
+        path.write_bytes(bytes(model))
+        return path
+    path = Path(model)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such model file")
+    return path
+
+
+def _call(args: list[str], *, sanitize: bool, timeout: float) -> subprocess.CompletedProcess:
+    exe = build_host_runner(sanitize=sanitize)
+    try:
+        proc = subprocess.run([str(exe), *args], capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise Error(f"hb_run did not finish within {timeout} s: {' '.join(args)}") from None
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip()
+        cls = _STATUS_ERRORS.get(proc.returncode)
+        if cls is not None:
+            raise cls(f"the hil-bench runtime refused the model: {message}")
+        raise Error(f"hb_run failed with exit status {proc.returncode}: {message[-2000:]}")
+    return proc
+
+
+def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: float = 60) -> dict:
+    """The runtime's report on a model: arena bytes (total, head, tail), op names, input/output tensors."""
+    with tempfile.TemporaryDirectory(prefix="hb-") as tmp:
+        path = _model_path(model, Path(tmp))
+        proc = _call(["--info", str(path)], sanitize=sanitize, timeout=timeout)
+    return json.loads(proc.stdout)
+
+
+def run_model(
+    model: bytes | str | Path,
+    inputs: np.ndarray | list[np.ndarray],
+    *,
+    sanitize: bool = False,
+    timeout: float = RUN_TIMEOUT_S,
+) -> list[np.ndarray]:
+    """Run N samples and return one array per graph output, shaped ``(N, *output_shape)``.
+
+    ``inputs`` is an array ``(N, *input_shape)`` for a one-input model, or a list with one such array
+    per graph input; dtypes must match the model's input types (int8 for full-int8 models).
+    """
+    arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+    with tempfile.TemporaryDirectory(prefix="hb-") as tmp_name:
+        tmp = Path(tmp_name)
+        path = _model_path(model, tmp)
+        info = json.loads(_call(["--info", str(path)], sanitize=sanitize, timeout=60).stdout)
+        specs = info["inputs"]
+        if len(arrays) != len(specs):
+            raise UsageError(f"the model has {len(specs)} inputs, {len(arrays)} arrays were given")
+        n = len(arrays[0])
+        parts = []
+        for k, (arr, spec) in enumerate(zip(arrays, specs)):
+            want = _DTYPES.get(spec["type"])
+            if want is None or arr.dtype != want or tuple(arr.shape[1:]) != tuple(spec["shape"]) or len(arr) != n:
+                raise UsageError(
+                    f"input {k}: expected ({n}, {', '.join(map(str, spec['shape']))}) of "
+                    f"{np.dtype(want).name if want else spec['type']}, got {arr.shape} {arr.dtype}"
+                )
+            parts.append(np.ascontiguousarray(arr).reshape(n, -1).view(np.uint8))
+        (tmp / "in.bin").write_bytes(np.concatenate(parts, axis=1).tobytes())
+        _call([str(path), str(tmp / "in.bin"), str(tmp / "out.bin"), str(n)], sanitize=sanitize, timeout=timeout)
+        raw = np.frombuffer((tmp / "out.bin").read_bytes(), dtype=np.uint8).reshape(n, -1)
+    outs, col = [], 0
+    for spec in info["outputs"]:
+        dtype = np.dtype(_DTYPES.get(spec["type"], np.uint8))
+        outs.append(raw[:, col : col + spec["bytes"]].copy().view(dtype).reshape(n, *spec["shape"]))
+        col += spec["bytes"]
+    return outs
