@@ -21,6 +21,20 @@ from hil_bench.errors import BoardError
 _LIVE: "weakref.WeakSet[SimProcess]" = weakref.WeakSet()
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux to SIGKILL it when hil-bench dies, even by SIGKILL.
+
+    atexit covers normal exits and exceptions; this covers a killed parent (Ctrl-\\, OOM, CI timeout),
+    which would otherwise leave the simulator running with nobody to stop it.
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass  # not Linux: atexit and stop() remain
+
+
 def free_port() -> int:
     """A loopback TCP port nobody listens on right now (the kernel picks it; no fixed ports)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -39,7 +53,7 @@ class SimProcess:
         self._log = open(self.log_path, "wb")
         try:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True, preexec_fn=_die_with_parent)
         except FileNotFoundError:
             self._log.close()
             raise BoardError(f"cannot start {cmd[0]}: not found") from None

@@ -12,13 +12,14 @@ import sys
 import textwrap
 
 from hil_bench import __version__
-from hil_bench.cli import audit, boards, export, optimize, run
+from hil_bench.cli import audit, bench, boards, export, optimize, run
 from hil_bench.errors import Error, UsageError
 
-COMMANDS = (optimize, audit, export, run, boards)
+COMMANDS = (bench, optimize, audit, export, run, boards)
 
 EPILOG = """\
 typical flow:
+  hil-bench bench --board corstone300            # the whole suite, one table
   hil-bench optimize --model digits_cnn --recipe pcqat --out out/pcqat
   hil-bench audit out/pcqat/model_int8.tflite
   hil-bench run out/pcqat/model_int8.tflite --board corstone300 --dataset digits

@@ -112,3 +112,36 @@ def test_depth_multiplier_and_conv_bn_relu_folding(digits, depth_multiplier, bat
     for before, tensor in zip(_tflite_layout(model, kernels), weight_tensors(tflite), strict=True):
         assert np.all(tensor.values[before == 0] == 0), tensor.name
         assert _max_unique_per_channel(tensor.values, tensor.channel_axis) <= CLUSTERS, tensor.name
+
+
+def _random_architecture(seed: int) -> keras.Model:
+    """A random small Sequential stack of Conv2D / DepthwiseConv2D / Dense: 'any model' of those layers."""
+    rng = np.random.default_rng(seed)
+    layers = [keras.Input((8, 8, 1))]
+    for _ in range(int(rng.integers(1, 3))):
+        layers.append(keras.layers.Conv2D(int(rng.choice([4, 8, 12])), int(rng.choice([1, 3])),
+                                          padding=str(rng.choice(["same", "valid"])),
+                                          activation=str(rng.choice(["relu", "linear"]))))
+        layers.append(keras.layers.DepthwiseConv2D(3, padding="same", depth_multiplier=int(rng.choice([1, 2])),
+                                                   strides=int(rng.choice([1, 2])), activation="relu"))
+    layers += [keras.layers.Flatten(), keras.layers.Dense(int(rng.choice([16, 24])), activation="relu"),
+               keras.layers.Dense(10)]
+    return keras.Sequential(layers)
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_any_conv_depthwise_dense_model_keeps_zeros_and_8_values(digits, seed):
+    x, y = digits
+    keras.utils.set_random_seed(seed)
+    model = _random_architecture(seed)
+    kernels = impose_structure(model, seed=seed)
+    qat = fine_tune(preserve_quantize(model, "prune_cluster"), x, y, epochs=3, lr=1e-2)
+    tensors = weight_tensors(to_int8_tflite(qat, x))
+    befores = []
+    for layer in model.layers:
+        if layer.name in kernels:
+            befores.append(_KERAS_KERNELS[type(layer).__name__][2](kernels[layer.name]))
+    assert len(befores) == len(tensors) == len(kernels)
+    for before, tensor in zip(befores, tensors, strict=True):
+        assert np.all(tensor.values[before == 0] == 0), tensor.name
+        assert _max_unique_per_channel(tensor.values, tensor.channel_axis) <= CLUSTERS, tensor.name

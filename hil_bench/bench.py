@@ -1,0 +1,157 @@
+"""The main job: take a model through several recipes, run each on a board, and tabulate what matters.
+
+For each recipe: optimize (cached), build the firmware, run the test split on the board over serial,
+then audit the model *in the ELF's flash bytes* against the trained (pruned/clustered) float stage —
+so ``sparsity_survived`` and ``clusters_survived`` come from the binary, not from the recipe's intent.
+Each finished row is appended to the results store at once, so an interrupted run keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from hil_bench.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Suite:
+    model: str
+    dataset: str
+    recipes: tuple[str, ...]
+    description: str
+
+
+SUITES = {
+    "default": Suite("digits_cnn", "digits", ("ptq", "qat", "pqat", "cqat", "pcqat"),
+                     "digits_cnn on scikit-learn digits through ptq, qat, pqat, cqat and pcqat"),
+}
+
+
+def get_suite(name: str) -> Suite:
+    try:
+        return SUITES[name]
+    except KeyError:
+        raise UsageError(f"unknown suite {name!r}; suites: {', '.join(SUITES)}") from None
+
+
+def _weighted(audits, attr: str) -> float:
+    total = sum(int(np.prod(a.shape)) for a in audits)
+    return float(sum(getattr(a, attr) * int(np.prod(a.shape)) for a in audits) / total) if total else 0.0
+
+
+def binary_audit(elf: Path):
+    """Per-tensor audits of the model found in the image's flash bytes (decoding compressed tensors)."""
+    from hil_bench.compress.find_in_image import audit_image
+    from hil_bench.firmware.image import loaded_bytes
+
+    found = audit_image(loaded_bytes(elf))
+    return [t.audit for t in found]
+
+
+def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
+                 limit: int | None = None, work_dir: Path | None = None):
+    """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
+
+    Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
+    ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
+    """
+    import dataclasses
+
+    from hil_bench.audit import survival
+    from hil_bench.boards import load_board
+    from hil_bench.boards.run import run_model
+    from hil_bench.compress import compress_model
+    from hil_bench.datasets import load_dataset
+    from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
+    from hil_bench.firmware.build import build_firmware
+    from hil_bench.models import build_model, get_spec
+    from hil_bench.optimize import load_recipe, optimize
+    from hil_bench.results import ResultRow, metadata
+
+    board = load_board(board_name)
+    spec = get_spec(suite.model)
+    recipe = load_recipe(recipe_name)
+    data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
+    result = optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model, quiet=quiet)
+    if limit:  # after optimizing, so the cached stages stay valid
+        data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
+
+    work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
+    tflite_path = work / f"{suite.model}-{recipe.name}.tflite"
+    tflite_path.write_bytes(result.tflite)
+    q_in, q_out = io_quantization(result.tflite)
+    x = quantize(np.asarray(data.x_test), q_in)
+    run = run_model(tflite_path, board, x, runs=3)
+    host_outputs = run_tflm(result.tflite, x)  # the oracle, on exactly the samples the device saw
+    accuracy_device = score(dequantize(run.outputs[0], q_out), data)
+    accuracy_host = score(dequantize(host_outputs, q_out), data)
+    identical = bool(np.array_equal(run.outputs[0].reshape(host_outputs.shape), host_outputs))
+
+    trained = result.structured_stage.audit
+    if board.is_host:
+        in_binary = result.stage("int8").audit  # no flash image: the .tflite itself is what runs
+    else:
+        in_binary = binary_audit(build_firmware(board, result.tflite).elf)
+    verdicts = survival(trained, in_binary)
+    compressed = compress_model(result.tflite, method="auto")
+    row = ResultRow(
+        model=suite.model, recipe=recipe.name, board=board.name, runner=run.runner,
+        timing_source=run.timing_source,
+        latency=run.latency.median if run.latency.samples else None,
+        latency_unit=run.latency.unit, latency_spread=run.latency.stdev if run.latency.samples else None,
+        accuracy_host=accuracy_host, accuracy_device=accuracy_device,
+        dataset_synthetic=data.synthetic, flash_bytes=run.flash_bytes or None,
+        ram_bytes=run.ram_needed_bytes or None, model_bytes_raw=len(result.tflite),
+        model_bytes_compressed=len(compressed.model),
+        sparsity_trained=_weighted(trained, "sparsity"), sparsity_binary=_weighted(in_binary, "sparsity"),
+        max_unique_trained=max(a.max_unique_per_channel for a in trained),
+        max_unique_binary=max(a.max_unique_per_channel for a in in_binary),
+        sparsity_survived=all(v.sparsity_survived for v in verdicts),
+        clusters_survived=all(v.clusters_survived for v in verdicts),
+        seed=recipe.seed, run_id=run_id,
+        **metadata(extra_versions={"image": run.image_kind}),
+    )
+    return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
+                 "samples": len(x)}
+
+
+def run_bench(board: str, suite_name: str = "default", *, results_dir: Path | None = None,
+              quiet: bool = False, limit: int | None = None,
+              on_row: Callable | None = None):
+    """Every recipe of the suite on ``board``; rows are stored one by one as they finish."""
+    from tqdm.auto import tqdm
+
+    from hil_bench.results import ResultsStore, new_run_id
+
+    suite = get_suite(suite_name)
+    store = ResultsStore(results_dir) if results_dir is not None else None
+    run_id = store.run_id if store is not None else new_run_id()
+    rows, extras = [], {}
+    with tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
+        bar = tqdm(suite.recipes, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
+        for name in bar:
+            bar.set_postfix_str(f"{name} on {board}")
+            row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit, work_dir=Path(work))
+            if store is not None:
+                store.append(row)
+            rows.append(row)
+            extras[name] = extra
+            if on_row is not None:
+                on_row(row)
+    return rows, extras, (store.run_path if store is not None else None)
+
+
+def rows_json(rows) -> str:
+    out = []
+    for row in rows:
+        d = row.to_dict()
+        d["latency"] = {"value": d["latency"], "unit": d.pop("latency_unit"), "spread": d.pop("latency_spread")}
+        d["tool_versions"] = json.loads(d["tool_versions"])
+        out.append(d)
+    return json.dumps(out, indent=2)

@@ -1,0 +1,67 @@
+"""`hil-bench bench` on a real QEMU corstone300: the table's survival columns, and a kill mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from hil_bench.cli.main import main
+from hil_bench.results import read_results
+
+pytestmark = pytest.mark.skipif(
+    not (__import__("shutil").which("qemu-system-arm") and __import__("shutil").which("arm-none-eabi-gcc")),
+    reason="needs qemu-system-arm and arm-none-eabi-gcc (make install)")
+
+
+def test_bench_survival_columns_come_from_the_binary(tmp_path, capsys):
+    code = main(["bench", "--board", "corstone300", "--limit", "12", "--results-dir", str(tmp_path), "-q", "--json"])
+    rows = {r["recipe"]: r for r in json.loads(capsys.readouterr().out)}
+    assert code == 0  # 0 also means: device outputs identical to TFLite Micro's for every recipe
+    assert set(rows) == {"ptq", "qat", "pqat", "cqat", "pcqat"}
+    assert rows["pqat"]["sparsity_survived"] and rows["pcqat"]["sparsity_survived"]
+    assert rows["cqat"]["clusters_survived"] and rows["pcqat"]["clusters_survived"]
+    assert not rows["qat"]["sparsity_survived"] and not rows["qat"]["clusters_survived"]
+    for row in rows.values():
+        assert row["runner"] == "qemu" and row["timing_source"] == "qemu-icount-instructions"
+        assert row["latency"]["unit"] == "instructions" and row["latency"]["value"] > 0
+        assert row["accuracy_device"] == row["accuracy_host"]
+        assert row["flash_bytes"] > row["model_bytes_raw"] > 0 and row["ram_bytes"] > 0
+    stored = read_results(tmp_path / "runs")
+    assert len(stored) == 5
+
+
+def test_killing_bench_mid_run_keeps_the_finished_rows(tmp_path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", "bench", "--board", "corstone300",
+                             "--limit", "8", "--results-dir", str(tmp_path), "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and proc.poll() is None:
+            files = list((tmp_path / "runs").glob("*.csv")) if (tmp_path / "runs").is_dir() else []
+            if files and len(read_results(files[0])) >= 1:
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "bench finished before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    frame = read_results(tmp_path / "runs")
+    assert 1 <= len(frame) < 5 and list(frame["recipe"])[0] == "ptq"
+    # The simulator dies with its parent (its ELF lives in this test session's cache folder).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        left = subprocess.run(["pgrep", "-f", f"qemu-system-arm.*{os.environ['HIL_BENCH_CACHE']}"],
+                              capture_output=True, text=True).stdout.split()
+        if not left:
+            break
+        time.sleep(0.1)
+    assert not left, f"orphan QEMU processes: {left}"
