@@ -10,7 +10,7 @@ import struct
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -114,7 +114,7 @@ def _check_model(model, size: int, origin: str) -> None:
         ntensors = len(sg.tensors or [])
         for t in sg.tensors or []:
             if not 0 <= t.buffer < max(nbuffers, 1):
-                raise ModelFileError(f"{origin}: tensor {_name(t)!r} points at buffer {t.buffer} of {nbuffers}")
+                raise ModelFileError(f"{origin}: tensor {tensor_name(t)!r} points at buffer {t.buffer} of {nbuffers}")
         for op in sg.operators or []:
             if not 0 <= op.opcodeIndex < len(model.operatorCodes or []):
                 raise ModelFileError(f"{origin}: an operator uses opcode {op.opcodeIndex}, which does not exist")
@@ -126,7 +126,7 @@ def _check_model(model, size: int, origin: str) -> None:
             raise ModelFileError(f"{origin}: a buffer lies outside the file (offset {buf.offset}, size {buf.size})")
 
 
-def _name(tensor) -> str:
+def tensor_name(tensor) -> str:
     name = tensor.name
     return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
 
@@ -155,28 +155,40 @@ class TfliteTensor:
     zero_points: tuple[int, ...] = field(default=())
 
 
-def weight_tensors(source: bytes | str | Path) -> list[TfliteTensor]:
-    """The weight tensor of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, in graph order."""
-    model = read_model(source)
-    data, _ = _read_bytes(source)
-    out, seen = [], set()
-    for sg in model.subgraphs:
+def weighted_operands(model) -> Iterator[tuple[int, object, int, str, int]]:
+    """(subgraph index, subgraph, weight tensor index, op name, default channel axis) for the weights of
+    every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, in graph order, each tensor once."""
+    for s, sg in enumerate(model.subgraphs):
+        seen = set()
         for op in sg.operators or []:
             code = model.operatorCodes[op.opcodeIndex]
             builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
             if builtin not in WEIGHTED_OPS:
                 continue
             op_name, input_index, axis = WEIGHTED_OPS[builtin]
-            tensor_index = int(op.inputs[input_index])
-            if tensor_index in seen:
-                continue
-            seen.add(tensor_index)
-            out.append(_constant(model, data, sg.tensors[tensor_index], op_name, axis))
-    return out
+            t = int(op.inputs[input_index])
+            if t not in seen:
+                seen.add(t)
+                yield s, sg, t, op_name, axis
+
+
+def quantization_of(tensor) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """(scales, zero points) of a tensor, empty when it is not quantized."""
+    q = tensor.quantization
+    scales = tuple(float(v) for v in (q.scale if q is not None and q.scale is not None else []))
+    zero_points = tuple(int(v) for v in (q.zeroPoint if q is not None and q.zeroPoint is not None else []))
+    return scales, zero_points
+
+
+def weight_tensors(source: bytes | str | Path) -> list[TfliteTensor]:
+    """The weight tensor of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, in graph order."""
+    model = read_model(source)
+    data, _ = _read_bytes(source)
+    return [_constant(model, data, sg.tensors[t], op_name, axis) for _, sg, t, op_name, axis in weighted_operands(model)]
 
 
 def _constant(model, data: bytes, tensor, op_name: str, axis: int) -> TfliteTensor:
-    name = _name(tensor)
+    name = tensor_name(tensor)
     dtype = _NUMPY_TYPES.get(tensor.type)
     if dtype is None:
         raise ModelFileError(f"tensor {name!r}: unsupported tensor type {tensor.type}")
@@ -193,9 +205,7 @@ def _constant(model, data: bytes, tensor, op_name: str, axis: int) -> TfliteTens
             f"{count * np.dtype(dtype).itemsize}"
         )
     values = np.frombuffer(raw, dtype=dtype).reshape(shape)
-    q = tensor.quantization
-    scales = tuple(float(s) for s in (q.scale if q is not None and q.scale is not None else []))
-    zps = tuple(int(z) for z in (q.zeroPoint if q is not None and q.zeroPoint is not None else []))
+    scales, zps = quantization_of(tensor)
     if len(scales) > 1:  # per-channel: the flatbuffer says which axis the scales run along
-        axis = int(q.quantizedDimension)
+        axis = int(tensor.quantization.quantizedDimension)
     return TfliteTensor(name, op_name, values, axis, scales, zps)

@@ -15,7 +15,8 @@ import numpy as np
 
 from hil_bench.audit import TensorAudit, audit_tensor
 from hil_bench.errors import ModelFileError
-from hil_bench.tflite import TFLITE_IDENTIFIER, WEIGHTED_OPS, opcode_name, read_model, weight_tensors
+from hil_bench.tflite import (TFLITE_IDENTIFIER, opcode_name, quantization_of, read_model, tensor_name,
+                              weight_tensors, weighted_operands)
 
 from hil_bench.compress.decode import DecodeError, decode_tensor
 
@@ -67,33 +68,21 @@ def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = 
     model = read_model(data)
     expected = {t.name: t.values for t in weight_tensors(reference)} if reference is not None else {}
     rows = []
+    producers_by_sg = []  # per subgraph: DECODE output tensor -> (encoded, ancillary) input tensors
     for sg in model.subgraphs:
         producers = {}
+        producers_by_sg.append(producers)
         for op in sg.operators or []:
             if opcode_name(model, op) == DECODE_OP:
                 ins = list(op.inputs)
                 for k, out in enumerate(op.outputs):
                     producers[int(out)] = (int(ins[2 * k]), int(ins[2 * k + 1]))
-        seen = set()
-        for op in sg.operators or []:
-            code = model.operatorCodes[op.opcodeIndex]
-            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
-            if builtin not in WEIGHTED_OPS:
-                continue
-            op_name, input_index, default_axis = WEIGHTED_OPS[builtin]
-            t = int(op.inputs[input_index])
-            if t in seen:
-                continue
-            seen.add(t)
-            rows.append(_one(model, sg, t, producers.get(t), op_name, default_axis, expected))
+    for s, sg, t, op_name, default_axis in weighted_operands(model):
+        rows.append(_one(model, sg, t, producers_by_sg[s].get(t), op_name, default_axis, expected))
     for row in rows:
         if row.problem and strict:
             raise CorruptTensorError(f"weight tensor {row.name!r} ({row.method}) in the image: {row.problem}")
     return rows
-
-
-def _name(tensor) -> str:
-    return tensor.name.decode("utf-8", "replace") if isinstance(tensor.name, bytes) else str(tensor.name)
 
 
 def _buffer(model, tensor) -> bytes:
@@ -103,12 +92,10 @@ def _buffer(model, tensor) -> bytes:
 
 def _one(model, sg, t: int, pair, op_name: str, default_axis: int, expected: dict) -> ImageTensor:
     tensor = sg.tensors[t]
-    name = _name(tensor).removesuffix("_decoded")
+    name = tensor_name(tensor).removesuffix("_decoded")
     shape = tuple(int(d) for d in tensor.shape)
-    q = tensor.quantization
-    scales = tuple(float(s) for s in (q.scale if q is not None and q.scale is not None else []))
-    zps = tuple(int(z) for z in (q.zeroPoint if q is not None and q.zeroPoint is not None else []))
-    axis = int(q.quantizedDimension) if len(scales) > 1 else default_axis
+    scales, zps = quantization_of(tensor)
+    axis = int(tensor.quantization.quantizedDimension) if len(scales) > 1 else default_axis
     if pair is None:
         method = "raw"
         values = np.frombuffer(_buffer(model, tensor), dtype=np.int8)

@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
-from hil_bench.tflite import WEIGHTED_OPS, read_model
+from hil_bench.tflite import quantization_of, read_model, tensor_name, weighted_operands
 
 from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
@@ -45,26 +45,16 @@ def weight_refs(model_bytes: bytes) -> list[WeightRef]:
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
     model = read_model(model_bytes)
-    refs, seen = [], set()
-    for s, sg in enumerate(model.subgraphs):
-        for op in sg.operators or []:
-            code = model.operatorCodes[op.opcodeIndex]
-            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
-            if builtin not in WEIGHTED_OPS:
-                continue
-            op_name, input_index, _ = WEIGHTED_OPS[builtin]
-            t = int(op.inputs[input_index])
-            tensor = sg.tensors[t]
-            buf = model.buffers[tensor.buffer]
-            if (s, t) in seen or buf.data is None or len(buf.data) == 0:
-                continue
-            seen.add((s, t))
-            q = tensor.quantization
-            per_channel = q is not None and q.scale is not None and len(q.scale) > 1
-            name = tensor.name.decode() if isinstance(tensor.name, bytes) else str(tensor.name)
-            refs.append(WeightRef(s, t, name, op_name, tuple(int(d) for d in tensor.shape),
-                                  tensor.type == schema.TensorType.INT8,
-                                  int(q.quantizedDimension) if per_channel else None))
+    refs = []
+    for s, sg, t, op_name, _ in weighted_operands(model):
+        tensor = sg.tensors[t]
+        buf = model.buffers[tensor.buffer]
+        if buf.data is None or len(buf.data) == 0:
+            continue
+        scales, _ = quantization_of(tensor)
+        refs.append(WeightRef(s, t, tensor_name(tensor), op_name, tuple(int(d) for d in tensor.shape),
+                              tensor.type == schema.TensorType.INT8,
+                              int(tensor.quantization.quantizedDimension) if len(scales) > 1 else None))
     return refs
 
 
