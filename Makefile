@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BOARD  ?= corstone300
+# The HIL tests run once per board given; every QEMU board is simulated here, so CI runs them all.
+HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
 
 # Debian packages the firmware build and the simulated boards need.
@@ -14,11 +16,12 @@ APT_TOOLS    := qemu-system-arm arm-none-eabi-gcc
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install sysdeps test bench clean
+.PHONY: help install sysdeps test bench nightly clean
 
 help:
 	@echo "make test    install what is missing, then run the test suite"
 	@echo "make bench   install what is missing, then run the default benchmark on BOARD=$(BOARD)"
+	@echo "make nightly run the suite on every QEMU board, compare with results/baseline, append history, report"
 	@echo "make install only install (Python packages into $(VENV), Debian packages via apt)"
 	@echo "make clean   remove build outputs and caches (keeps $(VENV))"
 
@@ -40,10 +43,14 @@ sysdeps:
 install: $(STAMP) sysdeps
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(addprefix --board=,$(HIL_BOARDS)) $(PYTEST_ARGS)
 
 bench: install
 	$(VENV)/bin/hil-bench bench --board $(BOARD)
+
+nightly: install
+	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --history --report results/report \
+	  --baseline results/baseline --quiet
 
 clean:
 	rm -rf build .cache .pytest_cache

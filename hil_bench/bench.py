@@ -121,30 +121,34 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
                  "samples": len(x)}
 
 
-def run_bench(board: str, suite_name: str = "default", *, results_dir: Path | None = None,
-              quiet: bool = False, limit: int | None = None,
-              on_row: Callable | None = None):
-    """Every recipe of the suite on ``board``; rows are stored one by one as they finish."""
+def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
+              history: bool = False, quiet: bool = False, limit: int | None = None):
+    """Every recipe of the suite on every board; rows are stored one by one as they finish.
+
+    Returns (rows, extras keyed by (board, recipe), the store or None).
+    """
     from tqdm.auto import tqdm
 
+    from hil_bench.boards import load_board
     from hil_bench.results import ResultsStore, new_run_id
 
     suite = get_suite(suite_name)
-    store = ResultsStore(results_dir) if results_dir is not None else None
+    for board in boards:
+        load_board(board)  # an unknown board fails before any training
+    store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
+    jobs = [(board, name) for board in boards for name in suite.recipes]
     with tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
-        bar = tqdm(suite.recipes, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
-        for name in bar:
+        bar = tqdm(jobs, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
+        for board, name in bar:
             bar.set_postfix_str(f"{name} on {board}")
             row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit, work_dir=Path(work))
             if store is not None:
                 store.append(row)
             rows.append(row)
-            extras[name] = extra
-            if on_row is not None:
-                on_row(row)
-    return rows, extras, (store.run_path if store is not None else None)
+            extras[(board, name)] = extra
+    return rows, extras, store
 
 
 def rows_json(rows) -> str:

@@ -17,11 +17,19 @@ HELP = "optimize, build, run and audit every recipe of a suite on a board; print
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--board", required=True, help="board name (see `hil-bench boards`), e.g. corstone300")
+    p.add_argument("--board", required=True, action="append", dest="boards", metavar="NAME",
+                   help="board name (see `hil-bench boards`), e.g. corstone300; repeat for several boards")
     p.add_argument("--suite", default="default", help="suite name (default: default)")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
+    p.add_argument("--history", action="store_true",
+                   help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
+    p.add_argument("--report", type=Path, metavar="DIR",
+                   help="write report.md with PNG plots (accuracy vs flash, latency per layer, history) here")
+    p.add_argument("--baseline", type=Path, metavar="CSV|DIR",
+                   help="compare with a baseline (e.g. results/baseline) and exit 1 on a regression")
+    p.add_argument("--tolerances", type=Path, metavar="FILE.toml", help="tolerances for --baseline")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars (for CI)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
 
@@ -41,22 +49,53 @@ def run(args) -> int:
     from hil_bench.cli.output import table
 
     suite = get_suite(args.suite)
-    rows, extras, path = run_bench(args.board, args.suite, results_dir=args.results_dir, quiet=args.quiet,
-                              limit=args.limit)
+    rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
+                                    history=args.history, quiet=args.quiet, limit=args.limit)
+    differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
+    regressed = _compare(args, store) if args.baseline else False
+    if args.report:
+        _report(args, rows, extras, store)
     if args.json:
         print(rows_json(rows))
-        return 0 if all(e["outputs_identical"] for e in extras.values()) else 1
-    first = rows[0]
-    print(f"{suite.description} — board {first.board} via {first.runner}; "
-          f"latency in {first.latency_unit} ({first.timing_source})")
-    print(table([r.to_dict() for r in rows], COLUMNS))
+        return 1 if differing or regressed else 0
+    for board in args.boards:
+        board_rows = [r for r in rows if r.board == board]
+        first = board_rows[0]
+        print(f"{suite.description} — board {board} via {first.runner}; "
+              f"latency in {first.latency_unit} ({first.timing_source})")
+        print(table([r.to_dict() for r in board_rows], COLUMNS))
+        print()
     samples = next(iter(extras.values()))["samples"]
-    differing = [name for name, extra in extras.items() if not extra["outputs_identical"]]
     print(f"device int8 outputs on {samples} test samples identical to TFLite Micro's reference kernels: "
           + ("yes, every recipe" if not differing else f"NO for {', '.join(differing)}"))
     if any(r.dataset_synthetic for r in rows):
         print("note: synthetic data set — accuracy means nothing")
     print("compressed B: the model as hil-bench's codec/TFLM LUT store it (smallest per tensor); "
           "'in binary': read back from the ELF's flash bytes")
-    print(f"rows appended to {path}")
-    return 0 if not differing else 1
+    print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
+    return 1 if differing or regressed else 0
+
+
+def _compare(args, store) -> bool:
+    """Print the comparison with the baseline; True when something regressed."""
+    from hil_bench.results import compare, load_tolerances, read_results
+
+    comparison = compare(read_results(args.baseline), store.read(), load_tolerances(args.tolerances),
+                         missing_ok=True)
+    if not args.json:
+        print(comparison.to_table())
+        print()
+    return not comparison.ok
+
+
+def _report(args, rows, extras, store) -> None:
+    from hil_bench.results import write_report
+
+    last = extras[(rows[-1].board, rows[-1].recipe)]
+    layers = {f"{layer['index']}:{layer['op']}": layer["latency"] for layer in last["layers"]}
+    history = store.read_history() if args.history else None
+    paths = write_report(store.read(), args.report, layer_latency=layers or None,
+                         layer_latency_unit=last["latency_unit"], history=history,
+                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)")
+    if not args.json:
+        print(f"report: {paths[0]}")

@@ -14,12 +14,18 @@ import pytest
 from hil_bench.cli.main import main
 from hil_bench.results import read_results
 
-pytestmark = pytest.mark.skipif(
-    not (__import__("shutil").which("qemu-system-arm") and __import__("shutil").which("arm-none-eabi-gcc")),
-    reason="needs qemu-system-arm and arm-none-eabi-gcc (make install)")
+pytestmark = pytest.mark.hil
 
 
-def test_bench_survival_columns_come_from_the_binary(tmp_path, capsys):
+@pytest.fixture
+def corstone300(board):
+    """The bench command is checked end to end on the main board only (it runs five recipes)."""
+    if board.name != "corstone300":
+        pytest.skip("the bench command is checked on corstone300 (pass --board=corstone300)")
+    return board
+
+
+def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, capsys):
     code = main(["bench", "--board", "corstone300", "--limit", "12", "--results-dir", str(tmp_path), "-q", "--json"])
     rows = {r["recipe"]: r for r in json.loads(capsys.readouterr().out)}
     assert code == 0  # 0 also means: device outputs identical to TFLite Micro's for every recipe
@@ -36,7 +42,7 @@ def test_bench_survival_columns_come_from_the_binary(tmp_path, capsys):
     assert len(stored) == 5
 
 
-def test_killing_bench_mid_run_keeps_the_finished_rows(tmp_path):
+def test_killing_bench_mid_run_keeps_the_finished_rows(corstone300, tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", "bench", "--board", "corstone300",
                              "--limit", "8", "--results-dir", str(tmp_path), "-q"],

@@ -1,4 +1,5 @@
-"""HIL tests: real QEMU machines, free ports, and a check after every test that nothing is left running."""
+"""HIL tests: real QEMU machines, selected with ``pytest --board=NAME`` (the hil_bench pytest plugin),
+free ports, and a check after every test that nothing but the plugin's shared device is left running."""
 
 import os
 import shutil
@@ -7,8 +8,7 @@ import subprocess
 import pytest
 
 from hil_bench.boards import _process
-
-QEMU_BOARDS = ["corstone300", "mps2-an386", "mps2-an500", "mps2-an505"]
+from hil_bench.pytest_plugin import current_device
 
 needs_tools = pytest.mark.skipif(
     shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -21,15 +21,18 @@ def our_qemu_children() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def nothing_left_running():
+def nothing_left_running(request):
     yield
-    assert not list(_process._LIVE), "a simulator process was left registered"
-    assert our_qemu_children() == [], "a QEMU process was left running"
+    shared = current_device(request.config)       # the dut fixture's device lives on between tests
+    kept = getattr(shared.runner, "process", None) if shared is not None else None
+    assert set(_process._LIVE) <= {kept}, "a simulator process was left registered"
+    assert [line for line in our_qemu_children() if kept is None or line.split()[0] != str(kept.pid)] == [], \
+        "a QEMU process was left running"
 
 
 @pytest.fixture(scope="session")
-def test_images():
-    """Model-less TEST images (protocol and link only), one per board, built once (cached by hash)."""
+def test_image(board):
+    """The model-less TEST image (protocol and link only) of this test's board, built once (cached by hash)."""
     from hil_bench.firmware import build_firmware
 
-    return {name: build_firmware(name) for name in QEMU_BOARDS}
+    return build_firmware(board)

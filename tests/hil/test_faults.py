@@ -1,4 +1,5 @@
-"""Fault tests on real QEMU: each failure ends in a clear error within its deadline, nothing left running."""
+"""Fault tests on real QEMU, on every --board: each failure ends in a clear error within its deadline,
+nothing left running."""
 
 import os
 import threading
@@ -15,8 +16,8 @@ from .conftest import needs_tools
 pytestmark = needs_tools
 
 
-def test_hard_fault_is_reported(test_images):
-    with open_dut("corstone300", test_images["corstone300"].elf, boot_timeout_s=20) as dut:
+def test_hard_fault_is_reported(board, test_image):
+    with open_dut(board, test_image.elf, boot_timeout_s=20) as dut:
         t0 = time.monotonic()
         with pytest.raises(DeviceError) as err:
             dut.link.command("hb-fault", timeout=10)
@@ -25,8 +26,8 @@ def test_hard_fault_is_reported(test_images):
         assert dut.runner.wait_exit(10) == 3
 
 
-def test_firmware_that_never_answers(test_images):
-    with open_dut("mps2-an386", test_images["mps2-an386"].elf, boot_timeout_s=20) as dut:
+def test_firmware_that_never_answers(board, test_image):
+    with open_dut(board, test_image.elf, boot_timeout_s=20) as dut:
         dut.link.command("name")
         t0 = time.monotonic()
         with pytest.raises(LinkTimeoutError) as err:
@@ -35,8 +36,8 @@ def test_firmware_that_never_answers(test_images):
         assert "last bytes received" in str(err.value) and "m-ready" in str(err.value)
 
 
-def test_simulator_killed_mid_run(test_images):
-    with open_dut("mps2-an505", test_images["mps2-an505"].elf, boot_timeout_s=20) as dut:
+def test_simulator_killed_mid_run(board, test_image):
+    with open_dut(board, test_image.elf, boot_timeout_s=20) as dut:
         dut.link.command("name")
         dut.link.write(b"hb-hang%")
         threading.Timer(0.5, dut.runner.process.stop).start()
@@ -56,8 +57,8 @@ class _Garble(SerialLink):
         super().write(data)
 
 
-def test_garbled_byte_on_the_real_link(test_images):
-    with open_dut("mps2-an500", test_images["mps2-an500"].elf, boot_timeout_s=20) as dut:
+def test_garbled_byte_on_the_real_link(board, test_image):
+    with open_dut(board, test_image.elf, boot_timeout_s=20) as dut:
         dut.link.__class__ = _Garble   # corrupt every bulk transfer on its way into QEMU
         dut.protocol.put_retries = 1
         with pytest.raises(ProtocolError, match="crc mismatch"):

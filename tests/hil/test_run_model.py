@@ -1,4 +1,4 @@
-"""A real MLPerf Tiny model on a QEMU board: outputs byte-identical to the tflite_micro oracle,
+"""A real MLPerf Tiny model on every --board: outputs byte-identical to the tflite_micro oracle,
 deterministic instruction counts across runs, sizes from the ELF."""
 
 from pathlib import Path
@@ -10,19 +10,20 @@ from .conftest import needs_tools
 
 pytestmark = needs_tools
 
-KWS = Path("/work/shared/models/mlperf_tiny/kws_ref_model.tflite")
+KWS = Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
 RUNTIME = Path(__file__).resolve().parents[2] / "firmware" / "runtime" / "src" / "core" / "hb_interpreter.c"
 
 
 @pytest.mark.skipif(not KWS.is_file() or not RUNTIME.is_file(), reason="needs the kws fixture and the runtime")
-def test_kws_on_corstone300_matches_oracle_and_is_deterministic():
+def test_kws_matches_oracle_and_is_deterministic(board):
     from tflite_micro.python.tflite_micro import runtime
 
+    from hil_bench.boards import pick_runner
     from hil_bench.boards.run import run_model
 
     x = np.random.default_rng(1).integers(-128, 128, size=(2, 1, 49, 10, 1), dtype=np.int8)
-    first = run_model(KWS, "corstone300", x, runs=3, warmups=1)
-    second = run_model(KWS, "corstone300", x[:1], runs=3, warmups=1, profile_layers=False)
+    first = run_model(KWS, board, x, runs=3, warmups=1)
+    second = run_model(KWS, board, x[:1], runs=3, warmups=1, profile_layers=False)
 
     oracle = runtime.Interpreter.from_bytes(KWS.read_bytes())
     for i in range(len(x)):
@@ -30,9 +31,12 @@ def test_kws_on_corstone300_matches_oracle_and_is_deterministic():
         oracle.invoke()
         assert np.array_equal(oracle.get_output(0), first.outputs[0][i]), f"sample {i} differs from tflite_micro"
 
-    assert first.board == "corstone300" and first.runner == "qemu"
-    assert first.timing_source == "qemu-icount-instructions" and first.latency.unit == "instructions"
-    assert first.latency.median == second.latency.median          # deterministic across QEMU runs
+    assert first.board == board.name and first.runner == pick_runner(board).kind
+    if first.runner == "qemu":
+        assert first.timing_source == "qemu-icount-instructions" and first.latency.unit == "instructions"
+    # deterministic across QEMU runs up to one timer tick: the tick's phase at the start of an inference
+    # depends on when the host's bytes arrived (seen: 38114531.25 vs 38114562.5 on a loaded machine)
+    assert abs(first.latency.median - second.latency.median) <= first.latency.resolution
     assert first.latency.max - first.latency.min <= first.latency.resolution  # only tick quantization
     assert 1e6 < first.latency.median < 2e8
     assert [l["op"] for l in first.layers][:2] == ["CONV_2D", "DEPTHWISE_CONV_2D"]
@@ -43,7 +47,7 @@ def test_kws_on_corstone300_matches_oracle_and_is_deterministic():
 
 
 @pytest.mark.skipif(not KWS.is_file() or not RUNTIME.is_file(), reason="needs the kws fixture and the runtime")
-def test_kws_weights_read_back_from_flash_and_mlperf_infer():
+def test_kws_weights_read_back_from_flash_and_mlperf_infer(board):
     import re
     import zlib
 
@@ -51,12 +55,13 @@ def test_kws_weights_read_back_from_flash_and_mlperf_infer():
     from hil_bench.firmware import build_firmware
 
     model = KWS.read_bytes()
-    image = build_firmware("corstone300", model)
-    with open_dut("corstone300", image.elf) as dut:
+    image = build_firmware(board, model)
+    with open_dut(board, image.elf) as dut:
         p = dut.protocol
         info = p.info()
         assert info["model_status"] == "ok" and info["model_bytes"] == len(model)
-        assert int(info["model_address"], 16) >= 0x28000000          # the model sits in QSPI flash
+        flash = board.region(board.placement.model)                   # e.g. QSPI flash on corstone300
+        assert flash.origin <= int(info["model_address"], 16) < flash.end - len(model) + 1
         assert p.model_crc(0, len(model)) == zlib.crc32(model)
         assert p.read_model(1000, 4000) == model[1000:5000]
         # MLPerf Tiny's way: hex db load, then infer N W -> timestamps and m-results-[...]

@@ -1,0 +1,146 @@
+"""Options, markers and collection: which tests are HIL tests and on which boards they run.
+
+A test is a HIL test when it is marked ``hil`` or uses the ``board`` or ``dut`` fixture. Without
+``--board`` such tests are skipped with a reason; with ``--board A --board B`` every test using
+``board`` runs once per board (a session-scoped parametrization, so tests are grouped by board and
+each board's device is started once). All state lives in ``config.stash[STATE]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from hil_bench.boards import Board, list_boards, load_board
+from hil_bench.errors import Error
+
+NO_BOARD_REASON = "no --board given; run pytest --board=corstone300"
+HIL_FIXTURES = frozenset({"board", "dut"})
+
+
+@dataclass
+class HilState:
+    boards: tuple[Board, ...]
+    results_dir: Path | None
+    baseline: Path | None
+    pool: object | None = None        # the session's DevicePool, set by the hil_devices fixture
+    store: object | None = None       # the session's ResultsStore, set by the hil_results fixture
+    summary: list[str] = field(default_factory=list)
+
+
+STATE = pytest.StashKey[HilState]()
+PHASES = pytest.StashKey[dict]()      # item -> {"setup"|"call"|"teardown": TestReport}
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("hil-bench", "hardware-in-the-loop tests (hil-bench)")
+    group.addoption("--board", action="append", default=[], dest="hil_boards", metavar="NAME",
+                    help="run HIL tests on this board (repeat for several; see `hil-bench boards`); "
+                         "without it HIL tests are skipped")
+    group.addoption("--results-dir", type=Path, dest="hil_results_dir", metavar="DIR",
+                    help="store result rows recorded through the hil_results fixture under DIR "
+                         "(runs/<run_id>.csv); default: a temporary directory")
+    group.addoption("--baseline", type=Path, dest="hil_baseline", metavar="PATH",
+                    help="compare the recorded result rows with this baseline (.csv or directory) at the end; "
+                         "a regression fails the session")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "hil: needs a board or simulator; skipped unless pytest --board=NAME")
+    config.addinivalue_line("markers", "hil_model(path): the .tflite the dut fixture builds into the firmware "
+                                       "(relative paths are relative to the test file)")
+    boards = []
+    for name in dict.fromkeys(config.getoption("hil_boards")):   # repeated names run once
+        try:
+            board = load_board(name)
+        except Error as exc:
+            raise pytest.UsageError(f"--board {name}: {exc}") from None
+        if board.is_host:
+            raise pytest.UsageError(f"--board {name}: the host build has no device to start; use a target board: "
+                                    f"{', '.join(b for b in list_boards() if b != name)}")
+        boards.append(board)
+    results_dir, baseline = config.getoption("hil_results_dir"), config.getoption("hil_baseline")
+    if results_dir is not None and results_dir.exists() and not results_dir.is_dir():
+        raise pytest.UsageError(f"--results-dir {results_dir}: exists and is not a directory")
+    if baseline is not None:
+        from hil_bench.results import read_results
+
+        try:
+            read_results(baseline)
+        except Error as exc:
+            raise pytest.UsageError(f"--baseline {baseline}: {exc}") from None
+    config.stash[STATE] = HilState(tuple(boards), results_dir, baseline)
+
+
+def current_device(config):
+    """The device the ``dut`` fixture keeps running right now (a :class:`HilDut`), or None."""
+    pool = config.stash[STATE].pool if STATE in config.stash else None
+    return pool.current if pool is not None else None
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if "board" not in metafunc.fixturenames:
+        return
+    names = [b.name for b in metafunc.config.stash[STATE].boards]
+    if names:
+        metafunc.parametrize("board", names, ids=names, indirect=True, scope="session")
+
+
+def is_hil(item) -> bool:
+    return item.get_closest_marker("hil") is not None or bool(HIL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    have_boards = bool(config.stash[STATE].boards)
+    for item in items:
+        if not is_hil(item):
+            continue
+        if item.get_closest_marker("hil") is None:
+            item.add_marker(pytest.mark.hil)      # so that `-m "not hil"` selects exactly the unit tests
+        if not have_boards:
+            item.add_marker(pytest.mark.skip(reason=NO_BOARD_REASON))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(PHASES, {})[report.when] = report
+    return report
+
+
+def item_failed(item) -> bool:
+    """Whether the item's setup or call failed so far (read by the dut fixture's teardown)."""
+    return any(r.failed for r in item.stash.get(PHASES, {}).values())
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """With ``--baseline``: compare the rows recorded through ``hil_results``; a regression fails the run."""
+    state = session.config.stash.get(STATE, None)
+    if state is None or state.baseline is None:
+        return
+    if state.store is None or not state.store.run_path.exists():
+        state.summary.append(f"no result rows were recorded (hil_results); nothing compared with {state.baseline}")
+        return
+    from hil_bench.results import compare, read_results
+
+    try:
+        result = compare(read_results(state.baseline), state.store.read(), missing_ok=True)
+    except Error as exc:
+        state.summary.append(f"cannot compare with the baseline {state.baseline}: {exc}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    state.summary.append(f"results: {state.store.run_path}; baseline: {state.baseline}")
+    state.summary.extend(result.to_table().splitlines())
+    if not result.ok and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    lines = config.stash[STATE].summary if STATE in config.stash else []
+    if lines:
+        terminalreporter.section("hil-bench")
+        for line in lines:
+            terminalreporter.write_line(line)
