@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-FIXTURES = [ROOT / "tests/fixtures/mlperf_tiny", Path("/work/shared/models/mlperf_tiny")]
+FIXTURES = [ROOT / "tests/fixtures/mlperf_tiny"]
 
 
 def rows():
