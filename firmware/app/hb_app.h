@@ -20,6 +20,11 @@ int hb_parse_u32(const char *tok, uint32_t *out);
 
 /* Copy the db buffer into the input tensors (in order); 0 on success, prints the e-[...] line on failure. */
 int hb_load_inputs(void);
+/* Same from src[0..len): len must be the model's total input bytes. */
+int hb_load_inputs_from(const uint8_t *src, size_t len);
+/* Total bytes of all input (output) tensors of one inference; 0 without a model. */
+size_t hb_input_bytes(void);
+size_t hb_output_bytes(void);
 /* Run one inference; returns its ticks, or UINT64_MAX on failure (after printing e-[...]). */
 uint64_t hb_timed_invoke(void);
 

@@ -8,6 +8,14 @@
  *   hb-get I                 output tensor I as a frame: m-hb-frame-LEN-CRC\r\n RAW \r\n
  *   hb-infer N W P           W warm-ups, N timed runs (m-hb-ticks-T each); P=1 adds one profiled run
  *                            (m-hb-layer-I-NAME-T per op); m-hb-infer-done
+ *   hb-batch N LEN CRC       batched inference, one round trip for N samples: m-hb-batch-ready-N,
+ *                            then LEN = N x input-bytes raw (the N inputs back to back, each the
+ *                            model's inputs in order), checked against CRC (CRC-32, hex); then N
+ *                            untimed inferences and ONE frame of N x output-bytes (each sample's
+ *                            outputs in order), then m-hb-batch-done. A bad CRC answers
+ *                            e-[hb-batch crc mismatch ...] before anything runs (the host resends).
+ *                            Inputs and outputs share the db buffer: N <= batch_max from hb-info,
+ *                            the host splits larger data sets into such chunks.
  *   hb-read OFF LEN          model bytes [OFF, OFF+LEN) read back from flash, as a frame
  *   hb-crc OFF LEN           m-hb-crc-XXXXXXXX of those model bytes
  *   hb-sink LEN              m-hb-sink-ready-LEN, swallow LEN raw bytes (link rate reference)
@@ -55,6 +63,13 @@ static void print_tensor(const char *kind, size_t i, const hb_app_tensor *t)
     hb_printf("\r\n");
 }
 
+/* Samples per hb-batch: inputs and outputs of all of them must fit the db buffer together. */
+static size_t batch_max(void)
+{
+    size_t per = hb_input_bytes() + hb_output_bytes();
+    return hb_input_bytes() && hb_output_bytes() ? HB_DB_BUFFER_SIZE / per : 0u;
+}
+
 static void cmd_info(void)
 {
     hb_printf("m-hb-info-board=%s\r\n", HB_BOARD_NAME);
@@ -67,6 +82,7 @@ static void cmd_info(void)
     hb_printf("m-hb-info-stack_bytes=%u\r\n", (unsigned)hb_bsp_stack_size());
     hb_printf("m-hb-info-stack_used=%u\r\n", (unsigned)hb_bsp_stack_used());
     hb_printf("m-hb-info-db_buffer_bytes=%u\r\n", (unsigned)HB_DB_BUFFER_SIZE);
+    hb_printf("m-hb-info-batch_max=%u\r\n", (unsigned)batch_max());
     hb_printf("m-hb-info-timer=%s\r\n", hb_timer_name());
     hb_printf("m-hb-info-timer_hz=%u\r\n", (unsigned)hb_timer_hz());
     hb_printf("m-hb-info-ops=%u\r\n", (unsigned)hb_model_op_count());
@@ -143,6 +159,51 @@ static void cmd_infer(void)
     hb_printf("m-hb-infer-done\r\n");
 }
 
+static void cmd_batch(void)
+{
+    uint32_t n, len, crc;
+    if (!two_args(&n, &len, "hb-batch N LEN CRC32HEX")) return;
+    if (!hb_parse_u32(hb_next_token(), &crc)) {
+        hb_printf("e-[usage: hb-batch N LEN CRC32HEX]\r\n");
+        return;
+    }
+    size_t in = hb_input_bytes(), out = hb_output_bytes();
+    if (in == 0u || out == 0u) {
+        hb_printf("e-[hb-batch: no model: %s]\r\n", hb_model_status());
+        return;
+    }
+    if (n == 0u || n > batch_max() || len != n * in) {
+        hb_printf("e-[hb-batch %u samples of %u bytes: need 1..%u samples and LEN = N x %u]\r\n", (unsigned)n,
+                  (unsigned)len, (unsigned)batch_max(), (unsigned)in);
+        return;
+    }
+    /* The db buffer's old contents are gone from here on: a later plain infer needs a new put. */
+    g_db_size = g_db_pos = 0;
+    hb_printf("m-hb-batch-ready-%u\r\n", (unsigned)n);
+    for (uint32_t i = 0; i < len; ++i) g_db_buf[i] = hb_uart_getc();
+    uint32_t got = hb_crc32(0u, g_db_buf, len);
+    if (got != crc) {
+        hb_printf("e-[hb-batch crc mismatch: received %08x expected %08x]\r\n", (unsigned)got, (unsigned)crc);
+        return;
+    }
+    uint8_t *outs = g_db_buf + len;
+    for (uint32_t k = 0; k < n; ++k) {
+        if (hb_load_inputs_from(g_db_buf + k * in, in) != 0 || hb_model_invoke() != 0) {
+            hb_printf("e-[hb-batch sample %u: invoke failed: %s]\r\n", (unsigned)k, hb_model_status());
+            return;
+        }
+        size_t off = 0;
+        for (size_t i = 0; i < hb_model_io_count(1); ++i) {
+            hb_app_tensor t;
+            (void)hb_model_io(1, i, &t);
+            memcpy(outs + k * out + off, t.data, t.bytes);
+            off += t.bytes;
+        }
+    }
+    send_frame(outs, n * out);
+    hb_printf("m-hb-batch-done\r\n");
+}
+
 static int model_range(uint32_t *off, uint32_t *len, const char *usage)
 {
     if (!two_args(off, len, usage)) return 0;
@@ -179,6 +240,8 @@ int hb_ext_parse(const char *cmd)
         cmd_get();
     } else if (strcmp(cmd, "infer") == 0) {
         cmd_infer();
+    } else if (strcmp(cmd, "batch") == 0) {
+        cmd_batch();
     } else if (strcmp(cmd, "read") == 0) {
         if (model_range(&a, &b, "hb-read OFFSET LEN")) send_frame(hb_model_data() + a, b);
     } else if (strcmp(cmd, "crc") == 0) {

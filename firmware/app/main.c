@@ -77,36 +77,56 @@ static void cmd_timestamp(void)
     hb_printf("m-lap-us-%lu\r\n", (unsigned long)ticks_to_us(hb_timer_ticks()));
 }
 
-int hb_load_inputs(void)
+size_t hb_input_bytes(void)
 {
-    size_t n = hb_model_io_count(0), need = 0, off = 0;
-    if (n == 0u) {
+    size_t need = 0;
+    for (size_t i = 0; i < hb_model_io_count(0); ++i) {
+        hb_app_tensor t;
+        if (hb_model_io(0, i, &t) != 0) return 0;
+        need += t.bytes;
+    }
+    return need;
+}
+
+size_t hb_output_bytes(void)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < hb_model_io_count(1); ++i) {
+        hb_app_tensor t;
+        if (hb_model_io(1, i, &t) != 0) return 0;
+        total += t.bytes;
+    }
+    return total;
+}
+
+int hb_load_inputs_from(const uint8_t *src, size_t len)
+{
+    size_t n = hb_model_io_count(0), need = hb_input_bytes(), off = 0;
+    if (n == 0u || need == 0u) {
         hb_printf("e-[no model: %s]\r\n", hb_model_status());
         return -1;
     }
-    for (size_t i = 0; i < n; ++i) {
-        hb_app_tensor t;
-        if (hb_model_io(0, i, &t) != 0) {
-            hb_printf("e-[input %u unavailable]\r\n", (unsigned)i);
-            return -1;
-        }
-        need += t.bytes;
-    }
-    if (g_db_pos != need) {
-        hb_printf("e-[input needs %u bytes, buffer holds %u]\r\n", (unsigned)need, (unsigned)g_db_pos);
+    if (len != need) {
+        hb_printf("e-[input needs %u bytes, buffer holds %u]\r\n", (unsigned)need, (unsigned)len);
         return -1;
     }
     for (size_t i = 0; i < n; ++i) {
         hb_app_tensor t;
         (void)hb_model_io(0, i, &t);
-        memcpy(t.data, g_db_buf + off, t.bytes);
+        memcpy(t.data, src + off, t.bytes);
         off += t.bytes;
     }
     return 0;
 }
 
+int hb_load_inputs(void)
+{
+    return hb_load_inputs_from(g_db_buf, g_db_pos);
+}
+
 uint64_t hb_timed_invoke(void)
 {
+    hb_timer_align();
     uint64_t t0 = hb_timer_ticks();
     int rc = hb_model_invoke();
     uint64_t t1 = hb_timer_ticks();
@@ -238,7 +258,7 @@ static void dispatch(char *line)
         hb_printf("m-model-[%s]\r\n", HB_MODEL_VERSION);
     } else if (strcmp(cmd, "help") == 0) {
         hb_printf("%s\r\n\r\nhelp name timestamp profile db infer results; hil-bench: hb-info hb-put hb-get "
-                  "hb-infer hb-read hb-crc hb-sink hb-exit\r\n", HB_FW_VERSION);
+                  "hb-infer hb-batch hb-read hb-crc hb-sink hb-exit\r\n", HB_FW_VERSION);
     } else if (strcmp(cmd, "db") == 0) {
         cmd_db();
     } else if (strcmp(cmd, "infer") == 0) {

@@ -49,6 +49,7 @@ class RunResult:
     stack_used_bytes: int = 0
     ram_needed_bytes: int = 0   # data + bss + arena actually used + stack actually used (right-sized build)
     retransmissions: int = 0
+    round_trips: int = 0        # commands sent to the device (hb-batch makes it independent of the sample count)
     exit_code: int | None = None
     image_kind: str = "model"
 
@@ -72,11 +73,14 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
-              infer_timeout_s: float = 600.0, log_dir: Path | None = None) -> RunResult:
+              infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
-    input) already quantized with the model's input scale and zero point.
+    input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
+    samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
+    trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
+    ``infer_timeout_s`` bounds each command, a whole chunk included.
     """
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
@@ -91,17 +95,11 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
             raise DeviceError(f"{board.name}: the runtime refused the model: {dut.boot_status}")
         proto = dut.protocol
         info = proto.info()
-        samples = _as_samples(inputs, len(info.inputs))
+        samples = [_sample_blob(sample, info) for sample in _as_samples(inputs, len(info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in info.outputs]
         timing = None
-        for k, sample in enumerate(samples):
-            blob = b""
-            for arr, spec in zip(sample, info.inputs):
-                want = _DTYPES.get(spec.type)
-                if want is None or arr.dtype != want or arr.nbytes != spec.bytes:
-                    raise UsageError(f"input needs {spec.bytes} bytes of {np.dtype(want).name if want else spec.type} "
-                                     f"shaped {spec.dims}; got {arr.dtype} {arr.shape}")
-                blob += arr.tobytes()
+        # The first sample alone: timed runs and per-layer profile, outputs by hb-get.
+        for k, blob in enumerate(samples[:1] if batch else samples):
             proto.put(blob)
             if k == 0:
                 timing = proto.infer(runs, warmups, profile=profile_layers, timeout=infer_timeout_s)
@@ -110,6 +108,8 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
             for j, spec in enumerate(info.outputs):
                 raw = proto.get_output(j)
                 outputs[j].append(np.frombuffer(raw, dtype=_DTYPES.get(spec.type, np.uint8)).reshape(spec.dims))
+        if batch and len(samples) > 1:
+            _run_batched(proto, info, samples[1:], outputs, infer_timeout_s)
         after = proto.info()
         proto.exit(0)
         code = dut.runner.wait_exit(10.0)
@@ -129,7 +129,40 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                          stack_used_bytes=int(after.values.get("stack_used", 0)),
                          ram_needed_bytes=s.data_bytes + s.bss_bytes + int(after.values.get("arena_used", 0))
                          + int(after.values.get("stack_used", 0)),
-                         retransmissions=proto.retransmissions, exit_code=code, image_kind=image.image_kind)
+                         retransmissions=proto.retransmissions, exit_code=code, image_kind=image.image_kind,
+                         round_trips=dut.link.commands)
+
+
+def _sample_blob(sample: list[np.ndarray], info) -> bytes:
+    """One sample's inputs as the device takes them: each input tensor's bytes, in order."""
+    blob = b""
+    for arr, spec in zip(sample, info.inputs):
+        want = _DTYPES.get(spec.type)
+        if want is None or arr.dtype != want or arr.nbytes != spec.bytes:
+            raise UsageError(f"input needs {spec.bytes} bytes of {np.dtype(want).name if want else spec.type} "
+                             f"shaped {spec.dims}; got {arr.dtype} {arr.shape}")
+        blob += arr.tobytes()
+    return blob
+
+
+def _run_batched(proto, info, blobs: list[bytes], outputs: list[list[np.ndarray]], timeout: float) -> None:
+    """Feed ``blobs`` through hb-batch in chunks of the device's ``batch_max`` samples (its db buffer
+    holds a chunk's inputs and outputs together); append each sample's outputs to ``outputs``."""
+    per_out = sum(o.bytes for o in info.outputs)
+    chunk = int(info.values.get("batch_max", 0))
+    if chunk < 1:
+        raise DeviceError(f"{proto.link.name}: hb-info reports no batch_max (firmware without hb-batch, or a "
+                          f"model whose inputs and outputs do not fit the db buffer of "
+                          f"{info.values.get('db_buffer_bytes')} bytes); run with batch=False")
+    for start in range(0, len(blobs), chunk):
+        part = blobs[start:start + chunk]
+        raw = proto.batch(b"".join(part), len(part), per_out, timeout=timeout)
+        for k in range(len(part)):
+            off = k * per_out
+            for j, spec in enumerate(info.outputs):
+                dtype = np.dtype(_DTYPES.get(spec.type, np.uint8))
+                outputs[j].append(np.frombuffer(raw[off:off + spec.bytes], dtype=dtype).reshape(spec.dims))
+                off += spec.bytes
 
 
 def _run_on_host(model: bytes, board: Board, inputs) -> RunResult:

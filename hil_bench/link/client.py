@@ -33,6 +33,7 @@ class SerialLink:
         self.seen = bytearray()      # everything received, for error messages and logs
         self._buf = bytearray()      # received but not consumed yet
         self.bytes_out = 0
+        self.commands = 0            # commands sent = round trips to the device (counted, not timed)
         self.log = log
 
     @classmethod
@@ -153,11 +154,16 @@ class SerialLink:
         return got
 
     # -- lines and commands ------------------------------------------------------------------------
-    def command(self, cmd: str, timeout: float = 10.0) -> list[str]:
-        """Send ``cmd%`` and return the reply lines before ``m-ready`` (CR/LF stripped)."""
+    def send_command(self, cmd: str) -> None:
+        """Send ``cmd%`` without waiting for the reply (every command goes through here: it is counted)."""
         if "%" in cmd:
             raise LinkError(f"command {cmd!r} must not contain '%', the terminator")
         self.write(cmd.encode() + b"%")
+        self.commands += 1
+
+    def command(self, cmd: str, timeout: float = 10.0) -> list[str]:
+        """Send ``cmd%`` and return the reply lines before ``m-ready`` (CR/LF stripped)."""
+        self.send_command(cmd)
         return self.reply_lines(timeout, what=cmd)
 
     def reply_lines(self, timeout: float, what: str = "") -> list[str]:

@@ -1,6 +1,7 @@
 """Binary transfer framing of the hil-bench protocol extension: a length and a CRC-32 around raw bytes.
 
-Host -> device: ``hb-put LEN CRC%`` then, after ``m-hb-put-ready-LEN``, LEN raw bytes.
+Host -> device: ``hb-put LEN CRC%`` then, after ``m-hb-put-ready-LEN``, LEN raw bytes; batched
+inference ``hb-batch N LEN CRC%`` then, after ``m-hb-batch-ready-N``, LEN raw bytes.
 Device -> host: ``m-hb-frame-LEN-CRC\\r\\n`` + LEN raw bytes + ``\\r\\n``.
 CRC-32 is zlib's (IEEE, reflected), the same as hb_crc32() in the firmware.
 """
@@ -21,6 +22,10 @@ def crc32(data: bytes) -> int:
 
 def put_command(data: bytes) -> str:
     return f"hb-put {len(data)} 0x{crc32(data):08x}"
+
+
+def batch_command(samples: int, data: bytes) -> str:
+    return f"hb-batch {samples} {len(data)} 0x{crc32(data):08x}"
 
 
 def parse_frame_header(line: bytes) -> tuple[int, int]:

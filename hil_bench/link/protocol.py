@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from hil_bench.errors import DeviceError, ProtocolError
 from hil_bench.link.client import READY, SerialLink
-from hil_bench.link.framing import check_frame, parse_frame_header, put_command
+from hil_bench.link.framing import batch_command, check_frame, parse_frame_header, put_command
 
 _BOOT_RE = re.compile(r"m-hb-boot-\[([^]]*)\]-\[([^]]*)\]")
 _TENSOR_RE = re.compile(r"type:(-?\d+),bytes:(\d+),scale:([0-9a-f]{8}),zp:(-?\d+),dims:([0-9x]*)")
@@ -107,7 +107,7 @@ class Protocol:
     def put(self, data: bytes, timeout: float = 30.0) -> None:
         """Binary transfer into the input buffer; a CRC mismatch is retried ``put_retries`` times."""
         for attempt in range(self.put_retries + 1):
-            self.link.write(put_command(data).encode() + b"%")
+            self.link.send_command(put_command(data))
             header = self.link.read_until(b"\r\n", timeout, "hb-put").strip()
             if header.startswith(b"e-["):
                 self.link.read_until(READY, timeout, "hb-put")
@@ -126,7 +126,7 @@ class Protocol:
                                 f"{errs[0] if errs else lines}")
 
     def _frame(self, cmd: str, timeout: float) -> bytes:
-        self.link.write(cmd.encode() + b"%")
+        self.link.send_command(cmd)
         header = self.link.read_until(b"\r\n", timeout, cmd)
         if header.startswith(b"e-["):
             self.link.read_until(READY, timeout, cmd)
@@ -137,6 +137,39 @@ class Protocol:
         if tail != b"\r\n" + READY:
             raise ProtocolError(f"{cmd}: unexpected bytes after the frame: {tail[:100]!r}")
         return check_frame(payload, length, crc)
+
+    def batch(self, data: bytes, samples: int, output_bytes: int, timeout: float = 600.0) -> bytes:
+        """Run ``samples`` inferences in one round trip (``hb-batch``): ``data`` is their inputs back to
+        back; returns their outputs back to back (``samples * output_bytes``). ``samples`` must not
+        exceed ``batch_max`` from :meth:`info`. A CRC mismatch on the upload is resent ``put_retries`` times."""
+        cmd = batch_command(samples, data)
+        for attempt in range(self.put_retries + 1):
+            self.link.send_command(cmd)
+            header = self.link.read_until(b"\r\n", timeout, "hb-batch").strip()
+            if header.startswith(b"e-["):
+                self.link.read_until(READY, timeout, "hb-batch")
+                raise DeviceError(f"{self.link.name} refused {cmd!r}: {header.decode(errors='replace')}")
+            if header != f"m-hb-batch-ready-{samples}".encode():
+                raise ProtocolError(f"hb-batch: expected m-hb-batch-ready-{samples}, got {header[-100:]!r}")
+            self.link.write(data)
+            line = self.link.read_until(b"\r\n", timeout, f"hb-batch of {samples} samples")
+            if line.startswith(b"e-["):
+                self.link.read_until(READY, timeout, "hb-batch")
+                if b"crc mismatch" in line and attempt < self.put_retries:
+                    self.retransmissions += 1
+                    continue
+                raise DeviceError(f"{self.link.name}: hb-batch of {samples} samples failed after {attempt + 1} "
+                                  f"attempt(s): {line.strip().decode(errors='replace')}")
+            length, crc = parse_frame_header(line)
+            if length != samples * output_bytes:
+                raise ProtocolError(f"hb-batch: {samples} x {output_bytes} output bytes expected, "
+                                    f"the frame announces {length}")
+            payload = check_frame(self.link.read_exact(length, timeout, "hb-batch outputs"), length, crc)
+            tail = self.link.read_until(READY, timeout, "hb-batch")
+            if tail != b"\r\nm-hb-batch-done\r\n" + READY:
+                raise ProtocolError(f"hb-batch: unexpected bytes after the outputs: {tail[:100]!r}")
+            return payload
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def get_output(self, index: int, timeout: float = 30.0) -> bytes:
         return self._frame(f"hb-get {index}", timeout)
@@ -153,7 +186,7 @@ class Protocol:
         raise ProtocolError("no m-hb-crc-... line in the reply to hb-crc")
 
     def sink(self, data: bytes, timeout: float = 60.0) -> None:
-        self.link.write(f"hb-sink {len(data)}%".encode())
+        self.link.send_command(f"hb-sink {len(data)}")
         header = self.link.read_until(b"\r\n", timeout, "hb-sink").strip()
         if header != f"m-hb-sink-ready-{len(data)}".encode():
             raise ProtocolError(f"hb-sink: unexpected {header[-100:]!r}")
@@ -177,5 +210,5 @@ class Protocol:
 
     def exit(self, code: int = 0, timeout: float = 5.0) -> None:
         """Ask the firmware to leave (semihosting exit code on simulators); the link closes after."""
-        self.link.write(f"hb-exit {code}%".encode())
+        self.link.send_command(f"hb-exit {code}")
         self.link.read_until(f"m-hb-exit-{code}\r\n".encode(), timeout, "hb-exit")

@@ -19,7 +19,7 @@ def test_qemu_command_line():
     joined = " ".join(cmd)
     assert cmd[:3] == ["qemu-system-arm", "-M", "mps3-an547"]
     assert "-icount shift=0,align=off,sleep=off" in joined
-    assert "-serial tcp:127.0.0.1:4321,server=on,wait=on" in joined
+    assert "-serial tcp:127.0.0.1:4321,server=on,wait=on,nodelay=on" in joined   # no Nagle on QEMU's side
     assert "-semihosting-config enable=on,target=native" in joined
     assert "-nographic" in cmd and "-kernel /x.elf" in joined
 

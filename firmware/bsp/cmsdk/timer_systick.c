@@ -41,6 +41,37 @@ void hb_timer_init(void)
     SYST_CSR = ((HB_SYSTICK_CLKSOURCE ? 1u : 0u) << 2) | (1u << 1) | 1u; /* clock, TICKINT, ENABLE */
 }
 
+/* Stop / restart SysTick where it stands (CVR is kept), for the UART's idle wait (uart_cmsdk.c).
+ * Called with interrupts masked; a wrap pending at the pause is counted by the handler afterwards. */
+void hb_timer_pause(void)
+{
+#if !HB_TIMER_DWT
+    SYST_CSR &= ~1u;
+#endif
+}
+
+void hb_timer_resume(void)
+{
+#if !HB_TIMER_DWT
+    SYST_CSR |= 1u;
+#endif
+}
+
+/* Under QEMU a SysTick tick spans 1e9/clock_hz instructions (31 to 50 here) and the phase within
+ * the current tick depends on everything executed before -- including how often the UART wait ran,
+ * which depends on the host. So a timed region's tick count varied by one tick between runs (seen
+ * in tests/hil/test_batch.py). QEMU's SysTick (a ptimer) starts a whole new tick when it is enabled
+ * again, so restarting it right before t0 makes the count depend only on the timed code. On silicon
+ * (one tick per cycle) this costs two register writes and changes nothing measurable. */
+void hb_timer_align(void)
+{
+#if !HB_TIMER_DWT
+    uint32_t csr = SYST_CSR;
+    SYST_CSR = csr & ~1u;
+    SYST_CSR = csr | 1u;
+#endif
+}
+
 uint64_t hb_timer_ticks(void)
 {
 #if HB_TIMER_DWT

@@ -23,6 +23,9 @@ void hb_uart_write(const void *data, size_t len);
 uint64_t hb_timer_ticks(void);
 uint32_t hb_timer_hz(void);
 const char *hb_timer_name(void);
+/* Start the next tick at this instruction (simulators count ticks of many instructions); call right
+ * before reading t0 of a timed region so its tick count does not depend on what ran before. */
+void hb_timer_align(void);
 
 /* Leave the program: semihosting SYS_EXIT_EXTENDED on simulators, a spin loop on silicon. */
 void hb_bsp_exit(int code) __attribute__((noreturn));
