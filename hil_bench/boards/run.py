@@ -169,8 +169,15 @@ def _run_on_host(model: bytes, board: Board, inputs) -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
     from hil_bench.runtime.host import run_model as host_run
+    from hil_bench.tflite import read_model
 
-    outs = host_run(model, inputs)
+    # Accept samples with or without the model's batch axis of 1, as the serial boards do.
+    sg = read_model(model).subgraphs[0]
+    arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+    shaped = [np.asarray(a).reshape(len(a), *[int(d) for d in sg.tensors[int(i)].shape])
+              if np.asarray(a)[0].size == int(np.prod(sg.tensors[int(i)].shape)) else a
+              for a, i in zip(arrays, sg.inputs)]
+    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped)
     return RunResult(board=board.name, runner="host", timing_source="none",
                      latency=Latency("none", 0.0, 0.0, 0.0, 0.0, []), layers=[], outputs=outs,
                      model_bytes=len(model), image_kind="host-native")

@@ -74,7 +74,7 @@ def run(args) -> int:
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
     tflite = args.model.read_bytes()
-    read_model(tflite)  # a corrupt model is refused here, before anything is built
+    read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner)
     report = result.as_dict()
@@ -92,11 +92,16 @@ def run(args) -> int:
         print_json(report)
         return 0
     lat = report["latency"]
-    print(f"{report['board']} via {report['runner']} ({report['timing_source']}): "
-          f"latency median {lat['median']:,.0f} {lat['unit']} (min {lat['min']:,.0f}, max {lat['max']:,.0f}, "
-          f"{len(lat['samples'])} runs)")
-    print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM {report['ram_bytes']:,} B "
-          f"(arena used {report['arena_used_bytes']:,} B, stack used {report['stack_used_bytes']:,} B)")
+    if lat["samples"]:
+        print(f"{report['board']} via {report['runner']} ({report['timing_source']}): "
+              f"latency median {lat['median']:,.0f} {lat['unit']} (min {lat['min']:,.0f}, max {lat['max']:,.0f}, "
+              f"{len(lat['samples'])} runs)")
+    else:
+        print(f"{report['board']} via {report['runner']}: outputs only, latency not measured "
+              f"(timing source {report['timing_source']})")
+    if report["flash_bytes"]:
+        print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM {report['ram_bytes']:,} B "
+              f"(arena used {report['arena_used_bytes']:,} B, stack used {report['stack_used_bytes']:,} B)")
     if data is not None:
         metric = metric_name(data)
         note = "  (synthetic data: meaningless)" if data.synthetic else ""
