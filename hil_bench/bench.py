@@ -45,15 +45,6 @@ def _weighted(audits, attr: str) -> float:
     return float(sum(getattr(a, attr) * int(np.prod(a.shape)) for a in audits) / total) if total else 0.0
 
 
-def binary_audit(elf: Path):
-    """Per-tensor audits of the model found in the image's flash bytes (decoding compressed tensors)."""
-    from hil_bench.compress.find_in_image import audit_image
-    from hil_bench.firmware.image import loaded_bytes
-
-    found = audit_image(loaded_bytes(elf))
-    return [t.audit for t in found]
-
-
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
@@ -70,6 +61,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.datasets import load_dataset
     from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
     from hil_bench.firmware.build import build_firmware
+    from hil_bench.firmware.image import audit_elf
     from hil_bench.models import build_model, get_spec
     from hil_bench.optimize import load_recipe, optimize
     from hil_bench.results import ResultRow, metadata
@@ -97,7 +89,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     if board.is_host:
         in_binary = result.stage("int8").audit  # no flash image: the .tflite itself is what runs
     else:
-        in_binary = binary_audit(build_firmware(board, result.tflite).elf)
+        in_binary = audit_elf(build_firmware(board, result.tflite).elf)
     verdicts = survival(trained, in_binary)
     compressed = compress_model(result.tflite, method="auto")
     row = ResultRow(

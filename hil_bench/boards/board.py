@@ -81,6 +81,21 @@ class RunnerSpec:
         return dict(self.options).get(key, default)
 
 
+NPU_ACCELERATORS = ("ethos-u55-32", "ethos-u55-64", "ethos-u55-128", "ethos-u55-256", "ethos-u65-256",
+                    "ethos-u65-512", "ethos-u85-128", "ethos-u85-256", "ethos-u85-512", "ethos-u85-1024",
+                    "ethos-u85-2048")
+
+
+@dataclass(frozen=True)
+class Npu:
+    """An Ethos-U NPU next to the CPU. hil-bench only estimates it offline with Vela: running on it needs
+    Arm's FVP or silicon plus the Ethos-U driver."""
+
+    accelerator: str                     # Vela's --accelerator-config name, e.g. "ethos-u55-128"
+    system_config: str = ""              # Vela system config; empty: Vela's default
+    memory_mode: str = ""                # Vela memory mode; empty: Vela's default
+
+
 @dataclass(frozen=True)
 class Board:
     name: str
@@ -92,6 +107,7 @@ class Board:
     memory: tuple[MemoryRegion, ...] = ()
     placement: Placement | None = None
     serial: Serial | None = None
+    npu: Npu | None = None
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -135,7 +151,7 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
     for key in ("name", "description", "family", "cpu", "timer", "runner"):
         if key not in data:
             raise BoardError(f"{where}: missing key {key!r}")
-    allowed = {"name", "description", "family", "cpu", "timer", "runner", "memory", "placement", "serial"}
+    allowed = {"name", "description", "family", "cpu", "timer", "runner", "memory", "placement", "serial", "npu"}
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise BoardError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
@@ -177,9 +193,15 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
         _check_int(serial.baud, f"{where} [serial] baud", 1)
         if serial.driver != "cmsdk_uart":
             raise BoardError(f"{where} [serial] driver {serial.driver!r} unknown; known: cmsdk_uart")
+    npu = None
+    if "npu" in data:
+        npu = _take(dict(data["npu"]), Npu, f"{where} [npu]")
+        if npu.accelerator not in NPU_ACCELERATORS:
+            raise BoardError(f"{where} [npu] accelerator {npu.accelerator!r} unknown; known: "
+                             f"{', '.join(NPU_ACCELERATORS)}")
     return Board(name=data["name"], description=data["description"], family=data["family"], cpu=cpu,
                  timer=timer, runners=tuple(runners), memory=memory, placement=placement, serial=serial,
-                 source=source)
+                 npu=npu, source=source)
 
 
 def _check_memory(memory: tuple[MemoryRegion, ...], where: str) -> None:

@@ -2,6 +2,10 @@
 sparsity (whole tensor and the least sparse channel), unique values (tensor and max per output
 channel), quantization scales and bytes.
 
+With --elf FIRMWARE.elf instead of a .tflite it audits the model as it sits in the firmware's flash
+bytes: it finds the embedded model, decodes every compressed tensor (TFLite Micro LUT, hil-bench codec)
+with an independent decoder and checks their checksums — a flipped bit fails, naming the tensor.
+
 With --against OTHER (a .tflite, or a tf_keras .h5 / SavedModel such as the model_float.h5 that
 `hil-bench optimize` writes) it also checks survival tensor by tensor: it fails (exit 1), naming the
 tensor, when sparsity dropped or the number of unique values per channel grew.
@@ -16,7 +20,8 @@ HELP = "sparsity and unique values of every weight tensor; --against checks they
 
 
 def add_arguments(p) -> None:
-    p.add_argument("model", type=Path, metavar="FILE.tflite")
+    p.add_argument("model", type=Path, metavar="FILE.tflite", nargs="?")
+    p.add_argument("--elf", type=Path, metavar="FIRMWARE.elf", help="audit the model inside a firmware image")
     p.add_argument("--against", type=Path, metavar="OTHER",
                    help="earlier stage to compare with: .tflite, tf_keras .h5 or SavedModel directory")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -36,11 +41,20 @@ def run(args) -> int:
     from hil_bench.audit import audit_tflite, survival
     from hil_bench.cli.output import print_json, table
 
-    tensors = audit_tflite(args.model)
+    from hil_bench.errors import UsageError
+
+    if (args.model is None) == (args.elf is None):
+        raise UsageError("give either a .tflite file or --elf FIRMWARE.elf")
+    if args.elf is not None:
+        from hil_bench.firmware.image import audit_elf
+
+        tensors = audit_elf(args.elf)
+    else:
+        tensors = audit_tflite(args.model)
     verdicts = survival(_stage(args.against), tensors) if args.against else []
     ok = all(v.survived for v in verdicts)
     if args.json:
-        out = {"model": str(args.model), "tensors": [t.to_json() for t in tensors]}
+        out = {"model": str(args.model or args.elf), "tensors": [t.to_json() for t in tensors]}
         if args.against:
             out["against"] = str(args.against)
             out["survived"] = ok

@@ -12,10 +12,10 @@ import sys
 import textwrap
 
 from hil_bench import __version__
-from hil_bench.cli import audit, bench, boards, compare, export, optimize, run
+from hil_bench.cli import audit, bench, boards, compare, export, optimize, run, size
 from hil_bench.errors import Error, UsageError
 
-COMMANDS = (bench, optimize, audit, export, run, compare, boards)
+COMMANDS = (bench, optimize, audit, export, size, run, compare, boards)
 
 EPILOG = """\
 typical flow:

@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.errors import ModelFileError, UsageError
+
 _SHF_ALLOC = 0x2
 
 
 def loaded_bytes(elf_path: str | Path) -> bytes:
     """Every loaded (allocated, PROGBITS) section's contents, in address order, concatenated."""
+    from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
 
-    with open(elf_path, "rb") as fh:
-        elf = ELFFile(fh)
-        sections = sorted((s["sh_addr"], s.data()) for s in elf.iter_sections()
-                          if s["sh_flags"] & _SHF_ALLOC and s["sh_type"] == "SHT_PROGBITS" and s["sh_size"])
+    try:
+        with open(elf_path, "rb") as fh:
+            elf = ELFFile(fh)
+            sections = sorted((s["sh_addr"], s.data()) for s in elf.iter_sections()
+                              if s["sh_flags"] & _SHF_ALLOC and s["sh_type"] == "SHT_PROGBITS" and s["sh_size"])
+    except ELFError as exc:
+        raise ModelFileError(f"{elf_path}: not a readable ELF file ({exc})") from None
+    except FileNotFoundError:
+        raise UsageError(f"{elf_path}: no such file") from None
     return b"".join(data for _, data in sections)
+
+
+def audit_elf(elf_path: str | Path):
+    """Audit the model found in an image's flash bytes, every compressed tensor decoded and checked.
+
+    Raises CorruptTensorError naming the tensor when one fails to decode or fails its checksum.
+    """
+    from hil_bench.compress.find_in_image import audit_image
+
+    return [t.audit for t in audit_image(loaded_bytes(elf_path))]

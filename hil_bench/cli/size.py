@@ -1,0 +1,111 @@
+"""What a model really costs on a board: builds the firmware with the model (compressed as asked) and
+reads flash and RAM from the ELF — model bytes raw and compressed, runtime code, arena — next to the
+yardsticks: gzip -9 of the .tflite, TFLite Micro's LUT compression, and the zero-order entropy of the
+int8 weights (the lower bound for any symbol-by-symbol code).
+
+--compress: auto (per tensor the smallest of raw, TFLM LUT and hil-bench's codec), none, lut, hb.
+--npu: Ethos-U estimates from Arm's Vela for the board's NPU (encoded weight bytes, SRAM and flash,
+NPU cycles). These are offline ESTIMATES: executing on the NPU needs Arm's FVP or silicon and the
+Ethos-U driver, which hil-bench does not run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "size"
+HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed; --npu for Vela estimates"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("model", type=Path, metavar="FILE.tflite")
+    p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
+    p.add_argument("--compress", choices=("auto", "none", "lut", "hb"), default="auto",
+                   help="how weight tensors are stored in flash (default: auto)")
+    p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
+    p.add_argument("--json", action="store_true")
+
+
+def measure(model_path: Path, board_name: str, method: str, npu: bool) -> dict:
+    from hil_bench.boards import load_board
+    from hil_bench.compress import compress_model
+    from hil_bench.compress.sizes import size_report
+    from hil_bench.errors import Error, UsageError
+    from hil_bench.tflite import read_model
+
+    read_model(model_path)
+    board = load_board(board_name)
+    if npu and board.npu is None:
+        raise UsageError(f"board {board.name!r} declares no NPU; --npu needs a board with an [npu] table "
+                         "(e.g. corstone300)")
+    data = model_path.read_bytes()
+    report = size_report(data, method)
+    compressed = compress_model(data, method).model
+    report.update(board=board.name, compress=method)
+    try:
+        from hil_bench.runtime.host import model_info
+
+        info = model_info(compressed)
+        report["runtime_accepts_model"] = True
+        report["arena_bytes_needed"] = info.get("arena_bytes")
+    except Error as exc:
+        report["runtime_accepts_model"] = False
+        report["runtime_refusal"] = str(exc)
+    if not board.is_host:
+        from hil_bench.firmware.build import build_firmware
+
+        sizes = build_firmware(board, compressed).sizes
+        report.update(flash_bytes=sizes.flash_bytes, ram_bytes=sizes.ram_bytes,
+                      model_bytes_in_flash=sizes.model_bytes, runtime_code_bytes=sizes.code_bytes,
+                      arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,
+                      regions=sizes.as_dict()["regions"])
+    else:
+        report.update(flash_bytes=None, ram_bytes=None)
+    if npu:
+        from hil_bench.compress.vela import run_vela
+
+        extra = []
+        if board.npu.system_config:
+            extra += ["--system-config", board.npu.system_config]
+        if board.npu.memory_mode:
+            extra += ["--memory-mode", board.npu.memory_mode]
+        report["npu"] = run_vela(data, board.npu.accelerator, extra_args=tuple(extra)).to_json()
+    return report
+
+
+def run(args) -> int:
+    from hil_bench.cli.output import print_json, table
+
+    report = measure(args.model, args.board, args.compress, args.npu)
+    if args.json:
+        print_json(report)
+        return 0
+    print(f"{args.model} on {report['board']} (weights stored: {args.compress})")
+    rows = [
+        {"what": "model (.tflite as is)", "bytes": report["model_bytes_raw"]},
+        {"what": "model, compressed", "bytes": report["model_bytes_compressed"]},
+        {"what": "weights raw", "bytes": report["weight_bytes_raw"]},
+        {"what": "weights compressed (with tables and metadata)", "bytes": report["weight_bytes_compressed"]},
+        {"what": "  yardstick: gzip -9 of the .tflite", "bytes": report["gzip9_bytes"]},
+        {"what": "  yardstick: weights under TFLite Micro LUT", "bytes": report["lut_bytes"]},
+        {"what": "  yardstick: zero-order entropy bound of the weights", "bytes": report["entropy_bound_bytes"]},
+    ]
+    if report["flash_bytes"] is not None:
+        rows += [
+            {"what": "firmware flash (code + model + data), from the ELF", "bytes": report["flash_bytes"]},
+            {"what": "  of which runtime and app code", "bytes": report["runtime_code_bytes"]},
+            {"what": "firmware RAM (data + bss + arena + stack), from the ELF", "bytes": report["ram_bytes"]},
+            {"what": "  of which arena", "bytes": report["arena_bytes"]},
+        ]
+    print(table(rows, [("what", ""), ("bytes", "bytes")]))
+    if not report["runtime_accepts_model"]:
+        print(f"note: the runtime refuses this model as stored: {report['runtime_refusal']}")
+    if "npu" in report:
+        n = report["npu"]
+        print(f"\n{n['accelerator']} — {n['source']}:")
+        print(table([{"what": "encoded weights", "v": n["vela_encoded_weight_bytes"]},
+                     {"what": "SRAM", "v": n["vela_sram_bytes"]},
+                     {"what": "flash", "v": n["vela_flash_bytes"]},
+                     {"what": "NPU cycles per inference", "v": n["vela_npu_cycles"]}],
+                    [("what", "Vela estimate"), ("v", "value")]))
+    return 0
