@@ -14,8 +14,7 @@ from hil_bench.datasets import AUTOENCODER, CLASSIFICATION, load_dataset
 from hil_bench.errors import ModelFileError, UnsupportedModelError, UsageError
 from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
 
-MLPERF = Path(__file__).resolve().parents[2] / "shared" / "models" / "mlperf_tiny"
-needs_mlperf = pytest.mark.skipif(not MLPERF.is_dir(), reason=f"MLPerf Tiny reference models not at {MLPERF}")
+MLPERF = Path(__file__).resolve().parent / "fixtures" / "mlperf_tiny"
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +49,6 @@ def test_digits_cnn_is_small_and_has_every_preserved_layer_kind(zoo):
     assert {keras.layers.Conv2D, keras.layers.DepthwiseConv2D, keras.layers.Dense} <= kinds
 
 
-@needs_mlperf
 def test_resnet8_has_the_reference_weights_layout(zoo):
     """Same weights, in the same order and shapes, as MLPerf Tiny's pretrained ResNet-8."""
     reference = load_model(MLPERF / "ic_resnet8_float.h5")
@@ -67,7 +65,6 @@ def _as_tflite_layout(shape: tuple[int, ...], layer_type) -> tuple[int, ...]:
     return (shape[3], shape[0], shape[1], shape[2])  # Conv2D [H, W, I, O] -> [O, H, W, I]
 
 
-@needs_mlperf
 def test_ds_cnn_has_the_reference_kws_weight_shapes(zoo):
     """Every conv/dense weight of the MLPerf Tiny KWS reference .tflite, in graph order."""
     from hil_bench.tflite import weight_tensors
@@ -167,7 +164,6 @@ def test_plain_tf_saved_model_is_refused(tmp_path):
     _one_paragraph(err)
 
 
-@needs_mlperf
 def test_mlperf_resnet8_h5_loads_with_its_spec():
     model = load_model(MLPERF / "ic_resnet8_float.h5")
     spec = infer_spec(model)

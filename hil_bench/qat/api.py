@@ -31,6 +31,7 @@ from hil_bench.qat.scheme import (
     PRESERVE_MODES,
     PreserveQuantizeScheme,
     preserve_config_for,
+    supported,
     unsupported_weighted_layers,
 )
 
@@ -80,9 +81,9 @@ def preserve_quantize(model, preserve: str = "prune_cluster"):
     plan = {layer.name: preserve_config_for(layer, preserve) for layer in layers}
     if not any(plan.values()):
         raise PreserveError(f"preserve={preserve!r}: {_NO_STRUCTURE[preserve]}.")
-    for name, config in plan.items():
-        if config is None and any(layer.name == name and hasattr(layer, "kernel") for layer in layers):
-            log.info("layer %s: no %s structure, quantized with TFMOT's default 8-bit quantizer", name, preserve)
+    for layer in layers:
+        if plan[layer.name] is None and supported(layer) is not None:
+            log.info("layer %s: no %s structure, quantized with TFMOT's default 8-bit quantizer", layer.name, preserve)
 
     try:
         annotated = tfmot.quantization.keras.quantize_annotate_model(model)

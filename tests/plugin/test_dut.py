@@ -53,7 +53,18 @@ def pids(pytester) -> list[int]:
     return [int(x) for x in (pytester.path / "pids.txt").read_text().split()]
 
 
+def _outer_devices():
+    """Simulators this (outer) test session itself runs, e.g. its own shared dut: not the inner run's."""
+    return set(_process._LIVE), set(qemu_children())
+
+
+def _nothing_left_beyond(outer) -> bool:
+    live, children = outer
+    return set(_process._LIVE) <= live and set(qemu_children()) <= children
+
+
 def test_dut_is_shared_then_stopped_at_the_end(pytester, run_inner):
+    outer = _outer_devices()
     pytester.makepyfile(test_device=RECORD + """
 def test_first(dut):
     y = dut.infer(np.zeros((1, 49, 10, 1), dtype=np.int8))
@@ -72,10 +83,11 @@ def test_second_reuses_the_device(dut):
     result.assert_outcomes(passed=2)
     first, second = pids(pytester)
     assert first == second and gone(first)
-    assert not list(_process._LIVE) and qemu_children() == []
+    assert _nothing_left_beyond(outer)
 
 
 def test_failing_test_still_stops_the_board(pytester, run_inner):
+    outer = _outer_devices()
     pytester.makepyfile(test_device=RECORD + """
 def test_fails(dut):
     record(dut)
@@ -90,7 +102,7 @@ def test_after_the_failure_gets_a_fresh_device(dut):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*AssertionError: the user's assertion*"])
     assert all(gone(pid) for pid in pids(pytester)) and len(set(pids(pytester))) == 2
-    assert not list(_process._LIVE) and qemu_children() == []
+    assert _nothing_left_beyond(outer)
 
 
 def test_hil_model_marker_path_that_does_not_exist(pytester, run_inner):
