@@ -10,9 +10,10 @@ BOARD  ?= corstone300
 HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
 
-# Debian packages the firmware build and the simulated boards need.
-APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
-APT_TOOLS    := qemu-system-arm arm-none-eabi-gcc
+# Debian packages: the simulated boards, the cross toolchain, and clang + valgrind for the runtime's
+# fuzz target and instruction-count benchmark.
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
+                clang libclang-rt-14-dev valgrind
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -32,12 +33,14 @@ $(STAMP): pyproject.toml
 	touch $@
 
 sysdeps:
-	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null 2>&1 || missing="$$missing $$t"; done; \
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages for:$$missing"; \
+	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
 	  else echo "error: need root to run: apt-get install $(APT_PACKAGES)" >&2; exit 1; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 install: $(STAMP) sysdeps

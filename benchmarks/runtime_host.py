@@ -7,14 +7,16 @@ bytes: ours (head = planned activations, tail = persistent tables, identical on 
 beside what TFLite Micro's ``print_allocations`` reports (64-bit host build; its tail is smaller
 on a 32-bit MCU). Instructions are x86-64 instructions, not Cortex-M cycles.
 
-    python benchmarks/runtime_host.py [--json] [--inferences N] [MODEL.tflite ...]
+    python benchmarks/runtime_host.py [--json] [--inferences N] [--no-zoo] [MODEL.tflite ...]
+
+Without model paths: the MLPerf Tiny int8 fixtures plus every zoo model (untrained, PTQ int8,
+see hil_bench.runtime.zoo).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from hil_bench.errors import Error, ToolMissingError  # noqa: E402
 from hil_bench.runtime import build_host_runner, model_info  # noqa: E402
+from hil_bench.runtime.tflm import tflm_arena  # noqa: E402
 
 DEFAULT_MODELS = sorted((ROOT / "tests" / "fixtures" / "mlperf_tiny").glob("*.tflite"))
 TIMEOUT_S = 900
@@ -82,26 +85,20 @@ def tflm_instructions(model: Path, n: int) -> int:
         return _callgrind([sys.executable, str(script), str(model), str(n)], TFLM_INVOKE) // n
 
 
-def tflm_arena(model: Path) -> dict:
-    """Head / tail / total bytes from tflite_micro's print_allocations (C-level stderr captured)."""
-    from tflite_micro import runtime
+def zoo_models() -> list[Path]:
+    """The zoo's int8 models as files in the cache (converted on first use)."""
+    from hil_bench.models import MODELS
+    from hil_bench.runtime.build import cache_dir
+    from hil_bench.runtime.zoo import zoo_int8
 
-    ip = runtime.Interpreter.from_bytes(model.read_bytes())
-    with tempfile.TemporaryFile() as f:
-        saved = os.dup(2)
-        sys.stderr.flush()
-        os.dup2(f.fileno(), 2)
-        try:
-            ip.print_allocations()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        f.seek(0)
-        text = f.read().decode("utf-8", "replace")
-    found = dict(re.findall(r"Arena allocation (total|head|tail) (\d+) bytes", text))
-    if set(found) != {"total", "head", "tail"}:
-        raise Error(f"could not parse print_allocations output:\n{text[:2000]}")
-    return {k: int(v) for k, v in found.items()}
+    out = cache_dir() / "bench_models"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in sorted(MODELS):
+        path = out / f"zoo_{name}.tflite"
+        path.write_bytes(zoo_int8(name))
+        paths.append(path)
+    return paths
 
 
 def measure(model: Path, n: int) -> dict:
@@ -128,22 +125,24 @@ def measure(model: Path, n: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", type=Path, default=DEFAULT_MODELS)
+    parser.add_argument("models", nargs="*", type=Path)
     parser.add_argument("--inferences", type=int, default=2, help="measured inferences per model (default 2)")
     parser.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    parser.add_argument("--no-zoo", action="store_true", help="only the MLPerf Tiny fixtures by default")
     args = parser.parse_args(argv)
     try:
-        rows = [measure(m, args.inferences) for m in args.models]
+        models = args.models or DEFAULT_MODELS + ([] if args.no_zoo else zoo_models())
+        rows = [measure(m, args.inferences) for m in models]
     except Error as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'model':28} {'instr/inf':>12} {'TFLM':>12} {'ratio':>6} {'head':>8} {'TFLM head':>9} "
+    print(f"{'model':30} {'instr/inf':>12} {'TFLM':>12} {'ratio':>6} {'head':>8} {'TFLM head':>9} "
           f"{'tail':>6} {'TFLM tail':>9} {'total':>7} {'TFLM tot':>8}")
     for r in rows:
-        print(f"{r['model']:28} {r['instructions_per_inference']:>12,} {r['tflm_instructions_per_inference']:>12,} "
+        print(f"{r['model']:30} {r['instructions_per_inference']:>12,} {r['tflm_instructions_per_inference']:>12,} "
               f"{r['instructions_ratio']:>6} {r['arena_head_bytes']:>8,} {r['tflm_arena_head_bytes']:>9,} "
               f"{r['arena_tail_bytes']:>6,} {r['tflm_arena_tail_bytes']:>9,} {r['arena_bytes']:>7,} "
               f"{r['tflm_arena_bytes']:>8,}")

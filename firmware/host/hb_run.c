@@ -8,14 +8,43 @@
  *                                            OUTPUTS.bin receives N concatenated raw outputs.
  *   hb_run --check MODEL                     only init; exit 0 if the model is accepted
  *   --arena BYTES (first argument)           arena size to offer (default 64 MiB)
+ *   --profile (first argument)               with a run: JSON on stdout with wall-clock ns per
+ *                                            inference and per operator (summed over inferences),
+ *                                            measured through the runtime's per-op hook
  * Exit status: 0 ok, 2 usage or I/O error, 3 + hb_status on a runtime refusal.
  * Errors go to stderr as "hb_run: <status>: <message>".
  */
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include "hb_runtime.h"
+
+typedef struct profile {
+    unsigned long long op_ns[HB_MAX_OPS];
+    unsigned long long started;
+} profile;
+
+static unsigned long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+/* The per-operator hook: time between "before" and "after" of each op. */
+static void profile_hook(void *ctx, uint32_t op, int end)
+{
+    profile *p = (profile *)ctx;
+    if (!end) {
+        p->started = now_ns();
+    } else if (op < HB_MAX_OPS) {
+        p->op_ns[op] += now_ns() - p->started;
+    }
+}
 
 #define ARENA_BYTES (64u * 1024u * 1024u)
 
@@ -80,7 +109,7 @@ static int info(hb_interpreter *ip)
     return 0;
 }
 
-static int run(hb_interpreter *ip, const char *in_path, const char *out_path, long n)
+static int run(hb_interpreter *ip, const char *in_path, const char *out_path, long n, profile *prof)
 {
     size_t in_len = 0, per_in = 0, per_out = 0, i;
     unsigned char *inputs = read_file(in_path, &in_len);
@@ -122,7 +151,13 @@ static int run(hb_interpreter *ip, const char *in_path, const char *out_path, lo
             memcpy(v.data, inputs + off, v.bytes);
             off += v.bytes;
         }
-        st = hb_interpreter_invoke(ip);
+        if (prof != NULL) {
+            unsigned long long t0 = now_ns();
+            st = hb_interpreter_invoke(ip);
+            printf("%s%llu", s ? ", " : "{\"invoke_ns\": [", now_ns() - t0);
+        } else {
+            st = hb_interpreter_invoke(ip);
+        }
         if (st != HB_OK) {
             fprintf(stderr, "hb_run: %s: invoke failed\n", hb_status_str(st));
             fclose(fo);
@@ -140,18 +175,33 @@ static int run(hb_interpreter *ip, const char *in_path, const char *out_path, lo
         }
     }
     free(inputs);
+    if (prof != NULL) {
+        printf("%s], \"op_ns\": [", n > 0 ? "" : "{\"invoke_ns\": [");
+        for (i = 0; i < hb_interpreter_op_count(ip); i++) {
+            printf("%s{\"op\": \"%s\", \"ns\": %llu}", i ? ", " : "", hb_interpreter_op_name(ip, i),
+                   prof->op_ns[i]);
+        }
+        printf("]}\n");
+    }
     return fclose(fo) == 0 ? 0 : 2;
 }
 
 int main(int argc, char **argv)
 {
     static hb_interpreter ip;
+    static profile prof;
+    int profiling = 0;
     const char *model_path;
     unsigned char *model, *arena;
     size_t model_len = 0;
     hb_status st;
     int mode_info = 0, mode_check = 0, rc;
     unsigned long arena_bytes = ARENA_BYTES;
+    if (argc >= 2 && strcmp(argv[1], "--profile") == 0) {
+        profiling = 1;
+        argc -= 1;
+        argv += 1;
+    }
     if (argc >= 3 && strcmp(argv[1], "--arena") == 0) {
         arena_bytes = strtoul(argv[2], NULL, 10);
         if (arena_bytes == 0 || arena_bytes > 1024ul * 1024ul * 1024ul) {
@@ -166,7 +216,7 @@ int main(int argc, char **argv)
     } else if (argc == 3 && strcmp(argv[1], "--check") == 0) {
         mode_check = 1;
     } else if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: hb_run [--arena BYTES] --info MODEL | --check MODEL | MODEL INPUTS.bin "
+        fprintf(stderr, "usage: hb_run [--profile] [--arena BYTES] --info MODEL | --check MODEL | MODEL INPUTS.bin "
                         "OUTPUTS.bin [N]\n");
         return 2;
     }
@@ -195,7 +245,11 @@ int main(int argc, char **argv)
     } else if (mode_info) {
         rc = info(&ip);
     } else {
-        rc = run(&ip, argv[2], argv[3], argc == 5 ? strtol(argv[4], NULL, 10) : -1);
+        if (profiling) {
+            hb_interpreter_set_hook(&ip, profile_hook, &prof);
+        }
+        rc = run(&ip, argv[2], argv[3], argc == 5 ? strtol(argv[4], NULL, 10) : -1,
+                 profiling ? &prof : NULL);
     }
     free(arena);
     free(model);

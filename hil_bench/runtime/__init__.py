@@ -8,10 +8,10 @@
 """
 
 from hil_bench.runtime.build import build_host_runner, cache_dir, firmware_dir
-from hil_bench.runtime.cross import CORES, cross_compile, size_report
-from hil_bench.runtime.host import model_info, run_model
+from hil_bench.runtime.cross import CORES, cross_compile, format_size_report, size_report
+from hil_bench.runtime.host import model_info, profile_model, run_model
 
 __all__ = [
-    "CORES", "build_host_runner", "cache_dir", "cross_compile", "firmware_dir", "model_info", "run_model",
-    "size_report",
+    "CORES", "build_host_runner", "cache_dir", "cross_compile", "firmware_dir", "format_size_report", "model_info",
+    "profile_model", "run_model", "size_report",
 ]

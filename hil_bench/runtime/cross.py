@@ -106,3 +106,14 @@ def size_report(core: str = "cortex-m55", *, optimize: str = "-Os") -> dict:
     rows = object_sizes(cross_compile(core, optimize=optimize))
     total = {k: sum(getattr(r, k) for r in rows) for k in ("text", "rodata", "data", "bss")}
     return {"core": core, "optimize": optimize, "objects": [asdict(r) for r in rows], "total": total}
+
+
+def format_size_report(report: dict) -> str:
+    """A text table of :func:`size_report` (one line per object, then the total)."""
+    lines = [f"runtime code size, {report['core']} {report['optimize']} (objects before linking)",
+             f"{'object':44} {'text':>7} {'rodata':>7} {'data':>5} {'bss':>5}"]
+    for r in sorted(report["objects"], key=lambda r: -(r["text"] + r["rodata"])):
+        lines.append(f"{r['object']:44} {r['text']:>7} {r['rodata']:>7} {r['data']:>5} {r['bss']:>5}")
+    t = report["total"]
+    lines.append(f"{'total':44} {t['text']:>7} {t['rodata']:>7} {t['data']:>5} {t['bss']:>5}")
+    return "\n".join(lines)

@@ -59,6 +59,19 @@ def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: fl
     return json.loads(proc.stdout)
 
 
+def profile_model(
+    model: bytes | str | Path, inputs: np.ndarray | list[np.ndarray], *, timeout: float = RUN_TIMEOUT_S
+) -> dict:
+    """Host wall-clock timing through the runtime's per-operator hook (noisy on a shared machine).
+
+    Returns ``{"invoke_ns": [per inference], "op_ns": [{"op", "ns"} summed over inferences],
+    "timing_source": "host-wall-clock-ns"}``; outputs are discarded (use :func:`run_model`).
+    """
+    report = _run(model, inputs, sanitize=False, timeout=timeout, profile=True)
+    report["timing_source"] = "host-wall-clock-ns"
+    return report
+
+
 def run_model(
     model: bytes | str | Path,
     inputs: np.ndarray | list[np.ndarray],
@@ -70,8 +83,15 @@ def run_model(
 
     ``inputs`` is an array ``(N, *input_shape)`` for a one-input model, or a list with one such array
     per graph input; dtypes must match the model's input types (int8 for full-int8 models).
+    ``sanitize`` runs the AddressSanitizer + UBSan build (slower; for robustness tests).
     """
-    arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+    return _run(model, inputs, sanitize=sanitize, timeout=timeout, profile=False)
+
+
+def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool):
+    arrays = [np.asarray(inputs)] if isinstance(inputs, np.ndarray) else [np.asarray(a) for a in inputs]
+    if not arrays or len(arrays[0]) == 0:
+        raise UsageError("no input samples were given")
     with tempfile.TemporaryDirectory(prefix="hb-") as tmp_name:
         tmp = Path(tmp_name)
         path = _model_path(model, tmp)
@@ -90,7 +110,10 @@ def run_model(
                 )
             parts.append(np.ascontiguousarray(arr).reshape(n, -1).view(np.uint8))
         (tmp / "in.bin").write_bytes(np.concatenate(parts, axis=1).tobytes())
-        _call([str(path), str(tmp / "in.bin"), str(tmp / "out.bin"), str(n)], sanitize=sanitize, timeout=timeout)
+        args = [str(path), str(tmp / "in.bin"), str(tmp / "out.bin"), str(n)]
+        proc = _call(["--profile", *args] if profile else args, sanitize=sanitize, timeout=timeout)
+        if profile:
+            return json.loads(proc.stdout)
         raw = np.frombuffer((tmp / "out.bin").read_bytes(), dtype=np.uint8).reshape(n, -1)
     outs, col = [], 0
     for spec in info["outputs"]:

@@ -16,14 +16,14 @@ import numpy as np
 
 from hil_bench.runtime.build import cache_dir
 
-BUILDER_VERSION = "7"  # bump when a builder changes, so cached models are rebuilt
+BUILDER_VERSION = "9"  # bump when a builder changes, so cached models are rebuilt
 
 
-def _conv(shape, filters, kernel, strides=1, padding="same", dilation=1, act=None):
+def _conv(shape, filters, kernel, strides=1, padding="same", dilation=1, act=None, groups=1):
     def build(keras):
         inp = keras.Input(shape)
         out = keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, dilation_rate=dilation,
-                                  activation=act, bias_initializer="random_normal")(inp)
+                                  activation=act, groups=groups, bias_initializer="random_normal")(inp)
         return keras.Model(inp, out)
     return build
 
@@ -81,19 +81,24 @@ def _pool(kind, shape, size, strides=None, padding="valid"):
 
 
 def _binary(kind, shape_a, shape_b, act=None):
-    """Two graph inputs combined by ADD or MUL (broadcasting when the shapes differ)."""
+    """ADD or MUL of two graph inputs of one shape, or (shape_b given and different) of an input
+    and a constant that broadcasts. A second input of another shape is avoided on purpose: the
+    converter may order graph inputs differently from Keras, and calibration then fails."""
     def build(keras):
         from hil_bench._keras import tf
-        a, b = keras.Input(shape_a), keras.Input(shape_b)
-        if kind == "add":
-            x = keras.layers.Lambda(lambda t: tf.add(t[0], t[1]))([a, b])
-        elif kind == "concat":
-            x = keras.layers.Concatenate()([a, b])
+        op = tf.add if kind == "add" else tf.multiply
+        a = keras.Input(shape_a, name="in_a")
+        if tuple(shape_b) == tuple(shape_a):
+            b = keras.Input(shape_b, name="in_b")
+            x = keras.layers.Lambda(lambda t: op(t[0], t[1]))([a, b])
+            inputs = [a, b]
         else:
-            x = keras.layers.Lambda(lambda t: tf.multiply(t[0], t[1]))([a, b])
+            c = tf.constant(np.random.default_rng(3).normal(0.0, 1.0, (1, *shape_b)).astype(np.float32))
+            x = keras.layers.Lambda(lambda t: op(t, c))(a)
+            inputs = a
         if act:
             x = keras.layers.Activation(act)(x)
-        return keras.Model([a, b], x)
+        return keras.Model(inputs, x)
     return build
 
 
@@ -206,6 +211,7 @@ SPECS: dict[str, Callable] = {
     "conv_k2_d3_same": _dilated((9, 11, 2), 2, 3, filters=3),
     "conv_k4_s3_same": _conv((13, 13, 1), 2, 4, strides=3),
     "conv_k2_s2x1_same": _conv((8, 9, 4), 3, 2, strides=(2, 1)),
+    "conv_groups2_k3_same": _conv((7, 7, 4), 6, 3, groups=2),
     # DEPTHWISE_CONV_2D: depth multipliers, strides, padding, dilation
     "dw_k3_m1_same": _dw((9, 9, 4), 3),
     "dw_k3_m2_s2_same_relu": _dw((9, 8, 3), 3, mult=2, strides=2, act="relu"),

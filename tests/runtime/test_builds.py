@@ -13,7 +13,7 @@ from hil_bench.errors import ToolMissingError
 from hil_bench.runtime.build import SANITIZE, compile_program, firmware_dir
 from hil_bench.runtime.cross import CORES, cross_compile, size_report
 
-FUZZ_SECONDS = 20
+FUZZ_SECONDS = 15
 
 
 def test_c_api_checks() -> None:
@@ -48,7 +48,8 @@ def test_fuzz_pass(tmp_path) -> None:
     from hil_bench.runtime.fuzz import run_fuzz
 
     try:
-        result = run_fuzz(FUZZ_SECONDS, sorted(FIXTURES.glob("*.tflite")), work_dir=tmp_path)
+        seeds = sorted(FIXTURES.glob("*.tflite")) + sorted((firmware_dir() / "fuzz" / "seeds").glob("*.tflite"))
+        result = run_fuzz(FUZZ_SECONDS, seeds, work_dir=tmp_path)
     except ToolMissingError as exc:
         pytest.skip(str(exc))
     assert not result.crashed, f"fuzzer found {result.artifacts}:\n{result.log_tail}"

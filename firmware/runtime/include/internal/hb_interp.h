@@ -27,8 +27,9 @@ typedef struct hb_tensor {
     float scale;        /* first (or only) scale; 0 if not quantized */
     int32_t zero_point; /* first (or only) zero point */
     uint32_t scales_pos;/* model position of the float scales vector (0 if none) */
-    uint32_t n_scales;
-    int32_t qdim;       /* quantized_dimension */
+    uint16_t n_scales;
+    int8_t qdim;        /* quantized_dimension */
+    uint8_t pad_;
     int16_t first, last;/* lifetime in op indices (<= HB_MAX_OPS); first = -1: no memory */
 } hb_tensor;
 
@@ -40,18 +41,18 @@ enum {
 };
 
 typedef struct hb_op {
-    uint16_t kind;
+    uint8_t kind;
+    uint8_t n_in;        /* <= HB_MAX_OP_INPUTS; every supported op has exactly one output */
     uint16_t builtin;
-    uint16_t n_in;
-    uint16_t n_out;
     uint32_t in_pos;     /* model position of the int32 input tensor indices */
     int32_t out;         /* output tensor index */
     uint32_t mult_off;   /* arena offsets of per-channel multipliers (int32) and shifts (int8) */
     uint32_t shift_off;
-    uint32_t opt_pos;    /* model position of the builtin options table (0 if none) */
+    uint32_t bcast_off;  /* ADD / MUL: arena offset of their hb_bcast */
     union {
+        uint32_t opt_pos; /* parse -> prepare only: model position of the options table (0: none) */
         hb_conv_params conv;
-        hb_fc_params fc;
+        struct { hb_fc_params p; int32_t batches, depth, channels; } fc;
         hb_add_params add;
         hb_mul_params mul;
         hb_pool_params pool;
@@ -62,7 +63,6 @@ typedef struct hb_op {
         struct { int32_t outer, axis; } concat;
         struct { int32_t mult, shift, in_zp, out_zp, same_quant; uint8_t reduce[8]; } mean;
     } u;
-    hb_bcast bcast;      /* ADD / MUL; FULLY_CONNECTED keeps batches, depth, channels in dims */
 } hb_op;
 
 /* Record a failure: formats fmt (%s, %d, %u only) into ip->error and returns st. */
@@ -92,7 +92,7 @@ static inline void *hb_tensor_data(hb_interpreter *ip, const hb_tensor *t)
     return 0;
 }
 
-/* Allocate n bytes (aligned to 8) from the top of the tail; 0 and an HB_ERR_ARENA if full. */
+/* Allocate n bytes (4-byte aligned) from the top of the tail; 0 and an HB_ERR_ARENA if full. */
 int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off);
 /* Per-op prepare: validate shapes/types, compute quantization parameters. */
 hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op);

@@ -22,7 +22,7 @@ hb_tensor *hb_pout(const hb_pctx *c);
 int32_t hb_opt_i32(const hb_pctx *c, unsigned field, int32_t dflt);
 uint8_t hb_opt_u8(const hb_pctx *c, unsigned field, uint8_t dflt);
 float hb_opt_f32(const hb_pctx *c, unsigned field, float dflt);
-/* An int8 activation-like tensor with one finite positive scale and an int8 zero point. */
+/* An int8 activation-like tensor: exactly one finite positive scale, an int8 zero point. */
 int hb_is_s8(const hb_tensor *t);
 /* Element count. */
 int32_t hb_count(const hb_tensor *t);

@@ -73,17 +73,17 @@ void hb_eval_op(hb_interpreter *ip, const hb_op *op)
             (int8_t *)dst);
         break;
     case HB_K_FC:
-        hb_fully_connected_s8(&op->u.fc, mult, shift, op->bcast.dims[0], op->bcast.dims[1],
-                              op->bcast.dims[2], (const int8_t *)in_data(ip, op, 0),
+        hb_fully_connected_s8(&op->u.fc.p, mult, shift, op->u.fc.batches, op->u.fc.depth,
+                              op->u.fc.channels, (const int8_t *)in_data(ip, op, 0),
                               (const int8_t *)in_data(ip, op, 1),
                               (const int32_t *)in_data(ip, op, 2), (int8_t *)dst);
         break;
     case HB_K_ADD:
-        hb_add_s8(&op->u.add, &op->bcast, (const int8_t *)in_data(ip, op, 0),
+        hb_add_s8(&op->u.add, (const hb_bcast *)(const void *)(ip->arena + op->bcast_off), (const int8_t *)in_data(ip, op, 0),
                   (const int8_t *)in_data(ip, op, 1), (int8_t *)dst);
         break;
     case HB_K_MUL:
-        hb_mul_s8(&op->u.mul, &op->bcast, (const int8_t *)in_data(ip, op, 0),
+        hb_mul_s8(&op->u.mul, (const hb_bcast *)(const void *)(ip->arena + op->bcast_off), (const int8_t *)in_data(ip, op, 0),
                   (const int8_t *)in_data(ip, op, 1), (int8_t *)dst);
         break;
     case HB_K_AVGPOOL:

@@ -6,7 +6,8 @@
 
 int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off)
 {
-    const uint32_t size = (n + 7u) & ~7u;
+    /* 4-byte granules: every persistent structure holds only fields of at most 4 bytes. */
+    const uint32_t size = (n + 3u) & ~3u;
     if (n > 0x7ffffff0u || size > ip->tail_start) {
         hb_fail(ip, HB_ERR_ARENA, "arena too small for the runtime's tables (%u more bytes needed "
                 "at least)", size - (size > ip->tail_start ? ip->tail_start : 0));
@@ -45,7 +46,7 @@ hb_status hb_interpreter_init(hb_interpreter *ip, const uint8_t *model, size_t m
     ip->model_len = (uint32_t)model_len;
     ip->arena_pad = pad;
     ip->arena = arena + pad;
-    ip->arena_len = (uint32_t)(arena_len - pad) & ~7u;
+    ip->arena_len = (uint32_t)(arena_len - pad) & ~3u;
     ip->tail_start = ip->arena_len;
     st = hb_parse_model(ip);
     if (st != HB_OK) {

@@ -38,6 +38,7 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
     hb_fb_table q;
     hb_fb_vec scales, zps;
     uint32_t k;
+    int32_t qdim = 0;
     int rc = hb_fb_table_field(fb, tt, 4, &q);
     if (rc == HB_FB_BAD) {
         return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad quantization table", i);
@@ -46,8 +47,7 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
         return HB_OK;
     }
     if (!FB_OK(hb_fb_vec_field(fb, &q, 2, 4, &scales)) ||
-        !FB_OK(hb_fb_vec_field(fb, &q, 3, 8, &zps)) ||
-        !FB_OK(hb_fb_i32(fb, &q, 6, 0, &t->qdim))) {
+        !FB_OK(hb_fb_vec_field(fb, &q, 3, 8, &zps)) || !FB_OK(hb_fb_i32(fb, &q, 6, 0, &qdim))) {
         return hb_fail(ip, HB_ERR_MODEL, "tensor %u: bad quantization parameters", i);
     }
     if (zps.count != 0 && zps.count != scales.count && zps.count != 1) {
@@ -57,8 +57,11 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
     if (scales.count == 0) {
         return HB_OK;
     }
+    if (scales.count > 65535u) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: more than 65535 scales", i);
+    }
     t->scales_pos = scales.pos;
-    t->n_scales = scales.count;
+    t->n_scales = (uint16_t)scales.count;
     t->scale = hb_rd_f32(fb->buf + scales.pos);
     for (k = 0; k < zps.count; k++) {
         const int64_t zp = (int64_t)hb_rd_u64(fb->buf + zps.pos + 8u * k);
@@ -72,10 +75,11 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
         }
     }
     if (scales.count > 1 &&
-        (t->qdim < 0 || t->qdim >= t->ndims || (uint32_t)t->dims[t->qdim] != scales.count)) {
+        (qdim < 0 || qdim >= t->ndims || (uint32_t)t->dims[qdim] != scales.count)) {
         return hb_fail(ip, HB_ERR_MODEL, "tensor %u: %u scales do not match quantized dimension %d",
-                       i, scales.count, t->qdim);
+                       i, scales.count, qdim);
     }
+    t->qdim = (int8_t)(qdim >= 0 && qdim < HB_MAX_DIMS ? qdim : 0);
     return HB_OK;
 }
 
@@ -229,7 +233,7 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: %s (builtin %d) is not supported", i,
                        hb_builtin_name(builtin), builtin);
     }
-    op->kind = (uint16_t)kind;
+    op->kind = (uint8_t)kind;
     op->builtin = (uint16_t)builtin;
     if (ins.count == 0 || ins.count > HB_MAX_OP_INPUTS || outs.count != 1) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (%s): %u inputs, %u outputs", i,
@@ -248,15 +252,14 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
                        hb_builtin_name(builtin), out, ip->n_tensors);
     }
     op->in_pos = ins.pos;
-    op->n_in = (uint16_t)ins.count;
-    op->n_out = 1;
+    op->n_in = (uint8_t)ins.count;
     op->out = out;
     rc = hb_fb_table_field(fb, ot, 4, &opt);
     if (rc == HB_FB_BAD) {
         return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): bad options table", i,
                        hb_builtin_name(builtin));
     }
-    op->opt_pos = rc == HB_FB_PRESENT ? opt.pos : 0;
+    op->u.opt_pos = rc == HB_FB_PRESENT ? opt.pos : 0;
     return HB_OK;
 }
 

@@ -53,7 +53,7 @@ static int finite_positive(float s) { return s > 0.0f && s < 3.0e38f; }
 
 int hb_is_s8(const hb_tensor *t)
 {
-    return t != 0 && t->type == HB_TYPE_INT8 && t->n_scales >= 1 && finite_positive(t->scale) &&
+    return t != 0 && t->type == HB_TYPE_INT8 && t->n_scales == 1 && finite_positive(t->scale) &&
            t->zero_point >= -128 && t->zero_point <= 127;
 }
 
@@ -106,6 +106,9 @@ int hb_padding(int padding, int32_t in, int32_t filter, int32_t stride, int32_t 
         return 0;
     }
     eff = (int64_t)(filter - 1) * dilation + 1;
+    if (eff > (1 << 30) || in > (1 << 30)) { /* keeps every kernel index inside int32 */
+        return 0;
+    }
     o = padding == 0 ? ((int64_t)in + stride - 1) / stride : ((int64_t)in + stride - eff) / stride;
     if (o <= 0) {
         return 0;
@@ -128,7 +131,8 @@ hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op)
     c.op = op;
     c.fb.buf = ip->model;
     c.fb.len = ip->model_len;
-    c.has_opt = op->opt_pos != 0 && hb_fb_table_at(&c.fb, op->opt_pos, &c.opt) == HB_FB_PRESENT;
+    /* opt_pos shares the union with the parameters prepare writes: read it first. */
+    c.has_opt = op->u.opt_pos != 0 && hb_fb_table_at(&c.fb, op->u.opt_pos, &c.opt) == HB_FB_PRESENT;
     switch (op->kind) {
     case HB_K_CONV: return hb_prepare_conv(&c);
     case HB_K_DWCONV: return hb_prepare_dwconv(&c);

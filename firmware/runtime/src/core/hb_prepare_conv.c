@@ -126,7 +126,7 @@ hb_status hb_prepare_dwconv(hb_pctx *c) { return conv_common(c, 1); }
 hb_status hb_prepare_fc(hb_pctx *c)
 {
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
-    hb_fc_params *p = &c->op->u.fc;
+    hb_fc_params *p = &c->op->u.fc.p;
     int32_t depth, channels, batches;
     hb_status st;
     if (c->op->n_in < 2 || c->op->n_in > 3) {
@@ -154,10 +154,9 @@ hb_status hb_prepare_fc(hb_pctx *c)
     if (hb_count(out) != batches * channels || out->dims[out->ndims - 1] != channels) {
         return hb_pfail(c, HB_ERR_MODEL, "output shape does not match [batches, channels]");
     }
-    /* FULLY_CONNECTED keeps its [batches, depth, channels] in the (unused) bcast dims. */
-    c->op->bcast.dims[0] = batches;
-    c->op->bcast.dims[1] = depth;
-    c->op->bcast.dims[2] = channels;
+    c->op->u.fc.batches = batches;
+    c->op->u.fc.depth = depth;
+    c->op->u.fc.channels = channels;
     p->input_offset = -in->zero_point;
     p->filter_offset = -f->zero_point;
     p->output_offset = out->zero_point;

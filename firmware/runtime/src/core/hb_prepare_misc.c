@@ -38,7 +38,10 @@ static hb_status binary_common(hb_pctx *c, hb_tensor **a, hb_tensor **b, hb_tens
     if (c->op->n_in != 2 || !hb_is_s8(*a) || !hb_is_s8(*b) || !hb_is_s8(*o)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs two int8 inputs and an int8 output");
     }
-    if (!make_bcast(*a, *b, *o, &c->op->bcast)) {
+    if (!hb_tail_alloc(c->ip, (uint32_t)sizeof(hb_bcast), &c->op->bcast_off)) {
+        return c->ip->status;
+    }
+    if (!make_bcast(*a, *b, *o, (hb_bcast *)(void *)(c->ip->arena + c->op->bcast_off))) {
         return hb_pfail(c, HB_ERR_MODEL, "input shapes do not broadcast to the output shape");
     }
     return HB_OK;
@@ -237,7 +240,8 @@ hb_status hb_prepare_pad(hb_pctx *c)
             before = (int64_t)hb_rd_u64(pd + 16 * k);
             after = (int64_t)hb_rd_u64(pd + 16 * k + 8);
         }
-        if (before < 0 || after < 0 || (int64_t)in->dims[k] + before + after != out->dims[k]) {
+        if (before < 0 || after < 0 || before > out->dims[k] || after > out->dims[k] ||
+            (int64_t)in->dims[k] + before + after != out->dims[k]) {
             return hb_pfail(c, HB_ERR_MODEL, "paddings do not match the output shape");
         }
         c->op->u.pad.before[k] = (int32_t)before;

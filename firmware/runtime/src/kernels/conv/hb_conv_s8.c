@@ -19,7 +19,7 @@ void hb_conv_s8(const hb_conv_params *p, const int32_t *mult, const int8_t *shif
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
                 for (oc = 0; oc < out_d->c; oc++) {
                     const int32_t in_c0 = (oc / per_group) * fdepth;
-                    int32_t acc = 0;
+                    uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
                     for (ky = 0; ky < filter_d->h; ky++) {
                         const int32_t iy = iy0 + p->dilation_h * ky;
                         if (iy < 0 || iy >= in_d->h) {
@@ -34,16 +34,16 @@ void hb_conv_s8(const hb_conv_params *p, const int32_t *mult, const int8_t *shif
                             ip = in + (((b * in_d->h + iy) * in_d->w + ix) * in_d->c + in_c0);
                             fp = filter + (((oc * filter_d->h + ky) * filter_d->w + kx) * fdepth);
                             for (ic = 0; ic < fdepth; ic++) {
-                                acc += (int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset);
+                                acc += (uint32_t)((int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset));
                             }
                         }
                     }
                     if (bias != 0) {
-                        acc = hb_wrap_add(acc, bias[oc]);
+                        acc += (uint32_t)bias[oc];
                     }
-                    acc = hb_mbqm(acc, mult[oc], shift[oc]) + p->output_offset;
-                    out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] =
-                        (int8_t)hb_clamp(acc, p->act_min, p->act_max);
+                    out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] = (int8_t)hb_clamp(
+                        hb_mbqm((int32_t)acc, mult[oc], shift[oc]) + p->output_offset, p->act_min,
+                        p->act_max);
                 }
             }
         }

@@ -18,7 +18,7 @@ void hb_depthwise_conv_s8(const hb_conv_params *p, const int32_t *mult, const in
                 for (ic = 0; ic < in_d->c; ic++) {
                     for (m = 0; m < m_count; m++) {
                         const int32_t oc = ic * m_count + m;
-                        int32_t acc = 0;
+                        uint32_t acc = 0; /* wraps like the reference, without UB */
                         for (ky = 0; ky < filter_d->h; ky++) {
                             const int32_t iy = iy0 + p->dilation_h * ky;
                             if (iy < 0 || iy >= in_d->h) {
@@ -32,15 +32,16 @@ void hb_depthwise_conv_s8(const hb_conv_params *p, const int32_t *mult, const in
                                 }
                                 iv = in[((b * in_d->h + iy) * in_d->w + ix) * in_d->c + ic];
                                 fv = filter[(ky * filter_d->w + kx) * filter_d->c + oc];
-                                acc += fv * (iv + p->input_offset);
+                                acc += (uint32_t)(fv * (iv + p->input_offset));
                             }
                         }
                         if (bias != 0) {
-                            acc = hb_wrap_add(acc, bias[oc]);
+                            acc += (uint32_t)bias[oc];
                         }
-                        acc = hb_mbqm(acc, mult[oc], shift[oc]) + p->output_offset;
                         out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] =
-                            (int8_t)hb_clamp(acc, p->act_min, p->act_max);
+                            (int8_t)hb_clamp(hb_mbqm((int32_t)acc, mult[oc], shift[oc]) +
+                                                 p->output_offset,
+                                             p->act_min, p->act_max);
                     }
                 }
             }

@@ -13,15 +13,27 @@ void hb_fully_connected_s8(const hb_fc_params *p, const int32_t *mult, const int
         for (oc = 0; oc < out_depth; oc++) {
             const int8_t *w = filter + oc * depth;
             const int32_t ch = p->per_channel ? oc : 0;
-            int32_t acc = 0;
-            for (d = 0; d < depth; d++) {
-                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)row[d] + p->input_offset);
+            uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
+            if (p->filter_offset == 0) {
+                /* sum w * (x + off) == sum w * x + off * sum w, also modulo 2^32: same bits,
+                 * and two plain dot products vectorize well. */
+                uint32_t sum_w = 0, sum_wx = 0;
+                for (d = 0; d < depth; d++) {
+                    sum_w += (uint32_t)(int32_t)w[d];
+                    sum_wx += (uint32_t)((int32_t)w[d] * (int32_t)row[d]);
+                }
+                acc = sum_wx + (uint32_t)p->input_offset * sum_w;
+            } else {
+                for (d = 0; d < depth; d++) {
+                    acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) *
+                                      ((int32_t)row[d] + p->input_offset));
+                }
             }
             if (bias != 0) {
-                acc = hb_wrap_add(acc, bias[oc]);
+                acc += (uint32_t)bias[oc];
             }
-            acc = hb_mbqm(acc, mult[ch], shift[ch]) + p->output_offset;
-            out[b * out_depth + oc] = (int8_t)hb_clamp(acc, p->act_min, p->act_max);
+            out[b * out_depth + oc] = (int8_t)hb_clamp(
+                hb_mbqm((int32_t)acc, mult[ch], shift[ch]) + p->output_offset, p->act_min, p->act_max);
         }
     }
 }

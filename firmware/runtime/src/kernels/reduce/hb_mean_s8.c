@@ -38,7 +38,8 @@ void hb_mean_s8(int ndims, const int32_t *dims, const uint8_t *reduce, int same_
         }
     }
     for (o = 0; o < n_out; o++) {
-        int32_t base = 0, sum = 0, r;
+        int32_t base = 0, r;
+        uint32_t sum = 0; /* wraps like the reference's int32 sum, without UB */
         int32_t ridx[6] = {0, 0, 0, 0, 0, 0};
         for (k = 0; k < ndims; k++) {
             if (!reduce[k]) {
@@ -52,7 +53,7 @@ void hb_mean_s8(int ndims, const int32_t *dims, const uint8_t *reduce, int same_
                     off += ridx[k] * stride[k];
                 }
             }
-            sum += in[off];
+            sum += (uint32_t)(int32_t)in[off];
             for (k = ndims - 1; k >= 0; k--) { /* odometer over the reduced dims */
                 if (!reduce[k]) {
                     continue;
@@ -64,9 +65,10 @@ void hb_mean_s8(int ndims, const int32_t *dims, const uint8_t *reduce, int same_
             }
         }
         if (same_quant) {
-            out[o] = (int8_t)(sum / n_reduced);
+            out[o] = (int8_t)((int32_t)sum / n_reduced);
         } else {
-            const int32_t shifted = hb_wrap_sub(sum, input_zero_point * n_reduced);
+            const int32_t shifted =
+                (int32_t)(sum - (uint32_t)input_zero_point * (uint32_t)n_reduced);
             out[o] = (int8_t)hb_clamp(hb_mbqm(shifted, mult, shift) + output_zero_point, -128, 127);
         }
         for (k = ndims - 1; k >= 0; k--) { /* odometer over the kept dims, row-major */
