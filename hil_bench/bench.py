@@ -1,8 +1,9 @@
 """The main job: take a model through several recipes, run each on a board, and tabulate what matters.
 
 For each recipe: optimize (cached), build the firmware, run the test split on the board over serial,
-then audit the model *in the ELF's flash bytes* against the trained (pruned/clustered) float stage —
-so ``sparsity_survived`` and ``clusters_survived`` come from the binary, not from the recipe's intent.
+read the model back from the device's flash, and audit it (and the ELF, which must agree) against the
+trained (pruned/clustered) float stage — so ``sparsity_survived`` and ``clusters_survived`` come from
+the binary on the device, not from the recipe's intent.
 Each finished row is appended to the results store at once, so an interrupted run keeps them.
 """
 
@@ -61,6 +62,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.datasets import load_dataset
     from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
     from hil_bench.firmware.build import build_firmware
+    from hil_bench.compress.find_in_image import audit_image
+    from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
     from hil_bench.models import build_model, get_spec
     from hil_bench.optimize import load_recipe, optimize
@@ -79,7 +82,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     tflite_path.write_bytes(result.tflite)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3)
+    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host)
     host_outputs = run_tflm(result.tflite, x)  # the oracle, on exactly the samples the device saw
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -89,7 +92,11 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     if board.is_host:
         in_binary = result.stage("int8").audit  # no flash image: the .tflite itself is what runs
     else:
-        in_binary = audit_elf(build_firmware(board, result.tflite).elf)
+        # The model as the running device holds it in flash (read back over serial, compressed tensors
+        # decoded by the independent Python decoder); the ELF must say exactly the same.
+        in_binary = [t.audit for t in audit_image(run.model_readback)]
+        if audit_elf(build_firmware(board, result.tflite).elf) != in_binary:
+            raise DeviceError(f"{board.name}: the model read back from the device differs from the one in the ELF")
     verdicts = survival(trained, in_binary)
     compressed = compress_model(result.tflite, method="auto")
     row = ResultRow(

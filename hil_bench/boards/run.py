@@ -52,10 +52,12 @@ class RunResult:
     round_trips: int = 0        # commands sent to the device (hb-batch makes it independent of the sample count)
     exit_code: int | None = None
     image_kind: str = "model"
+    model_readback: bytes | None = field(default=None, repr=False)  # flash bytes read back (read_back_model)
 
     def as_dict(self) -> dict:
         d = asdict(self)
         d.pop("outputs")
+        d.pop("model_readback")
         return d
 
 
@@ -73,7 +75,8 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
-              infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True) -> RunResult:
+              infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
+              read_back_model: bool = False) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -111,6 +114,8 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
         if batch and len(samples) > 1:
             _run_batched(proto, info, samples[1:], outputs, infer_timeout_s)
         after = proto.info()
+        if read_back_model:  # the model as stored in the device's flash, for the survival audit
+            model_readback = proto.read_model(0, int(after.values.get("model_bytes", 0)))
         proto.exit(0)
         code = dut.runner.wait_exit(10.0)
         conv = lambda t: dut.runner.ticks_to_unit(t, board.cpu.clock_hz)  # noqa: E731
@@ -130,7 +135,8 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                          ram_needed_bytes=s.data_bytes + s.bss_bytes + int(after.values.get("arena_used", 0))
                          + int(after.values.get("stack_used", 0)),
                          retransmissions=proto.retransmissions, exit_code=code, image_kind=image.image_kind,
-                         round_trips=dut.link.commands)
+                         round_trips=dut.link.commands,
+                         model_readback=model_readback if read_back_model else None)
 
 
 def _sample_blob(sample: list[np.ndarray], info) -> bytes:

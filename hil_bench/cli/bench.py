@@ -71,7 +71,7 @@ def run(args) -> int:
     if any(r.dataset_synthetic for r in rows):
         print("note: synthetic data set — accuracy means nothing")
     print("compressed B: the model as hil-bench's codec/TFLM LUT store it (smallest per tensor); "
-          "'in binary': read back from the ELF's flash bytes")
+          "'in binary': the model read back from the device's flash over serial (and checked equal to the ELF)")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
 
