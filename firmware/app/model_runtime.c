@@ -4,6 +4,10 @@
  * The model array g_model[] comes from the generated model_data.c and stays in flash; the arena is a
  * static buffer in its own section (.hb_arena) so the linker script can place it in the board's arena
  * region and the build can report its size.
+ *
+ * Compressed (TFLM_DECODE) tensors are decoded once at init unless the board config defines
+ * HB_APP_DECODE_PER_LAYER to 1 (decode at every invoke: less RAM; the per-op profile then shows the
+ * decode time of every DECODE operator).
  */
 #include <string.h>
 
@@ -35,9 +39,16 @@ static void op_hook(void *ctx, uint32_t op_index, int end)
     }
 }
 
+#if defined(HB_APP_DECODE_PER_LAYER) && HB_APP_DECODE_PER_LAYER
+#define HB_APP_DECODE_MODE HB_DECODE_PER_LAYER
+#else
+#define HB_APP_DECODE_MODE HB_DECODE_AT_INIT
+#endif /* HB_APP_DECODE_PER_LAYER */
+
 int hb_model_setup(void)
 {
-    hb_status s = hb_interpreter_init(&g_ip, g_model, g_model_len, g_arena, sizeof g_arena);
+    const hb_init_options options = {HB_APP_DECODE_MODE};
+    hb_status s = hb_interpreter_init_ex(&g_ip, g_model, g_model_len, g_arena, sizeof g_arena, &options);
     if (s != HB_OK) {
         const char *e = hb_interpreter_error(&g_ip);
         g_status = (e && *e) ? e : hb_status_str(s);

@@ -11,6 +11,8 @@
  *   --profile (first argument)               with a run: JSON on stdout with wall-clock ns per
  *                                            inference and per operator (summed over inferences),
  *                                            measured through the runtime's per-op hook
+ *   --decode-per-layer (after those two)     decode TFLM_DECODE tensors at every invoke
+ *                                            (HB_DECODE_PER_LAYER) instead of once at init
  * Exit status: 0 ok, 2 usage or I/O error, 3 + hb_status on a runtime refusal.
  * Errors go to stderr as "hb_run: <status>: <message>".
  */
@@ -159,7 +161,8 @@ static int run(hb_interpreter *ip, const char *in_path, const char *out_path, lo
             st = hb_interpreter_invoke(ip);
         }
         if (st != HB_OK) {
-            fprintf(stderr, "hb_run: %s: invoke failed\n", hb_status_str(st));
+            fprintf(stderr, "hb_run: %s: invoke failed: %s\n", hb_status_str(st),
+                    hb_interpreter_error(ip));
             fclose(fo);
             free(inputs);
             return 3 + (int)st;
@@ -197,6 +200,7 @@ int main(int argc, char **argv)
     hb_status st;
     int mode_info = 0, mode_check = 0, rc;
     unsigned long arena_bytes = ARENA_BYTES;
+    hb_init_options options = {HB_DECODE_AT_INIT};
     if (argc >= 2 && strcmp(argv[1], "--profile") == 0) {
         profiling = 1;
         argc -= 1;
@@ -211,12 +215,17 @@ int main(int argc, char **argv)
         argc -= 2;
         argv += 2;
     }
+    if (argc >= 2 && strcmp(argv[1], "--decode-per-layer") == 0) {
+        options.decode = HB_DECODE_PER_LAYER;
+        argc -= 1;
+        argv += 1;
+    }
     if (argc == 3 && strcmp(argv[1], "--info") == 0) {
         mode_info = 1;
     } else if (argc == 3 && strcmp(argv[1], "--check") == 0) {
         mode_check = 1;
     } else if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: hb_run [--profile] [--arena BYTES] --info MODEL | --check MODEL | MODEL INPUTS.bin "
+        fprintf(stderr, "usage: hb_run [--profile] [--arena BYTES] [--decode-per-layer] --info MODEL | --check MODEL | MODEL INPUTS.bin "
                         "OUTPUTS.bin [N]\n");
         return 2;
     }
@@ -232,7 +241,7 @@ int main(int argc, char **argv)
         free(model);
         return 2;
     }
-    st = hb_interpreter_init(&ip, model, model_len, arena, arena_bytes);
+    st = hb_interpreter_init_ex(&ip, model, model_len, arena, arena_bytes, &options);
     if (st != HB_OK) {
         fprintf(stderr, "hb_run: %s: %s\n", hb_status_str(st), hb_interpreter_error(&ip));
         if (st == HB_ERR_ARENA && hb_interpreter_arena_used(&ip) > 0) {

@@ -99,7 +99,11 @@ class SimProcess:
         return data[-max_bytes:].decode(errors="replace")
 
     def wait_listening(self, port: int, deadline_s: float) -> None:
-        """Wait until the process accepts TCP connections on ``port`` without connecting (reads /proc/net/tcp)."""
+        """Wait until *this* process listens on ``port`` (read from /proc, without connecting).
+
+        The socket must belong to this process: a free port can be taken by another simulator between
+        the probe and QEMU's bind, and connecting to that one would hang the boot wait.
+        """
         end = time.monotonic() + deadline_s
         want = f"0100007F:{port:04X}"
         while time.monotonic() < end:
@@ -112,11 +116,25 @@ class SimProcess:
                 table = ""
             for line in table.splitlines()[1:]:
                 parts = line.split()
-                if len(parts) > 3 and parts[1] == want and parts[3] == "0A":  # 0A = LISTEN
-                    return
+                if len(parts) > 9 and parts[1] == want and parts[3] == "0A" and self._owns_socket(parts[9]):
+                    return  # 0A = LISTEN
             time.sleep(0.02)
         raise BoardError(f"{self.cmd[0]} did not open port {port} within {deadline_s:.0f} s; "
                          f"log {self.log_path}:\n{self.log_tail()}")
+
+    def _owns_socket(self, inode: str) -> bool:
+        target = f"socket:[{inode}]"
+        try:
+            fds = os.listdir(f"/proc/{self.pid}/fd")
+        except OSError:
+            return False
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{self.pid}/fd/{fd}") == target:
+                    return True
+            except OSError:
+                continue
+        return False
 
 
 @atexit.register

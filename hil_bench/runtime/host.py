@@ -24,6 +24,15 @@ _STATUS_ERRORS = {
 
 _DTYPES = {0: np.float32, 2: np.int32, 9: np.int8}
 
+# When compressed (TFLM_DECODE) tensors are decoded: once at init, or at every invoke.
+DECODE_MODES = {"init": [], "per-layer": ["--decode-per-layer"]}
+
+
+def _decode_flags(decode: str) -> list[str]:
+    if decode not in DECODE_MODES:
+        raise UsageError(f"decode must be one of {', '.join(DECODE_MODES)}, not {decode!r}")
+    return DECODE_MODES[decode]
+
 
 def _model_path(model: bytes | str | Path, tmp: Path) -> Path:
     if isinstance(model, (bytes, bytearray, memoryview)):
@@ -51,23 +60,26 @@ def _call(args: list[str], *, sanitize: bool, timeout: float) -> subprocess.Comp
     return proc
 
 
-def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: float = 60) -> dict:
-    """The runtime's report on a model: arena bytes (total, head, tail), op names, input/output tensors."""
+def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: float = 60, decode: str = "init") -> dict:
+    """The runtime's report on a model: arena bytes (total, head, tail), op names, input/output tensors.
+
+    ``decode``: ``"init"`` (default) or ``"per-layer"``, see :data:`DECODE_MODES`."""
     with tempfile.TemporaryDirectory(prefix="hb-") as tmp:
         path = _model_path(model, Path(tmp))
-        proc = _call(["--info", str(path)], sanitize=sanitize, timeout=timeout)
+        proc = _call([*_decode_flags(decode), "--info", str(path)], sanitize=sanitize, timeout=timeout)
     return json.loads(proc.stdout)
 
 
 def profile_model(
-    model: bytes | str | Path, inputs: np.ndarray | list[np.ndarray], *, timeout: float = RUN_TIMEOUT_S
+    model: bytes | str | Path, inputs: np.ndarray | list[np.ndarray], *, timeout: float = RUN_TIMEOUT_S,
+    decode: str = "init",
 ) -> dict:
     """Host wall-clock timing through the runtime's per-operator hook (noisy on a shared machine).
 
     Returns ``{"invoke_ns": [per inference], "op_ns": [{"op", "ns"} summed over inferences],
     "timing_source": "host-wall-clock-ns"}``; outputs are discarded (use :func:`run_model`).
     """
-    report = _run(model, inputs, sanitize=False, timeout=timeout, profile=True)
+    report = _run(model, inputs, sanitize=False, timeout=timeout, profile=True, decode=decode)
     report["timing_source"] = "host-wall-clock-ns"
     return report
 
@@ -78,24 +90,27 @@ def run_model(
     *,
     sanitize: bool = False,
     timeout: float = RUN_TIMEOUT_S,
+    decode: str = "init",
 ) -> list[np.ndarray]:
     """Run N samples and return one array per graph output, shaped ``(N, *output_shape)``.
 
     ``inputs`` is an array ``(N, *input_shape)`` for a one-input model, or a list with one such array
     per graph input; dtypes must match the model's input types (int8 for full-int8 models).
     ``sanitize`` runs the AddressSanitizer + UBSan build (slower; for robustness tests).
+    ``decode``: compressed tensors decoded once at ``"init"`` (default) or at every invoke (``"per-layer"``).
     """
-    return _run(model, inputs, sanitize=sanitize, timeout=timeout, profile=False)
+    return _run(model, inputs, sanitize=sanitize, timeout=timeout, profile=False, decode=decode)
 
 
-def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool):
+def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode: str = "init"):
+    flags = _decode_flags(decode)
     arrays = [np.asarray(inputs)] if isinstance(inputs, np.ndarray) else [np.asarray(a) for a in inputs]
     if not arrays or len(arrays[0]) == 0:
         raise UsageError("no input samples were given")
     with tempfile.TemporaryDirectory(prefix="hb-") as tmp_name:
         tmp = Path(tmp_name)
         path = _model_path(model, tmp)
-        info = json.loads(_call(["--info", str(path)], sanitize=sanitize, timeout=60).stdout)
+        info = json.loads(_call([*flags, "--info", str(path)], sanitize=sanitize, timeout=60).stdout)
         specs = info["inputs"]
         if len(arrays) != len(specs):
             raise UsageError(f"the model has {len(specs)} inputs, {len(arrays)} arrays were given")
@@ -111,7 +126,7 @@ def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool):
             parts.append(np.ascontiguousarray(arr).reshape(n, -1).view(np.uint8))
         (tmp / "in.bin").write_bytes(np.concatenate(parts, axis=1).tobytes())
         args = [str(path), str(tmp / "in.bin"), str(tmp / "out.bin"), str(n)]
-        proc = _call(["--profile", *args] if profile else args, sanitize=sanitize, timeout=timeout)
+        proc = _call(["--profile", *flags, *args] if profile else [*flags, *args], sanitize=sanitize, timeout=timeout)
         if profile:
             return json.loads(proc.stdout)
         raw = np.frombuffer((tmp / "out.bin").read_bytes(), dtype=np.uint8).reshape(n, -1)

@@ -10,6 +10,16 @@
  * Arena layout: [ head: activation tensors, planned by lifetime | ... | tail: persistent state ].
  * The tail holds the tensor and operator tables and per-channel multipliers; it uses only
  * fixed-width fields, so its size is the same on a 32-bit MCU and a 64-bit host.
+ *
+ * Compressed models (TFLite Micro's DECODE operator, custom code "TFLM_DECODE", decode type 0 =
+ * LUT and 200 = hil-bench's codec) are decoded in one of two modes (hb_init_options.decode):
+ *   HB_DECODE_AT_INIT (default): every decoded tensor is decoded once at init into the tail; the
+ *     decoder's scratch is borrowed from the head during init only, and the DECODE operators do
+ *     nothing at invoke. A tensor that fails to decode (corrupt data, bad checksum) fails the init
+ *     with HB_ERR_MODEL and a message naming it.
+ *   HB_DECODE_PER_LAYER: decoded tensors are head tensors living from their DECODE operator to
+ *     their last consumer, decoded at every invoke (scratch in the tail): less RAM, more time.
+ *     A tensor that fails to decode makes hb_interpreter_invoke() fail the same way.
  */
 #ifndef HB_RUNTIME_H
 #define HB_RUNTIME_H
@@ -59,6 +69,17 @@ typedef struct hb_tensor_view {
     int32_t zero_point;
 } hb_tensor_view;
 
+/* Where TFLM_DECODE tensors are decoded; see the arena layout above. */
+typedef enum hb_decode_mode {
+    HB_DECODE_AT_INIT = 0,
+    HB_DECODE_PER_LAYER = 1
+} hb_decode_mode;
+
+/* Options of hb_interpreter_init_ex(); zero-initialised means the defaults of hb_interpreter_init(). */
+typedef struct hb_init_options {
+    hb_decode_mode decode;
+} hb_init_options;
+
 /* Called before (end = 0) and after (end = 1) each operator of hb_interpreter_invoke(). */
 typedef void (*hb_op_hook)(void *ctx, uint32_t op_index, int end);
 
@@ -72,6 +93,9 @@ typedef struct hb_interpreter {
     uint32_t tail_start;  /* offset of the persistent part; it runs to arena_len */
     uint32_t arena_pad;   /* bytes skipped at the caller's arena start for alignment */
     uint32_t needed;      /* bytes of arena a failed init asked for (0 if unknown) */
+    uint32_t init_bytes;  /* peak arena use during init (tail + decode scratch), without pad */
+    uint32_t decode_mode; /* hb_decode_mode */
+    uint32_t scratch_off, scratch_len; /* HB_DECODE_PER_LAYER: decode scratch in the tail */
     uint32_t n_tensors, n_ops, n_inputs, n_outputs;
     uint32_t tensors_off, ops_off; /* arena offsets of the tensor and operator tables */
     int32_t inputs[HB_MAX_IO];
@@ -86,10 +110,14 @@ typedef struct hb_interpreter {
 /* Parse, validate and plan `model` (kept in place, must outlive the interpreter) in `arena`. */
 hb_status hb_interpreter_init(hb_interpreter *ip, const uint8_t *model, size_t model_len,
                               uint8_t *arena, size_t arena_len);
+/* hb_interpreter_init() with options (NULL: the defaults). */
+hb_status hb_interpreter_init_ex(hb_interpreter *ip, const uint8_t *model, size_t model_len,
+                                 uint8_t *arena, size_t arena_len, const hb_init_options *options);
 /* Message of the last failure ("" after success); never NULL. */
 const char *hb_interpreter_error(const hb_interpreter *ip);
-/* Arena bytes the model needs (head + tail + alignment pad) after a successful init; after a
- * failed init with HB_ERR_ARENA, the bytes it would have needed (0 if unknown). */
+/* Arena bytes the model needs (head + tail + alignment pad, or more if decoding at init needed
+ * more scratch than the head) after a successful init; after a failed init with HB_ERR_ARENA,
+ * the bytes it would have needed (0 if unknown). */
 size_t hb_interpreter_arena_used(const hb_interpreter *ip);
 /* Activation ("head") bytes of the plan; persistent ("tail") bytes. */
 size_t hb_interpreter_arena_head(const hb_interpreter *ip);
@@ -98,6 +126,7 @@ size_t hb_interpreter_input_count(const hb_interpreter *ip);
 size_t hb_interpreter_output_count(const hb_interpreter *ip);
 hb_status hb_interpreter_input(hb_interpreter *ip, size_t i, hb_tensor_view *out);
 hb_status hb_interpreter_output(hb_interpreter *ip, size_t i, hb_tensor_view *out);
+/* HB_OK, or (HB_DECODE_PER_LAYER only) the status of a tensor that failed to decode. */
 hb_status hb_interpreter_invoke(hb_interpreter *ip);
 void hb_interpreter_set_hook(hb_interpreter *ip, hb_op_hook hook, void *ctx);
 size_t hb_interpreter_op_count(const hb_interpreter *ip);

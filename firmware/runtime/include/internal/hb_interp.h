@@ -13,8 +13,9 @@
 #include "hb_runtime.h"
 #include "internal/hb_fb.h"
 
-/* Where a tensor's data lives. */
-enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2 };
+/* Where a tensor's data lives. HB_AT_DECODED: a constant that a TFLM_DECODE operator decoded
+ * into the arena's tail at init (data_off is an arena offset). */
+enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2, HB_AT_DECODED = 3 };
 
 typedef struct hb_tensor {
     int32_t dims[HB_MAX_DIMS];
@@ -29,7 +30,7 @@ typedef struct hb_tensor {
     uint32_t scales_pos;/* model position of the float scales vector (0 if none) */
     uint16_t n_scales;
     int8_t qdim;        /* quantized_dimension */
-    uint8_t pad_;
+    uint8_t decoded;    /* 1: output of a DECODE op decoded per layer (a constant for consumers) */
     int16_t first, last;/* lifetime in op indices (<= HB_MAX_OPS); first = -1: no memory */
 } hb_tensor;
 
@@ -37,12 +38,12 @@ typedef struct hb_tensor {
 enum {
     HB_K_CONV, HB_K_DWCONV, HB_K_FC, HB_K_ADD, HB_K_MUL, HB_K_AVGPOOL, HB_K_MAXPOOL,
     HB_K_RESHAPE, HB_K_SOFTMAX, HB_K_LOGISTIC, HB_K_QUANTIZE, HB_K_REQUANTIZE, HB_K_DEQUANTIZE,
-    HB_K_PAD, HB_K_CONCAT, HB_K_MEAN
+    HB_K_PAD, HB_K_CONCAT, HB_K_MEAN, HB_K_DECODE
 };
 
 typedef struct hb_op {
     uint8_t kind;
-    uint8_t n_in;        /* <= HB_MAX_OP_INPUTS; every supported op has exactly one output */
+    uint8_t n_in;        /* <= HB_MAX_OP_INPUTS; every op but DECODE has exactly one output */
     uint16_t builtin;
     uint32_t in_pos;     /* model position of the int32 input tensor indices */
     int32_t out;         /* output tensor index */
@@ -62,6 +63,9 @@ typedef struct hb_op {
         struct { int32_t before[HB_MAX_DIMS]; int32_t value; } pad;
         struct { int32_t outer, axis; } concat;
         struct { int32_t mult, shift, in_zp, out_zp, same_quant; uint8_t reduce[8]; } mean;
+        /* TFLM_DECODE: n_in = 2 * n_out inputs (encoded, ancillary) pairs; out = first output;
+         * opt_pos_ overlays opt_pos (always 0: the custom options are not used). */
+        struct { uint32_t opt_pos_; uint32_t outs_pos; uint32_t n_out; } decode;
     } u;
 } hb_op;
 
@@ -86,19 +90,33 @@ static inline void *hb_tensor_data(hb_interpreter *ip, const hb_tensor *t)
     if (t->where == HB_AT_MODEL) {
         return (void *)(uintptr_t)(ip->model + t->data_off);
     }
-    if (t->where == HB_AT_ARENA) {
+    if (t->where == HB_AT_ARENA || t->where == HB_AT_DECODED) {
         return ip->arena + t->data_off;
     }
     return 0;
+}
+/* A constant: stored in the model or decoded by a DECODE op (at init or per layer). */
+static inline int hb_is_const(const hb_tensor *t)
+{
+    return t->where == HB_AT_MODEL || t->where == HB_AT_DECODED || t->decoded;
+}
+/* Output k of a DECODE op (validated at parse). */
+static inline int32_t hb_op_out(const hb_interpreter *ip, const hb_op *op, unsigned k)
+{
+    return hb_rd_i32(ip->model + op->u.decode.outs_pos + 4u * k);
 }
 
 /* Allocate n bytes (4-byte aligned) from the top of the tail; 0 and an HB_ERR_ARENA if full. */
 int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off);
 /* Per-op prepare: validate shapes/types, compute quantization parameters. */
 hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op);
+/* Copy tensor idx's name (printable ASCII, truncated) into buf for messages; "?" if unreadable. */
+void hb_tensor_name(const hb_interpreter *ip, int32_t idx, char *buf, uint32_t len);
 /* Place every activation tensor in the head; sets ip->head_bytes. */
 hb_status hb_plan_memory(hb_interpreter *ip);
-/* Run one prepared op. */
-void hb_eval_op(hb_interpreter *ip, const hb_op *op);
+/* Run one prepared op; only a DECODE decoding per layer can fail (message in ip->error). */
+hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op);
+/* HB_DECODE_PER_LAYER: decode every pair of DECODE op `index` into its head tensors. */
+hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op);
 
 #endif /* HB_INTERP_H */

@@ -49,5 +49,6 @@ hb_status hb_prepare_dequantize(hb_pctx *c);
 hb_status hb_prepare_pad(hb_pctx *c);
 hb_status hb_prepare_concat(hb_pctx *c);
 hb_status hb_prepare_mean(hb_pctx *c);
+hb_status hb_prepare_decode(hb_pctx *c);
 
 #endif /* HB_PREPARE_H */

@@ -53,7 +53,7 @@ static void eval_concat(hb_interpreter *ip, const hb_op *op, const hb_tensor *ou
     hb_concat((int)op->n_in, ins, chunk, op->u.concat.outer, dst);
 }
 
-void hb_eval_op(hb_interpreter *ip, const hb_op *op)
+hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op)
 {
     const hb_tensor *out = &hb_tensors(ip)[op->out];
     const hb_tensor *in0 = in_t(ip, op, 0);
@@ -132,7 +132,13 @@ void hb_eval_op(hb_interpreter *ip, const hb_op *op)
         hb_mean_s8(in0->ndims, in0->dims, op->u.mean.reduce, op->u.mean.same_quant, op->u.mean.mult, op->u.mean.shift, op->u.mean.in_zp,
                    op->u.mean.out_zp, (const int8_t *)in_data(ip, op, 0), (int8_t *)dst);
         break;
+    case HB_K_DECODE:
+        if (out->where != HB_AT_DECODED) {
+            return hb_decode_op(ip, (uint32_t)(op - hb_ops(ip)), op);
+        }
+        break;
     default:
         break;
     }
+    return HB_OK;
 }

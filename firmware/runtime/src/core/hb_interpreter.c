@@ -22,6 +22,12 @@ int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off)
 hb_status hb_interpreter_init(hb_interpreter *ip, const uint8_t *model, size_t model_len,
                               uint8_t *arena, size_t arena_len)
 {
+    return hb_interpreter_init_ex(ip, model, model_len, arena, arena_len, NULL);
+}
+
+hb_status hb_interpreter_init_ex(hb_interpreter *ip, const uint8_t *model, size_t model_len,
+                                 uint8_t *arena, size_t arena_len, const hb_init_options *options)
+{
     uint32_t pad, i;
     hb_status st;
     if (ip == NULL) {
@@ -31,6 +37,11 @@ hb_status hb_interpreter_init(hb_interpreter *ip, const uint8_t *model, size_t m
     if (model == NULL || arena == NULL) {
         return hb_fail(ip, HB_ERR_ARG, "model and arena must not be NULL");
     }
+    if (options != NULL && options->decode != HB_DECODE_AT_INIT &&
+        options->decode != HB_DECODE_PER_LAYER) {
+        return hb_fail(ip, HB_ERR_ARG, "unknown decode mode %d", (int)options->decode);
+    }
+    ip->decode_mode = options != NULL ? (uint32_t)options->decode : HB_DECODE_AT_INIT;
     if (model_len > 0x7fffffffu) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "models over 2 GiB are not supported");
     }
@@ -58,6 +69,9 @@ hb_status hb_interpreter_init(hb_interpreter *ip, const uint8_t *model, size_t m
             return st;
         }
     }
+    if (ip->scratch_len > 0u && !hb_tail_alloc(ip, ip->scratch_len, &ip->scratch_off)) {
+        return ip->status;
+    }
     st = hb_plan_memory(ip);
     if (st != HB_OK) {
         return st;
@@ -75,13 +89,15 @@ const char *hb_interpreter_error(const hb_interpreter *ip)
 
 size_t hb_interpreter_arena_used(const hb_interpreter *ip)
 {
+    uint32_t used;
     if (ip == NULL) {
         return 0;
     }
     if (!ip->ready) {
         return ip->needed;
     }
-    return (size_t)ip->arena_pad + ip->head_bytes + (ip->arena_len - ip->tail_start);
+    used = ip->head_bytes + (ip->arena_len - ip->tail_start);
+    return (size_t)ip->arena_pad + (ip->init_bytes > used ? ip->init_bytes : used);
 }
 
 size_t hb_interpreter_arena_head(const hb_interpreter *ip)
@@ -140,6 +156,7 @@ hb_status hb_interpreter_output(hb_interpreter *ip, size_t i, hb_tensor_view *ou
 hb_status hb_interpreter_invoke(hb_interpreter *ip)
 {
     uint32_t i;
+    hb_status st;
     if (ip == NULL || !ip->ready) {
         return HB_ERR_ARG;
     }
@@ -147,9 +164,13 @@ hb_status hb_interpreter_invoke(hb_interpreter *ip)
         if (ip->hook != NULL) {
             ip->hook(ip->hook_ctx, i, 0);
         }
-        hb_eval_op(ip, &hb_ops(ip)[i]);
+        st = hb_eval_op(ip, &hb_ops(ip)[i]);
         if (ip->hook != NULL) {
             ip->hook(ip->hook_ctx, i, 1);
+        }
+        if (st != HB_OK) {
+            ip->status = st;
+            return st;
         }
     }
     return HB_OK;
@@ -172,6 +193,9 @@ const char *hb_interpreter_op_name(const hb_interpreter *ip, size_t i)
 {
     if (ip == NULL || !ip->ready || i >= ip->n_ops) {
         return "?";
+    }
+    if (((const hb_op *)(const void *)(ip->arena + ip->ops_off))[i].kind == HB_K_DECODE) {
+        return "TFLM_DECODE";
     }
     return hb_builtin_name(((const hb_op *)(const void *)(ip->arena + ip->ops_off))[i].builtin);
 }

@@ -57,6 +57,12 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
     if (scales.count == 0) {
         return HB_OK;
     }
+    if (t->type == 3u && scales.count > 1 &&
+        (qdim < 0 || qdim >= t->ndims || (uint32_t)t->dims[qdim] != scales.count)) {
+        /* TFLM's compressor leaves the original per-channel quantization on the encoded UINT8
+         * tensor of a DECODE pair; UINT8 data is only ever decoder input, so it is ignored. */
+        return HB_OK;
+    }
     if (scales.count > 65535u) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: more than 65535 scales", i);
     }
@@ -204,6 +210,76 @@ static int kind_of(int32_t code)
     }
 }
 
+#define HB_BUILTIN_CUSTOM 32
+#define HB_NAME_MAX 48u
+
+/* Printable copy of a flatbuffer string for messages, truncated to len - 1 bytes. */
+static void copy_name(const hb_fb *fb, const hb_fb_vec *v, char *buf, uint32_t len)
+{
+    uint32_t k, n = v->count < len - 1u ? v->count : len - 1u;
+    for (k = 0; k < n; k++) {
+        const uint8_t ch = fb->buf[v->pos + k];
+        buf[k] = (ch >= 0x20 && ch < 0x7f && ch != '%') ? (char)ch : '?';
+    }
+    buf[n] = '\0';
+}
+
+/* A CUSTOM operator: only TFLite Micro's DECODE ("TFLM_DECODE") is run; others are refused by
+ * their custom code. */
+static hb_status custom_kind(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *code_t,
+                             uint32_t i, int *kind)
+{
+    static const char decode[] = "TFLM_DECODE";
+    hb_fb_vec name;
+    char shown[HB_NAME_MAX + 1u];
+    if (!FB_OK(hb_fb_vec_field(fb, code_t, 1, 1, &name))) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u: bad custom code", i);
+    }
+    if (name.count == sizeof decode - 1u && memcmp(fb->buf + name.pos, decode, name.count) == 0) {
+        *kind = HB_K_DECODE;
+        return HB_OK;
+    }
+    copy_name(fb, &name, shown, sizeof shown);
+    return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: custom operator '%s' is not supported", i,
+                   shown);
+}
+
+/* TFLM_DECODE: 2k inputs in (encoded, ancillary) pairs, k outputs (1 <= k <= 16). */
+static hb_status parse_decode(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *ins,
+                              const hb_fb_vec *outs, uint32_t i, hb_op *op)
+{
+    uint32_t k;
+    if (ins->count == 0 || (ins->count & 1u) != 0 || outs->count != ins->count / 2u) {
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE): %u inputs, %u outputs (needs "
+                       "2k inputs and k outputs)", i, ins->count, outs->count);
+    }
+    if (ins->count > HB_MAX_OP_INPUTS) {
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (TFLM_DECODE): %u inputs exceed %d", i,
+                       ins->count, HB_MAX_OP_INPUTS);
+    }
+    for (k = 0; k < ins->count; k++) {
+        const int32_t idx = hb_rd_i32(fb->buf + ins->pos + 4u * k);
+        if (idx < 0 || idx >= (int32_t)ip->n_tensors) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE): input %u is tensor %d of %u",
+                           i, k, idx, ip->n_tensors);
+        }
+    }
+    for (k = 0; k < outs->count; k++) {
+        const int32_t idx = hb_rd_i32(fb->buf + outs->pos + 4u * k);
+        if (idx < 0 || idx >= (int32_t)ip->n_tensors) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE): output %u is tensor %d of %u",
+                           i, k, idx, ip->n_tensors);
+        }
+    }
+    op->in_pos = ins->pos;
+    op->n_in = (uint8_t)ins->count;
+    op->out = hb_rd_i32(fb->buf + outs->pos);
+    op->u.decode.opt_pos_ = 0;
+    op->u.decode.outs_pos = outs->pos;
+    op->u.decode.n_out = outs->count;
+    return HB_OK;
+}
+
 static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *codes,
                           const hb_fb_table *ot, uint32_t i, hb_op *op)
 {
@@ -229,12 +305,21 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
         builtin = deprecated;
     }
     kind = kind_of(builtin);
+    if (builtin == HB_BUILTIN_CUSTOM) {
+        hb_status st = custom_kind(ip, fb, &code_t, i, &kind);
+        if (st != HB_OK) {
+            return st;
+        }
+    }
     if (kind < 0) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: %s (builtin %d) is not supported", i,
                        hb_builtin_name(builtin), builtin);
     }
     op->kind = (uint8_t)kind;
     op->builtin = (uint16_t)builtin;
+    if (kind == HB_K_DECODE) {
+        return parse_decode(ip, fb, &ins, &outs, i, op);
+    }
     if (ins.count == 0 || ins.count > HB_MAX_OP_INPUTS || outs.count != 1) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (%s): %u inputs, %u outputs", i,
                        hb_builtin_name(builtin), ins.count, outs.count);
@@ -263,6 +348,57 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     return HB_OK;
 }
 
+/* DECODE reads constant UINT8 tensors and writes tensors without data, which become constants
+ * decoded at init (HB_AT_DECODED, never planned in the head) or, per layer, head tensors. */
+static hb_status check_decode(hb_interpreter *ip, uint32_t i, hb_op *op)
+{
+    hb_tensor *ts = hb_tensors(ip);
+    uint32_t k;
+    for (k = 0; k < op->n_in; k++) {
+        const hb_tensor *t = &ts[hb_op_in(ip, op, k)];
+        if (t->where != HB_AT_MODEL || t->type != 3u) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE): input %u (tensor %d) is not "
+                           "a constant UINT8 tensor", i, k, hb_op_in(ip, op, k));
+        }
+    }
+    for (k = 0; k < op->u.decode.n_out; k++) {
+        const int32_t idx = hb_op_out(ip, op, k);
+        hb_tensor *o = &ts[idx];
+        if (o->where != HB_AT_NONE || o->first >= 0) {
+            return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE) writes tensor %d, which is %s",
+                           i, idx, o->where == HB_AT_MODEL ? "constant" : "already written");
+        }
+        if (ip->decode_mode == HB_DECODE_PER_LAYER) {
+            o->decoded = 1; /* planned in the head like an activation, from op i */
+        } else {
+            o->where = HB_AT_DECODED;
+        }
+        o->first = (int16_t)i;
+        o->last = (int16_t)i;
+    }
+    return HB_OK;
+}
+
+void hb_tensor_name(const hb_interpreter *ip, int32_t idx, char *buf, uint32_t len)
+{
+    hb_fb fb;
+    hb_fb_table root, sg, tt;
+    hb_fb_vec subgraphs, tensors, name;
+    fb.buf = ip->model;
+    fb.len = ip->model_len;
+    buf[0] = '?';
+    buf[1] = '\0';
+    if (len < 2u || idx < 0 || hb_fb_root(&fb, &root) != HB_FB_PRESENT ||
+        !FB_OK(hb_fb_vec_field(&fb, &root, 2, 4, &subgraphs)) ||
+        hb_fb_vec_table(&fb, &subgraphs, 0, &sg) != HB_FB_PRESENT ||
+        !FB_OK(hb_fb_vec_field(&fb, &sg, 0, 4, &tensors)) ||
+        hb_fb_vec_table(&fb, &tensors, (uint32_t)idx, &tt) != HB_FB_PRESENT ||
+        hb_fb_vec_field(&fb, &tt, 3, 1, &name) != HB_FB_PRESENT) {
+        return;
+    }
+    copy_name(&fb, &name, buf, len);
+}
+
 /* Order and lifetimes: inputs alive from op 0, outputs until the end; every activation an op
  * reads must already be written; nothing is written twice or written if constant. */
 static hb_status check_graph(hb_interpreter *ip)
@@ -282,6 +418,13 @@ static hb_status check_graph(hb_interpreter *ip)
     for (i = 0; i < ip->n_ops; i++) {
         hb_op *op = &ops[i];
         hb_tensor *o = &ts[op->out];
+        if (op->kind == HB_K_DECODE) {
+            const hb_status st = check_decode(ip, i, op);
+            if (st != HB_OK) {
+                return st;
+            }
+            continue;
+        }
         for (k = 0; k < op->n_in; k++) {
             const int32_t idx = hb_op_in(ip, op, k);
             hb_tensor *t;

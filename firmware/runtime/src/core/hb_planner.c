@@ -11,7 +11,10 @@
 
 static uint32_t align_up(uint32_t v) { return (v + HB_HEAD_ALIGN - 1u) & ~(HB_HEAD_ALIGN - 1u); }
 
-static int needs_memory(const hb_tensor *t) { return t->where != HB_AT_MODEL && t->first >= 0; }
+static int needs_memory(const hb_tensor *t)
+{
+    return t->where != HB_AT_MODEL && t->where != HB_AT_DECODED && t->first >= 0;
+}
 
 static int overlaps(const hb_tensor *a, const hb_tensor *b)
 {

@@ -149,6 +149,7 @@ hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op)
     case HB_K_PAD: return hb_prepare_pad(&c);
     case HB_K_CONCAT: return hb_prepare_concat(&c);
     case HB_K_MEAN: return hb_prepare_mean(&c);
+    case HB_K_DECODE: return hb_prepare_decode(&c);
     default: return hb_pfail(&c, HB_ERR_INTERNAL, "no prepare step");
     }
 }

@@ -9,18 +9,18 @@
 static hb_status check_weights(const hb_pctx *c, const hb_tensor *f, const hb_tensor *bias,
                                int32_t channels)
 {
-    if (f == 0 || f->where != HB_AT_MODEL || f->type != HB_TYPE_INT8 || f->n_scales == 0) {
+    if (f == 0 || !hb_is_const(f) || f->type != HB_TYPE_INT8 || f->n_scales == 0) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights must be constant int8 with scales");
     }
     if (f->n_scales != 1 && f->n_scales != (uint32_t)channels) {
         return hb_pfail(c, HB_ERR_MODEL, "weight scale count matches neither 1 nor the channels");
     }
     if (bias != 0) {
-        if (bias->where != HB_AT_MODEL || bias->type != HB_TYPE_INT32 ||
+        if (!hb_is_const(bias) || bias->type != HB_TYPE_INT32 ||
             hb_count(bias) != channels) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED, "bias must be a constant int32 [channels]");
         }
-        if (((uintptr_t)(c->ip->model + bias->data_off) & 3u) != 0) {
+        if (((uintptr_t)hb_tensor_data(c->ip, bias) & 3u) != 0) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED,
                             "bias data is not 4-byte aligned (load the model at an aligned address)");
         }

@@ -1,0 +1,148 @@
+/* TFLite Micro's DECODE operator (custom code "TFLM_DECODE"), both modes:
+ * - HB_DECODE_AT_INIT: prepare decodes every (encoded, ancillary) pair once into the arena's tail.
+ *   The decoder's scratch is borrowed from the head, which holds nothing until the planner runs;
+ *   the fast (table lookup) scratch is used when it fits, the minimal one otherwise. At invoke the
+ *   operator does nothing. A pair already decoded for an earlier output (same encoded and
+ *   ancillary tensors, same size) shares that output's memory.
+ * - HB_DECODE_PER_LAYER: prepare only checks the headers and sizes the scratch (the largest fast
+ *   scratch, allocated in the tail by init); hb_decode_op() decodes at every invoke into the
+ *   outputs, which the planner placed in the head. */
+#include "internal/hb_decode.h"
+#include "internal/hb_parse.h"
+#include "internal/hb_prepare.h"
+
+#define HB_NAME_LEN 49u
+
+static const char *decode_reason(hb_status st)
+{
+    switch (st) {
+    case HB_ERR_MODEL: return "malformed or corrupt data (checksum or structure)";
+    case HB_ERR_UNSUPPORTED: return "unsupported decode type, element size or channel axis";
+    case HB_ERR_ARG: return "decoded size does not match the output tensor";
+    default: return "decoder failure";
+    }
+}
+
+/* Fail naming the encoded tensor; HB_ERR_ARG from the decoder is a model inconsistency. */
+static hb_status decode_fail(hb_interpreter *ip, uint32_t index, hb_status st, int32_t enc,
+                             int32_t out)
+{
+    char name[HB_NAME_LEN];
+    hb_tensor_name(ip, enc, name, sizeof name);
+    return hb_fail(ip, st == HB_ERR_ARG ? HB_ERR_MODEL : st,
+                   "operator %u (TFLM_DECODE): tensor %d '%s' (decoded tensor %d): %s", index,
+                   enc, name, out, decode_reason(st));
+}
+
+/* Earlier output decoded from the same pair, or -1. */
+static int32_t same_pair(hb_interpreter *ip, uint32_t op_index, uint32_t pair, int32_t enc,
+                         int32_t anc, uint32_t bytes)
+{
+    const hb_op *ops = hb_ops(ip);
+    uint32_t i, k;
+    for (i = 0; i <= op_index; i++) {
+        const hb_op *op = &ops[i];
+        const uint32_t n = i == op_index ? pair : (op->kind == HB_K_DECODE ? op->u.decode.n_out : 0u);
+        for (k = 0; k < n; k++) {
+            const int32_t out = hb_op_out(ip, op, k);
+            if (hb_op_in(ip, op, 2u * k) == enc && hb_op_in(ip, op, 2u * k + 1u) == anc &&
+                hb_tensors(ip)[out].bytes == bytes) {
+                return out;
+            }
+        }
+    }
+    return -1;
+}
+
+/* Decode pair k of op `index` into its output's memory with the given scratch. */
+static hb_status run_pair(hb_interpreter *ip, uint32_t index, const hb_op *op, uint32_t k,
+                          void *scratch, size_t scratch_len)
+{
+    const int32_t enc_i = hb_op_in(ip, op, 2u * k), anc_i = hb_op_in(ip, op, 2u * k + 1u);
+    const int32_t out_i = hb_op_out(ip, op, k);
+    hb_tensor *ts = hb_tensors(ip);
+    const hb_tensor *out = &ts[out_i];
+    hb_decode_shape shape;
+    hb_status st;
+    int d;
+    shape.elem_bytes = hb_type_size(out->type);
+    shape.ndims = out->ndims;
+    for (d = 0; d < HB_MAX_DIMS; d++) {
+        shape.dims[d] = d < out->ndims ? out->dims[d] : 0;
+    }
+    st = hb_decode_tensor((const uint8_t *)hb_tensor_data(ip, &ts[anc_i]), ts[anc_i].bytes,
+                          (const uint8_t *)hb_tensor_data(ip, &ts[enc_i]), ts[enc_i].bytes, &shape,
+                          hb_tensor_data(ip, out), out->bytes, scratch_len > 0u ? scratch : (void *)0,
+                          scratch_len);
+    return st == HB_OK ? HB_OK : decode_fail(ip, index, st, enc_i, out_i);
+}
+
+static hb_status prepare_pair(hb_pctx *c, uint32_t k)
+{
+    hb_interpreter *ip = c->ip;
+    const int32_t enc_i = hb_op_in(ip, c->op, 2u * k), anc_i = hb_op_in(ip, c->op, 2u * k + 1u);
+    const int32_t out_i = hb_op_out(ip, c->op, k);
+    const hb_tensor *anc = &hb_tensors(ip)[anc_i];
+    hb_tensor *out = &hb_tensors(ip)[out_i];
+    size_t min_bytes = 0, fast_bytes = 0, scratch;
+    int32_t twin;
+    uint32_t peak;
+    hb_status st;
+    if (hb_type_size(out->type) == 0u) {
+        return decode_fail(ip, c->index, HB_ERR_UNSUPPORTED, enc_i, out_i);
+    }
+    st = hb_decode_scratch_bytes((const uint8_t *)hb_tensor_data(ip, anc), anc->bytes, &min_bytes,
+                                 &fast_bytes);
+    if (st != HB_OK) {
+        return decode_fail(ip, c->index, st, enc_i, out_i);
+    }
+    if (ip->decode_mode == HB_DECODE_PER_LAYER) {
+        if (fast_bytes > 0x7fff0000u) {
+            return decode_fail(ip, c->index, HB_ERR_MODEL, enc_i, out_i);
+        }
+        ip->scratch_len = (uint32_t)fast_bytes > ip->scratch_len ? (uint32_t)fast_bytes : ip->scratch_len;
+        return HB_OK;
+    }
+    twin = same_pair(ip, c->index, k, enc_i, anc_i, out->bytes);
+    if (twin >= 0) {
+        out->data_off = hb_tensors(ip)[twin].data_off;
+        return HB_OK;
+    }
+    if (!hb_tail_alloc(ip, out->bytes, &out->data_off)) {
+        return ip->status;
+    }
+    /* Scratch from the head [0, tail_start): the fast path if it fits, else the minimum. */
+    scratch = fast_bytes <= ip->tail_start ? fast_bytes : min_bytes;
+    if (scratch > ip->tail_start) {
+        ip->needed = ip->arena_pad + (uint32_t)min_bytes + (ip->arena_len - ip->tail_start);
+        return hb_fail(ip, HB_ERR_ARENA, "arena too small to decode tensor %d: %u bytes of "
+                       "scratch needed, %u free", enc_i, (uint32_t)min_bytes, ip->tail_start);
+    }
+    peak = (uint32_t)scratch + (ip->arena_len - ip->tail_start);
+    ip->init_bytes = peak > ip->init_bytes ? peak : ip->init_bytes;
+    return run_pair(ip, c->index, c->op, k, ip->arena, scratch);
+}
+
+hb_status hb_prepare_decode(hb_pctx *c)
+{
+    uint32_t k;
+    for (k = 0; k < c->op->u.decode.n_out; k++) {
+        const hb_status st = prepare_pair(c, k);
+        if (st != HB_OK) {
+            return st;
+        }
+    }
+    return HB_OK;
+}
+
+hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op)
+{
+    uint32_t k;
+    for (k = 0; k < op->u.decode.n_out; k++) {
+        const hb_status st = run_pair(ip, index, op, k, ip->arena + ip->scratch_off, ip->scratch_len);
+        if (st != HB_OK) {
+            return st;
+        }
+    }
+    return HB_OK;
+}
