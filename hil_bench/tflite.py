@@ -126,6 +126,25 @@ def _check_model(model, size: int, origin: str) -> None:
             raise ModelFileError(f"{origin}: a buffer lies outside the file (offset {buf.offset}, size {buf.size})")
 
 
+def with_builtin_codes(model_bytes: bytes) -> bytes:
+    """The model with every operator code's ``builtin_code`` set (old files carry only the deprecated byte).
+
+    TFLite Micro's model editor, which its compression tool is built on, keys operator codes on
+    ``builtin_code`` alone and would merge every old-style code into one; unchanged if none is old-style.
+    """
+    import flatbuffers
+
+    model = read_model(model_bytes)
+    old = [c for c in model.operatorCodes or [] if c.builtinCode < c.deprecatedBuiltinCode]
+    if not old:
+        return bytes(model_bytes)
+    for code in old:
+        code.builtinCode = code.deprecatedBuiltinCode
+    builder = flatbuffers.Builder(len(model_bytes) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=TFLITE_IDENTIFIER)
+    return bytes(builder.Output())
+
+
 def tensor_name(tensor) -> str:
     name = tensor.name
     return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)

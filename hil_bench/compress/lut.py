@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
-from hil_bench.tflite import quantization_of, read_model, tensor_name, weighted_operands
+from hil_bench.tflite import quantization_of, read_model, tensor_name, weighted_operands, with_builtin_codes
 
 from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
@@ -84,7 +84,7 @@ def compress_lut(model_bytes: bytes) -> bytes:
                                     f"(at most {1 << MAX_LUT_BITWIDTH}); cluster the model first")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return bytes(tflm_compression.compress(model_bytes, specs))
+        return bytes(tflm_compression.compress(with_builtin_codes(model_bytes), specs))
 
 
 def _plugins():
@@ -98,7 +98,7 @@ def compress_with(model_bytes: bytes, methods: dict[tuple[int, int], spec.Compre
     if not methods:
         return bytes(model_bytes)
     plugins = _plugins()
-    model = model_editor.read(model_bytes)
+    model = model_editor.read(with_builtin_codes(model_bytes))
     results = {}
     for (s, t), method in methods.items():
         tensor = model.subgraphs[s].tensors[t]
