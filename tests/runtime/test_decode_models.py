@@ -177,17 +177,16 @@ def test_arena_used_is_enough_to_init(models, host_runner: Path, tmp_path: Path)
 
 
 @pytest.mark.hil
-def test_compressed_models_on_corstone300(models, board, tmp_path: Path) -> None:
+def test_compressed_models_on_every_board(models, board, tmp_path: Path) -> None:
+    """Outputs of compressed models on the device equal the uncompressed model's (TFLM LUT included)."""
     from hil_bench.boards.run import run_model as board_run
 
-    if board.name != "corstone300":
-        pytest.skip("compressed models are checked on corstone300 (pass --board=corstone300)")
     for name, method in (("digits_pcqat", "auto"), ("kws", "hb"), ("synthetic_0.5_16", "lut")):
         model = models[name]
         compressed = compress_lut(model) if method == "lut" else compress_model(model, method).model
         path = tmp_path / f"{name}_{method}.tflite"
         path.write_bytes(compressed)
         x = _inputs(model, seed=3)[:4]
-        got = board_run(path, "corstone300", x, runs=1)
+        got = board_run(path, board, x, runs=1)
         assert np.array_equal(np.asarray(got.outputs[0]).reshape(len(x), -1),
                               run_model(model, x)[0].reshape(len(x), -1)), name
