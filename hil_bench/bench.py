@@ -47,7 +47,7 @@ def _weighted(audits, attr: str) -> float:
 
 
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
-                 limit: int | None = None, work_dir: Path | None = None):
+                 limit: int | None = None, work_dir: Path | None = None, compress: str = "auto"):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
@@ -77,13 +77,16 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     if limit:  # after optimizing, so the cached stages stay valid
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
+    # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
+    # smallest of raw, TFLM LUT and the hb codec); the runtime decodes them at start-up.
+    compressed = compress_model(result.tflite, method=compress).model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
-    tflite_path = work / f"{suite.model}-{recipe.name}.tflite"
-    tflite_path.write_bytes(result.tflite)
+    tflite_path = work / f"{suite.model}-{recipe.name}-{compress}.tflite"
+    tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host)
-    host_outputs = run_tflm(result.tflite, x)  # the oracle, on exactly the samples the device saw
+    host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
     identical = bool(np.array_equal(run.outputs[0].reshape(host_outputs.shape), host_outputs))
@@ -95,10 +98,9 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         # The model as the running device holds it in flash (read back over serial, compressed tensors
         # decoded by the independent Python decoder); the ELF must say exactly the same.
         in_binary = [t.audit for t in audit_image(run.model_readback)]
-        if audit_elf(build_firmware(board, result.tflite).elf) != in_binary:
+        if audit_elf(build_firmware(board, compressed).elf) != in_binary:
             raise DeviceError(f"{board.name}: the model read back from the device differs from the one in the ELF")
     verdicts = survival(trained, in_binary)
-    compressed = compress_model(result.tflite, method="auto")
     row = ResultRow(
         model=suite.model, recipe=recipe.name, board=board.name, runner=run.runner,
         timing_source=run.timing_source,
@@ -107,7 +109,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         accuracy_host=accuracy_host, accuracy_device=accuracy_device,
         dataset_synthetic=data.synthetic, flash_bytes=run.flash_bytes or None,
         ram_bytes=run.ram_needed_bytes or None, model_bytes_raw=len(result.tflite),
-        model_bytes_compressed=len(compressed.model),
+        model_bytes_compressed=len(compressed),
         sparsity_trained=_weighted(trained, "sparsity"), sparsity_binary=_weighted(in_binary, "sparsity"),
         max_unique_trained=max(a.max_unique_per_channel for a in trained),
         max_unique_binary=max(a.max_unique_per_channel for a in in_binary),
@@ -121,7 +123,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
 
 def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
-              history: bool = False, quiet: bool = False, limit: int | None = None):
+              history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto"):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     Returns (rows, extras keyed by (board, recipe), the store or None).
@@ -142,7 +144,8 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
         bar = tqdm(jobs, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
         for board, name in bar:
             bar.set_postfix_str(f"{name} on {board}")
-            row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit, work_dir=Path(work))
+            row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit,
+                                      work_dir=Path(work), compress=compress)
             if store is not None:
                 store.append(row)
             rows.append(row)

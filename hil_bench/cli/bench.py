@@ -23,6 +23,9 @@ def add_arguments(p) -> None:
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
+    p.add_argument("--compress", choices=("auto", "none", "lut", "hb"), default="auto",
+                   help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
+                        "of raw, TFLite Micro LUT and hil-bench's codec)")
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -50,7 +53,8 @@ def run(args) -> int:
 
     suite = get_suite(args.suite)
     rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
-                                    history=args.history, quiet=args.quiet, limit=args.limit)
+                                    history=args.history, quiet=args.quiet, limit=args.limit,
+                                    compress=args.compress)
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
     regressed = _compare(args, store) if args.baseline else False
     if args.report:
@@ -70,8 +74,9 @@ def run(args) -> int:
           + ("yes, every recipe" if not differing else f"NO for {', '.join(differing)}"))
     if any(r.dataset_synthetic for r in rows):
         print("note: synthetic data set — accuracy means nothing")
-    print("compressed B: the model as hil-bench's codec/TFLM LUT store it (smallest per tensor); "
-          "'in binary': the model read back from the device's flash over serial (and checked equal to the ELF)")
+    print(f"model B: the .tflite; compressed B: the model as embedded in flash (weights: {args.compress}), "
+          "decoded by the runtime at start-up; 'in binary': read back from the device's flash over serial, "
+          "decoded independently, and checked equal to the ELF")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
 
