@@ -76,7 +76,7 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
-              read_back_model: bool = False) -> RunResult:
+              read_back_model: bool = False, decode: str = "init") -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -92,7 +92,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
     spec = pick_runner(board, runner)
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
-    image = build_firmware(board, model, semihosting=spec.kind in ("qemu", "fvp"), **kwargs)
+    image = build_firmware(board, model, semihosting=spec.kind in ("qemu", "fvp"), decode=decode, **kwargs)
     with open_dut(board, image.elf, runner=spec.kind, log_dir=log_dir) as dut:
         if dut.boot_status != "ok":
             raise DeviceError(f"{board.name}: the runtime refused the model: {dut.boot_status}")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
-from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError
+from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
@@ -97,13 +97,15 @@ def _input_bytes(model: bytes) -> int:
 def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
-                   rebuild: bool = False) -> FirmwareImage:
+                   rebuild: bool = False, decode: str = "init") -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
 
     Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
     fit, and also when the linker finds a region overflowing.
     """
     board = load_board(board)
+    if decode not in ("init", "per-layer"):
+        raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
     model_bytes = None
@@ -120,7 +122,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
     for part in (_compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS))):
+                 repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS, decode))):
         h.update(part.encode() if isinstance(part, str) else part)
     for p in srcs + _headers(with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
                                             Path(__file__).with_name("config.py")]:
@@ -137,7 +139,8 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
     try:
         (work / "hb_board_config.h").write_text(board_config_header(
-            board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind))
+            board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
+            decode=decode))
         (work / "firmware.ld").write_text(linker_script(board, stack))
         if with_model:
             from hil_bench.export import export_c_array
