@@ -23,7 +23,7 @@ from hil_bench.audit import audit_tflite
 from hil_bench.datasets import load_dataset
 from hil_bench.models import build_model
 from hil_bench.optimize import optimize
-from hil_bench.optimize.recipe import BUILTIN_RECIPES, PruneStep, QatStep, Recipe
+from hil_bench.optimize.recipe import BUILTIN_RECIPES, Recipe
 
 VARIANTS = [  # (row label, recipe, backend)
     ("baseline (no prune/cluster), PTQ", "baseline", "hil_bench"),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
+from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
@@ -158,16 +159,13 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
 
 def _run(cmd: list[str], what: str) -> None:
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=COMPILE_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise BuildError(f"{what}: {CC} did not finish within {COMPILE_TIMEOUT_S} s") from None
-    if res.returncode != 0:
-        overflow = re.search(r"region [`'](\w+)' overflowed by (\d+) bytes", res.stderr)
-        if overflow:
-            raise DoesNotFitError(f"{what}: the image does not fit region {overflow.group(1)!r}: over by "
-                                  f"{int(overflow.group(2)):,} bytes (linker)")
-        raise BuildError(f"{what} failed:\n$ {' '.join(cmd)}\n{res.stderr[-4000:]}")
+    def overflow(stderr: str) -> None:
+        found = re.search(r"region [`'](\w+)' overflowed by (\d+) bytes", stderr)
+        if found:
+            raise DoesNotFitError(f"{what}: the image does not fit region {found.group(1)!r}: over by "
+                                  f"{int(found.group(2)):,} bytes (linker)")
+
+    run_build_tool(cmd, what, COMPILE_TIMEOUT_S, on_failure=overflow)
 
 
 def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool) -> None:

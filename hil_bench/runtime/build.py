@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
-from hil_bench.errors import BuildError, ToolMissingError
+from hil_bench.toolchain import run_build_tool
+from hil_bench.errors import ToolMissingError
 
 BUILD_TIMEOUT_S = 300
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
@@ -63,12 +63,7 @@ def compile_program(name: str, main_sources: list[Path], flags: list[str], *, cc
         return out
     tmp = out.with_suffix(".tmp")
     cmd = [cc, *all_flags, *map(str, runtime_sources()), *map(str, main_sources), "-o", str(tmp)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        raise BuildError(f"building {name} took more than {BUILD_TIMEOUT_S} s: {' '.join(cmd)}") from None
-    if proc.returncode != 0:
-        raise BuildError(f"building {name} failed ({' '.join(cmd[:6])} ...):\n{proc.stderr.strip()}")
+    run_build_tool(cmd, f"building {name}", BUILD_TIMEOUT_S)
     tmp.replace(out)  # atomic, so parallel test workers never run a half-written binary
     return out
 

@@ -8,11 +8,11 @@ sizes summed by kind: text, rodata, data, bss).
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from hil_bench.errors import BuildError, ToolMissingError, UsageError
+from hil_bench.toolchain import run_build_tool
+from hil_bench.errors import ToolMissingError, UsageError
 from hil_bench.runtime.build import WARNINGS, cache_dir, firmware_dir, runtime_sources
 
 CC = "arm-none-eabi-gcc"
@@ -63,12 +63,7 @@ def cross_compile(core: str, out_dir: Path | None = None, *, optimize: str = "-O
     for src in runtime_sources():
         obj = out / (str(src.relative_to(src_root)).replace("/", "__")[:-2] + ".o")
         cmd = [cc, *WARNINGS, optimize, *CORES[core], *COMMON, "-I", str(include), "-c", str(src), "-o", str(obj)]
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            raise BuildError(f"{CC} took more than {TIMEOUT_S} s on {src.name} for {core}") from None
-        if proc.returncode != 0:
-            raise BuildError(f"{src.name} does not build for {core}:\n{proc.stderr.strip()}")
+        run_build_tool(cmd, f"{src.name} for {core}", TIMEOUT_S)
         objects.append(obj)
     return objects
 
@@ -85,9 +80,7 @@ def object_sizes(objects: list[Path]) -> list[ObjectSize]:
     size = _require(SIZE)
     rows = []
     for obj in objects:
-        proc = subprocess.run([size, "-A", str(obj)], capture_output=True, text=True, timeout=TIMEOUT_S)
-        if proc.returncode != 0:
-            raise BuildError(f"{SIZE} failed on {obj.name}: {proc.stderr.strip()}")
+        proc = run_build_tool([size, "-A", str(obj)], f"{SIZE} on {obj.name}", TIMEOUT_S)
         totals = {"text": 0, "rodata": 0, "data": 0, "bss": 0}
         for line in proc.stdout.splitlines():
             parts = line.split()
