@@ -60,7 +60,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.compress import compress_model
     from hil_bench.datasets import load_dataset
     from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
-    from hil_bench.firmware.build import build_firmware
+    from hil_bench.firmware.build import build_firmware, compiler_version
     from hil_bench.compress.find_in_image import audit_image
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
@@ -115,7 +115,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         sparsity_survived=all(v.sparsity_survived for v in verdicts),
         clusters_survived=all(v.clusters_survived for v in verdicts),
         seed=recipe.seed, run_id=run_id,
-        **metadata(extra_versions={"image": run.image_kind}),
+        **metadata(extra_versions=None if board.is_host else {"arm-none-eabi-gcc": compiler_version()}),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
                  "samples": len(x)}

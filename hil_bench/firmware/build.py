@@ -47,7 +47,8 @@ def cache_root() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "hil-bench"
 
 
-def _compiler_version() -> str:
+def compiler_version() -> str:
+    """The cross compiler's version line (part of every build's cache key and of result rows)."""
     if shutil.which(CC) is None:
         raise ToolMissingError(f"{CC} not found; install it with: apt-get install gcc-arm-none-eabi "
                                "libnewlib-arm-none-eabi (or `make install`)")
@@ -122,7 +123,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
-    for part in (_compiler_version(), board.source.read_bytes() if board.source else board.name,
+    for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
                  repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS, decode))):
         h.update(part.encode() if isinstance(part, str) else part)
     for p in srcs + _headers(with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
