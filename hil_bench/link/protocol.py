@@ -104,17 +104,22 @@ class Protocol:
                 values[key] = int(value) if re.fullmatch(r"\d+", value) else value
         return DeviceInfo(values, tuple(inputs), tuple(outputs))
 
+    def _upload(self, cmd: str, ready: str, data: bytes, timeout: float) -> None:
+        """Send an upload command, wait for the device's ``ready`` line, then send the raw ``data``."""
+        what = cmd.split()[0]
+        self.link.send_command(cmd)
+        header = self.link.read_until(b"\r\n", timeout, what).strip()
+        if header.startswith(b"e-["):
+            self.link.read_until(READY, timeout, what)
+            raise DeviceError(f"{self.link.name} refused {cmd!r}: {header.decode(errors='replace')}")
+        if header != ready.encode():
+            raise ProtocolError(f"{what}: expected {ready}, got {header[-100:]!r}")
+        self.link.write(data)
+
     def put(self, data: bytes, timeout: float = 30.0) -> None:
         """Binary transfer into the input buffer; a CRC mismatch is retried ``put_retries`` times."""
         for attempt in range(self.put_retries + 1):
-            self.link.send_command(put_command(data))
-            header = self.link.read_until(b"\r\n", timeout, "hb-put").strip()
-            if header.startswith(b"e-["):
-                self.link.read_until(READY, timeout, "hb-put")
-                raise DeviceError(f"{self.link.name} refused hb-put: {header.decode(errors='replace')}")
-            if header != f"m-hb-put-ready-{len(data)}".encode():
-                raise ProtocolError(f"hb-put: expected m-hb-put-ready-{len(data)}, got {header[-100:]!r}")
-            self.link.write(data)
+            self._upload(put_command(data), f"m-hb-put-ready-{len(data)}", data, timeout)
             lines = self.link.reply_lines(timeout, "hb-put data")
             if "m-hb-put-ok" in lines:
                 return
@@ -144,14 +149,7 @@ class Protocol:
         exceed ``batch_max`` from :meth:`info`. A CRC mismatch on the upload is resent ``put_retries`` times."""
         cmd = batch_command(samples, data)
         for attempt in range(self.put_retries + 1):
-            self.link.send_command(cmd)
-            header = self.link.read_until(b"\r\n", timeout, "hb-batch").strip()
-            if header.startswith(b"e-["):
-                self.link.read_until(READY, timeout, "hb-batch")
-                raise DeviceError(f"{self.link.name} refused {cmd!r}: {header.decode(errors='replace')}")
-            if header != f"m-hb-batch-ready-{samples}".encode():
-                raise ProtocolError(f"hb-batch: expected m-hb-batch-ready-{samples}, got {header[-100:]!r}")
-            self.link.write(data)
+            self._upload(cmd, f"m-hb-batch-ready-{samples}", data, timeout)
             line = self.link.read_until(b"\r\n", timeout, f"hb-batch of {samples} samples")
             if line.startswith(b"e-["):
                 self.link.read_until(READY, timeout, "hb-batch")
