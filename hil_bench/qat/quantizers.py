@@ -6,9 +6,10 @@ quantizer: symmetric, narrow range [-127, 127], last-value ranges, per output ch
 ``per_axis`` (TFMOT sets it for Conv2D and DepthwiseConv2D, not for Dense).
 
 The structure (zero mask, cluster indices) is read from the incoming weights when the layer is built
-and kept in non-trainable variables, so it is saved with the model and cannot drift. The wrapped
-layer's own kernel no longer drives the forward pass; it is multiplied by zero so that it gets a zero
-gradient, stays at its pre-QAT values and does not trigger "gradients do not exist" warnings.
+and kept in non-trainable variables, so it is saved with the model and cannot drift. Under the prune
+quantizer the layer's kernel still trains, masked. Under the cluster quantizers the centroids train
+instead and the kernel no longer drives the forward pass: it is multiplied by zero, so it gets a zero
+gradient, keeps its pre-QAT values and triggers no "gradients do not exist" warnings.
 """
 
 from __future__ import annotations
