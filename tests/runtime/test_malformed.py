@@ -87,3 +87,12 @@ def test_valid_model_runs_under_sanitizers(san_runner: Path, tmp_path: Path) -> 
         proc = run(san_runner, str(path), str(tmp_path / "in.bin"), str(tmp_path / "out.bin"), "3")
         check_clean(proc, name)
         assert proc.returncode == 0
+
+
+REGRESSIONS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*.tflite"))
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.stem for p in REGRESSIONS])
+def test_fuzzer_findings_stay_fixed(san_runner: Path, path: Path) -> None:
+    """Inputs the fuzzer once crashed the runtime with (UBSan/ASan findings), kept as regressions."""
+    check_clean(run(san_runner, "--check", str(path)), path.stem)

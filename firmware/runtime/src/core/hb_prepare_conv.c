@@ -151,7 +151,8 @@ hb_status hb_prepare_fc(hb_pctx *c)
         return hb_pfail(c, HB_ERR_MODEL, "input size is not a multiple of the weights' depth");
     }
     batches = hb_count(in) / depth;
-    if (hb_count(out) != batches * channels || out->dims[out->ndims - 1] != channels) {
+    /* 64-bit product: a malformed model can make batches * channels overflow int32 (found by fuzzing) */
+    if ((int64_t)hb_count(out) != (int64_t)batches * channels || out->dims[out->ndims - 1] != channels) {
         return hb_pfail(c, HB_ERR_MODEL, "output shape does not match [batches, channels]");
     }
     c->op->u.fc.batches = batches;
