@@ -77,27 +77,21 @@ static void cmd_timestamp(void)
     hb_printf("m-lap-us-%lu\r\n", (unsigned long)ticks_to_us(hb_timer_ticks()));
 }
 
-size_t hb_input_bytes(void)
-{
-    size_t need = 0;
-    for (size_t i = 0; i < hb_model_io_count(0); ++i) {
-        hb_app_tensor t;
-        if (hb_model_io(0, i, &t) != 0) return 0;
-        need += t.bytes;
-    }
-    return need;
-}
-
-size_t hb_output_bytes(void)
+/* Bytes of all model inputs (dir 0) or outputs (dir 1); 0 when the model cannot say. */
+static size_t io_bytes(int dir)
 {
     size_t total = 0;
-    for (size_t i = 0; i < hb_model_io_count(1); ++i) {
+    for (size_t i = 0; i < hb_model_io_count(dir); ++i) {
         hb_app_tensor t;
-        if (hb_model_io(1, i, &t) != 0) return 0;
+        if (hb_model_io(dir, i, &t) != 0) return 0;
         total += t.bytes;
     }
     return total;
 }
+
+size_t hb_input_bytes(void) { return io_bytes(0); }
+
+size_t hb_output_bytes(void) { return io_bytes(1); }
 
 int hb_load_inputs_from(const uint8_t *src, size_t len)
 {

@@ -1,5 +1,6 @@
 /* MAX_POOL_2D int8 (TFLM reference): max over the in-image part of the window, clamped. */
 #include "hb_kernels.h"
+#include "internal/hb_pool.h"
 #include "internal/hb_qmath.h"
 
 void hb_max_pool_s8(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
@@ -8,13 +9,11 @@ void hb_max_pool_s8(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t 
     int32_t b, oy, ox, c, y, x;
     for (b = 0; b < out_d->n; b++) {
         for (oy = 0; oy < out_d->h; oy++) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            const int32_t y_lo = iy0 < 0 ? -iy0 : 0;
-            const int32_t y_hi = p->filter_h < in_d->h - iy0 ? p->filter_h : in_d->h - iy0;
+            int32_t iy0, y_lo, y_hi;
+            hb_pool_window(oy, p->stride_h, p->pad_h, p->filter_h, in_d->h, &iy0, &y_lo, &y_hi);
             for (ox = 0; ox < out_d->w; ox++) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                const int32_t x_lo = ix0 < 0 ? -ix0 : 0;
-                const int32_t x_hi = p->filter_w < in_d->w - ix0 ? p->filter_w : in_d->w - ix0;
+                int32_t ix0, x_lo, x_hi;
+                hb_pool_window(ox, p->stride_w, p->pad_w, p->filter_w, in_d->w, &ix0, &x_lo, &x_hi);
                 for (c = 0; c < out_d->c; c++) {
                     int32_t m = -128;
                     for (y = y_lo; y < y_hi; y++) {
