@@ -30,17 +30,42 @@ typedef struct hb_conv_params {
     int32_t act_min, act_max;     /* int8 clamp after requantization */
 } hb_conv_params;
 
+/* Caller-owned scratch for one kernel call: at least the bytes the kernel's _get_buffer_size()
+ * asked for, 16-byte aligned; {0, 0} when it asked for none. Scratch is not kept between calls. */
+typedef struct hb_scratch {
+    void *buf;
+    int32_t size;
+} hb_scratch;
+
+/* Per-channel constant for the optimized paths, computed once at prepare:
+ * folded[c] = bias[c] (0 without bias) + input_offset * sum_{t < taps} filter[c * chan_stride +
+ * t * tap_stride], wrapping modulo 2^32 like the reference's int32 sums.
+ * CONV_2D: taps = KH*KW*(Cin/groups), chan_stride = taps, tap_stride = 1.
+ * DEPTHWISE_CONV_2D: taps = KH*KW, chan_stride = 1, tap_stride = Cin*M.
+ * FULLY_CONNECTED (filter_offset 0): taps = depth, chan_stride = depth, tap_stride = 1. */
+void hb_fold_bias_s8(int32_t channels, int32_t taps, int32_t chan_stride, int32_t tap_stride,
+                     const int8_t *filter, const int32_t *bias, int32_t input_offset,
+                     int32_t *folded);
+
 /* CONV_2D. in [N,H,W,Cin]; filter [Cout,KH,KW,Cin/groups] int8; bias [Cout] int32 or NULL;
- * mult/shift [Cout] (per channel); out [N,OH,OW,Cout]. groups = Cin / filter->c. */
-void hb_conv_s8(const hb_conv_params *p, const int32_t *mult, const int8_t *shift,
-                const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
-                const int8_t *filter, const int32_t *bias, const hb_dims4 *out_d, int8_t *out);
+ * folded [Cout] from hb_fold_bias_s8 (never NULL); mult/shift [Cout] (per channel);
+ * out [N,OH,OW,Cout]. groups = Cin / filter->c. */
+int32_t hb_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d,
+                                   const hb_dims4 *filter_d, const hb_dims4 *out_d);
+void hb_conv_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
+                const hb_dims4 *filter_d, const int8_t *filter, const int32_t *bias,
+                const int32_t *folded, const hb_dims4 *out_d, int8_t *out);
 
 /* DEPTHWISE_CONV_2D. in [N,H,W,Cin]; filter [1,KH,KW,Cin*M]; bias [Cin*M] or NULL;
- * mult/shift [Cin*M]; out [N,OH,OW,Cin*M]; M = p->depth_multiplier. */
-void hb_depthwise_conv_s8(const hb_conv_params *p, const int32_t *mult, const int8_t *shift,
-                          const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
-                          const int8_t *filter, const int32_t *bias, const hb_dims4 *out_d,
+ * folded [Cin*M] from hb_fold_bias_s8; mult/shift [Cin*M]; out [N,OH,OW,Cin*M];
+ * M = p->depth_multiplier. */
+int32_t hb_depthwise_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d,
+                                             const hb_dims4 *filter_d, const hb_dims4 *out_d);
+void hb_depthwise_conv_s8(const hb_scratch *scratch, const hb_conv_params *p,
+                          const int32_t *mult, const int8_t *shift, const hb_dims4 *in_d,
+                          const int8_t *in, const hb_dims4 *filter_d, const int8_t *filter,
+                          const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
                           int8_t *out);
 
 typedef struct hb_fc_params {
@@ -50,10 +75,14 @@ typedef struct hb_fc_params {
 } hb_fc_params;
 
 /* FULLY_CONNECTED. in [batches, depth]; filter [out_depth, depth]; bias [out_depth] or NULL;
- * out [batches, out_depth]. */
-void hb_fully_connected_s8(const hb_fc_params *p, const int32_t *mult, const int8_t *shift,
-                           int32_t batches, int32_t depth, int32_t out_depth, const int8_t *in,
-                           const int8_t *filter, const int32_t *bias, int8_t *out);
+ * folded [out_depth] from hb_fold_bias_s8 (used only when filter_offset is 0); out
+ * [batches, out_depth]. */
+int32_t hb_fully_connected_s8_get_buffer_size(const hb_fc_params *p, int32_t batches,
+                                              int32_t depth, int32_t out_depth);
+void hb_fully_connected_s8(const hb_scratch *scratch, const hb_fc_params *p, const int32_t *mult,
+                           const int8_t *shift, int32_t batches, int32_t depth,
+                           int32_t out_depth, const int8_t *in, const int8_t *filter,
+                           const int32_t *bias, const int32_t *folded, int8_t *out);
 
 /* Broadcast description for binary element-wise ops, right-aligned to 6 dims: out dims and
  * element strides of both inputs (0 along a broadcast dimension). */

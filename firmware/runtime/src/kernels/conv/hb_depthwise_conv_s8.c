@@ -1,50 +1,35 @@
-/* DEPTHWISE_CONV_2D int8, any depth multiplier (TFLM reference DepthwiseConvPerChannel):
- * output channel oc = ic * M + m reads input channel ic and filter column oc. */
-#include "hb_kernels.h"
-#include "internal/hb_qmath.h"
+/* DEPTHWISE_CONV_2D: the public entry point. The kernel path is chosen once per build (hb_kpath.h):
+ * Helium, DSP or plain C, each bit-exact with TFLite Micro's reference kernels. */
+#include "internal/hb_kernels_c.h"
+#include "internal/hb_kernels_dsp.h"
+#include "internal/hb_kernels_mve.h"
+#include "internal/hb_kpath.h"
 
-void hb_depthwise_conv_s8(const hb_conv_params *p, const int32_t *mult, const int8_t *shift,
-                          const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
-                          const int8_t *filter, const int32_t *bias, const hb_dims4 *out_d,
-                          int8_t *out)
+int32_t hb_depthwise_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const
+                                             hb_dims4 *filter_d, const hb_dims4 *out_d)
 {
-    const int32_t m_count = p->depth_multiplier;
-    int32_t b, oy, ox, ic, m, ky, kx;
-    for (b = 0; b < out_d->n; b++) {
-        for (oy = 0; oy < out_d->h; oy++) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            for (ox = 0; ox < out_d->w; ox++) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                for (ic = 0; ic < in_d->c; ic++) {
-                    for (m = 0; m < m_count; m++) {
-                        const int32_t oc = ic * m_count + m;
-                        uint32_t acc = 0; /* wraps like the reference, without UB */
-                        for (ky = 0; ky < filter_d->h; ky++) {
-                            const int32_t iy = iy0 + p->dilation_h * ky;
-                            if (iy < 0 || iy >= in_d->h) {
-                                continue;
-                            }
-                            for (kx = 0; kx < filter_d->w; kx++) {
-                                const int32_t ix = ix0 + p->dilation_w * kx;
-                                int32_t iv, fv;
-                                if (ix < 0 || ix >= in_d->w) {
-                                    continue;
-                                }
-                                iv = in[((b * in_d->h + iy) * in_d->w + ix) * in_d->c + ic];
-                                fv = filter[(ky * filter_d->w + kx) * filter_d->c + oc];
-                                acc += (uint32_t)(fv * (iv + p->input_offset));
-                            }
-                        }
-                        if (bias != 0) {
-                            acc += (uint32_t)bias[oc];
-                        }
-                        out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] =
-                            (int8_t)hb_clamp(hb_mbqm((int32_t)acc, mult[oc], shift[oc]) +
-                                                 p->output_offset,
-                                             p->act_min, p->act_max);
-                    }
-                }
-            }
-        }
-    }
+#if HB_KPATH_MVE
+    return hb_depthwise_conv_s8_mve_buffer_size(p, in_d, filter_d, out_d);
+#elif HB_KPATH_DSP
+    return hb_depthwise_conv_s8_dsp_buffer_size(p, in_d, filter_d, out_d);
+#else
+    return hb_depthwise_conv_s8_c_buffer_size(p, in_d, filter_d, out_d);
+#endif /* HB_KPATH */
+}
+
+void hb_depthwise_conv_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                          const int8_t *shift, const hb_dims4 *in_d, const int8_t *in, const
+                          hb_dims4 *filter_d, const int8_t *filter, const int32_t *bias, const
+                          int32_t *folded, const hb_dims4 *out_d, int8_t *out)
+{
+#if HB_KPATH_MVE
+    hb_depthwise_conv_s8_mve(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded,
+                             out_d, out);
+#elif HB_KPATH_DSP
+    hb_depthwise_conv_s8_dsp(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded,
+                             out_d, out);
+#else
+    hb_depthwise_conv_s8_c(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded, out_d,
+                           out);
+#endif /* HB_KPATH */
 }

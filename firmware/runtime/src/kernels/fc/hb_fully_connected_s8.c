@@ -1,39 +1,35 @@
-/* FULLY_CONNECTED int8 (TFLM reference): acc = sum (filter + filter_offset) * (input +
- * input_offset), + bias, requantize (per tensor or per output channel), + offset, clamp. */
-#include "hb_kernels.h"
-#include "internal/hb_qmath.h"
+/* FULLY_CONNECTED: the public entry point. The kernel path is chosen once per build (hb_kpath.h):
+ * Helium, DSP or plain C, each bit-exact with TFLite Micro's reference kernels. */
+#include "internal/hb_kernels_c.h"
+#include "internal/hb_kernels_dsp.h"
+#include "internal/hb_kernels_mve.h"
+#include "internal/hb_kpath.h"
 
-void hb_fully_connected_s8(const hb_fc_params *p, const int32_t *mult, const int8_t *shift,
-                           int32_t batches, int32_t depth, int32_t out_depth, const int8_t *in,
-                           const int8_t *filter, const int32_t *bias, int8_t *out)
+int32_t hb_fully_connected_s8_get_buffer_size(const hb_fc_params *p, int32_t batches, int32_t depth,
+                                              int32_t out_depth)
 {
-    int32_t b, oc, d;
-    for (b = 0; b < batches; b++) {
-        const int8_t *row = in + b * depth;
-        for (oc = 0; oc < out_depth; oc++) {
-            const int8_t *w = filter + oc * depth;
-            const int32_t ch = p->per_channel ? oc : 0;
-            uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
-            if (p->filter_offset == 0) {
-                /* sum w * (x + off) == sum w * x + off * sum w, also modulo 2^32: same bits,
-                 * and two plain dot products vectorize well. */
-                uint32_t sum_w = 0, sum_wx = 0;
-                for (d = 0; d < depth; d++) {
-                    sum_w += (uint32_t)(int32_t)w[d];
-                    sum_wx += (uint32_t)((int32_t)w[d] * (int32_t)row[d]);
-                }
-                acc = sum_wx + (uint32_t)p->input_offset * sum_w;
-            } else {
-                for (d = 0; d < depth; d++) {
-                    acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) *
-                                      ((int32_t)row[d] + p->input_offset));
-                }
-            }
-            if (bias != 0) {
-                acc += (uint32_t)bias[oc];
-            }
-            out[b * out_depth + oc] = (int8_t)hb_clamp(
-                hb_mbqm((int32_t)acc, mult[ch], shift[ch]) + p->output_offset, p->act_min, p->act_max);
-        }
-    }
+#if HB_KPATH_MVE
+    return hb_fully_connected_s8_mve_buffer_size(p, batches, depth, out_depth);
+#elif HB_KPATH_DSP
+    return hb_fully_connected_s8_dsp_buffer_size(p, batches, depth, out_depth);
+#else
+    return hb_fully_connected_s8_c_buffer_size(p, batches, depth, out_depth);
+#endif /* HB_KPATH */
+}
+
+void hb_fully_connected_s8(const hb_scratch *scratch, const hb_fc_params *p, const int32_t *mult,
+                           const int8_t *shift, int32_t batches, int32_t depth, int32_t out_depth,
+                           const int8_t *in, const int8_t *filter, const int32_t *bias, const
+                           int32_t *folded, int8_t *out)
+{
+#if HB_KPATH_MVE
+    hb_fully_connected_s8_mve(scratch, p, mult, shift, batches, depth, out_depth, in, filter, bias,
+                              folded, out);
+#elif HB_KPATH_DSP
+    hb_fully_connected_s8_dsp(scratch, p, mult, shift, batches, depth, out_depth, in, filter, bias,
+                              folded, out);
+#else
+    hb_fully_connected_s8_c(scratch, p, mult, shift, batches, depth, out_depth, in, filter, bias,
+                            folded, out);
+#endif /* HB_KPATH */
 }

@@ -1,0 +1,27 @@
+/* hb_kernels_dsp.h - the Arm DSP-extension paths, compiled when HB_KPATH_DSP.
+ * Same contracts as the public kernels in hb_kernels.h; called only by their dispatch. */
+#ifndef HB_KERNELS_DSP_H
+#define HB_KERNELS_DSP_H
+
+#include "hb_kernels.h"
+
+int32_t hb_conv_s8_dsp_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4
+                                   *filter_d, const hb_dims4 *out_d);
+void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult, const
+                    int8_t *shift, const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
+                    const int8_t *filter, const int32_t *bias, const int32_t *folded, const hb_dims4
+                    *out_d, int8_t *out);
+int32_t hb_depthwise_conv_s8_dsp_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const
+                                             hb_dims4 *filter_d, const hb_dims4 *out_d);
+void hb_depthwise_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const int32_t
+                              *mult, const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
+                              const hb_dims4 *filter_d, const int8_t *filter, const int32_t *bias,
+                              const int32_t *folded, const hb_dims4 *out_d, int8_t *out);
+int32_t hb_fully_connected_s8_dsp_buffer_size(const hb_fc_params *p, int32_t batches, int32_t depth,
+                                              int32_t out_depth);
+void hb_fully_connected_s8_dsp(const hb_scratch *scratch, const hb_fc_params *p, const int32_t
+                               *mult, const int8_t *shift, int32_t batches, int32_t depth, int32_t
+                               out_depth, const int8_t *in, const int8_t *filter, const int32_t
+                               *bias, const int32_t *folded, int8_t *out);
+
+#endif /* HB_KERNELS_DSP_H */
