@@ -55,6 +55,8 @@ typedef enum hb_status {
 #define HB_TYPE_INT8 9
 
 const char *hb_status_str(hb_status s);
+/* The kernel path this build compiled: "helium", "dsp" or "c" (see internal/hb_kpath.h). */
+const char *hb_runtime_kernel_path(void);
 
 /* A view of a graph input or output: data points into the arena, valid until the next init.
  * As in TFLM, an input's memory may be reused by later operators: write the inputs before every
