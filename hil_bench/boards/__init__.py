@@ -1,56 +1,87 @@
-"""Board registry: ``boards/*.toml`` by name, plus which runner of a board can start here.
+"""Board registry: board files by name, from the user's folders on top of the built-in ones, and which
+runner of a board can start here.
 
-A board is data (:mod:`hil_bench.boards.board`); runners (:mod:`.qemu`, :mod:`.fvp`, :mod:`.pyocd`) start
-one, and are imported only when used so a missing tool never breaks listing boards.
+A board is data (:mod:`hil_bench.boards.board`); runners (:mod:`.runners`: qemu, fvp, pyocd, host)
+start one. This package knows nothing of firmware, runtimes or commands: :mod:`hil_bench.dut` puts
+them together.
+
+Where boards come from, first match wins: folders given with ``--boards-dir`` (:func:`add_boards_dir`),
+then ``$HIL_BENCH_BOARDS`` (several folders separated by ``os.pathsep``), then the built-in boards.
+A user board named like a built-in one overrides it; ``hil-bench boards`` says so.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards.board import Board, MemoryRegion, RunnerSpec, load_board_file
-from hil_bench.errors import BoardError
+from hil_bench.boards.runners import RUNNERS, runner_class
+from hil_bench.errors import BoardError, ToolMissingError
+from hil_bench.resources import builtin_boards_dir
 
-__all__ = ["Board", "MemoryRegion", "RunnerSpec", "boards_dir", "describe_boards", "list_boards", "load_board",
-           "runner_available",
-           "pick_runner"]
+__all__ = ["Board", "BoardFile", "MemoryRegion", "RUNNERS", "RunnerSpec", "add_boards_dir", "board_dirs",
+           "board_files", "describe_boards", "list_boards", "load_board", "pick_runner", "runner_available",
+           "runner_class"]
+
+_added_dirs: list[Path] = []
 
 
-def boards_dir() -> Path:
-    """``$HIL_BENCH_BOARDS`` if set, else the ``boards/`` folder of the source tree."""
-    env = os.environ.get("HIL_BENCH_BOARDS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "boards"
+def add_boards_dir(path: str | Path) -> None:
+    """Search ``path`` for board files before ``$HIL_BENCH_BOARDS`` and the built-in boards."""
+    path = Path(path).expanduser()
+    if not path.is_dir():
+        raise BoardError(f"boards folder {path} does not exist or is not a folder")
+    if path not in _added_dirs:
+        _added_dirs.insert(0, path)
+
+
+def board_dirs() -> list[Path]:
+    """Every folder searched for ``NAME.toml``, first match wins; the built-in folder is last."""
+    env = [Path(p).expanduser() for p in os.environ.get("HIL_BENCH_BOARDS", "").split(os.pathsep) if p]
+    return [*_added_dirs, *env, builtin_boards_dir()]
+
+
+@dataclass(frozen=True)
+class BoardFile:
+    name: str
+    path: Path
+    builtin: bool
+    overrides: Path | None = None   # the file of the same name it hides (a built-in or a later user folder)
+
+
+def board_files() -> dict[str, BoardFile]:
+    """Board name -> the file that defines it (and the one it overrides, if any)."""
+    builtin = builtin_boards_dir()
+    found: dict[str, BoardFile] = {}
+    for folder in board_dirs():
+        for path in sorted(folder.glob("*.toml")):
+            if path.stem not in found:
+                found[path.stem] = BoardFile(path.stem, path, folder == builtin)
+            elif found[path.stem].overrides is None:
+                found[path.stem] = BoardFile(path.stem, found[path.stem].path, False, path)
+    return dict(sorted(found.items()))
 
 
 def list_boards() -> list[str]:
-    return sorted(p.stem for p in boards_dir().glob("*.toml"))
+    return list(board_files())
 
 
 def load_board(name: str | Board) -> Board:
     if isinstance(name, Board):
         return name
-    path = boards_dir() / f"{name}.toml"
-    if not path.is_file():
+    entry = board_files().get(name)
+    if entry is None:
         known = ", ".join(list_boards()) or "none"
-        raise BoardError(f"unknown board {name!r}; known boards: {known} (in {boards_dir()})")
-    return load_board_file(path)
+        raise BoardError(f"unknown board {name!r}; known boards: {known} "
+                         f"(searched {', '.join(str(d) for d in board_dirs())})")
+    return load_board_file(entry.path)
 
 
 def runner_available(spec: RunnerSpec) -> bool:
     """Whether the tool this runner needs is installed here (no tool is started)."""
-    import importlib.util
-    import shutil
-
-    if spec.kind == "qemu":
-        return shutil.which("qemu-system-arm") is not None
-    if spec.kind == "fvp":
-        return shutil.which(spec.option("executable", "")) is not None
-    if spec.kind == "pyocd":
-        return importlib.util.find_spec("pyocd") is not None
-    if spec.kind == "host":
-        return shutil.which("cc") is not None
-    return False
+    return bool(runner_class(spec.kind).available(spec))
 
 
 def pick_runner(board: Board, prefer: str | None = None) -> RunnerSpec:
@@ -59,26 +90,32 @@ def pick_runner(board: Board, prefer: str | None = None) -> RunnerSpec:
     if not specs:
         raise BoardError(f"board {board.name!r} has no {prefer!r} runner; it has: "
                          f"{', '.join(s.kind for s in board.runners)}")
+    reasons = []
     for spec in specs:
-        if runner_available(spec):
+        found = runner_class(spec.kind).available(spec)
+        if found:
             return spec
-    from hil_bench.errors import ToolMissingError
-
-    raise ToolMissingError(f"no runner for board {board.name!r} is installed here (tried "
-                           f"{', '.join(s.kind for s in specs)}); for QEMU: apt-get install qemu-system-arm")
+        reasons.append(f"{spec.kind}: {found.reason}")
+    raise ToolMissingError(f"no runner for board {board.name!r} is installed here; " + "; ".join(reasons))
 
 
 def describe_boards() -> list[dict]:
-    """One row per board for ``hil-bench boards``: name, CPU, and each runner with whether it is installed."""
+    """One row per board for ``hil-bench boards``: name, CPU, where it comes from, and each runner with
+    whether it is available here (and why not)."""
     rows = []
-    for name in list_boards():
+    for name, entry in board_files().items():
+        where = {"file": str(entry.path), "builtin": entry.builtin,
+                 "overrides": str(entry.overrides) if entry.overrides else None}
         try:
-            b = load_board(name)
+            b = load_board_file(entry.path)
         except BoardError as exc:
-            rows.append({"board": name, "error": str(exc)})
+            rows.append({"board": name, "error": str(exc), **where})
             continue
+        runners = []
+        for s in b.runners:
+            found = runner_class(s.kind).available(s)
+            runners.append({"kind": s.kind, **dict(s.options), "available": found.ok,
+                            **({} if found.ok else {"reason": found.reason})})
         rows.append({"board": b.name, "description": b.description, "cpu": b.cpu.core,
-                     "clock_hz": b.cpu.clock_hz,
-                     "runners": [{"kind": s.kind, **dict(s.options), "available": runner_available(s)}
-                                 for s in b.runners]})
+                     "clock_hz": b.cpu.clock_hz, "runners": runners, **where})
     return rows

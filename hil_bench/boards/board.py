@@ -11,11 +11,11 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from hil_bench.boards.runners import RUNNERS
 from hil_bench.errors import BoardError
 
 MEMORY_KINDS = ("code", "flash", "ram")  # code/flash: the image lives there (counted as flash); ram: read-write
 TIMER_KINDS = ("systick", "dwt", "wallclock")
-RUNNER_KINDS = ("qemu", "fvp", "pyocd", "host")
 
 
 @dataclass(frozen=True)
@@ -171,9 +171,11 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
     for i, table in enumerate(data["runner"]):
         table = dict(table)
         kind = table.pop("kind", None)
-        if kind not in RUNNER_KINDS:
-            raise BoardError(f"{where} [[runner]] #{i + 1}: kind {kind!r} unknown; known: {', '.join(RUNNER_KINDS)}")
-        runners.append(RunnerSpec(kind, tuple(sorted(table.items()))))
+        if kind not in RUNNERS:
+            raise BoardError(f"{where} [[runner]] #{i + 1}: kind {kind!r} unknown; known: {', '.join(RUNNERS)}")
+        spec = RunnerSpec(kind, tuple(sorted(table.items())))
+        RUNNERS[kind].check_options(spec, f"{where} [[runner]] #{i + 1}")
+        runners.append(spec)
     if not runners:
         raise BoardError(f"{where}: at least one [[runner]] is needed")
 

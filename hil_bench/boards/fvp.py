@@ -11,31 +11,45 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from hil_bench.boards._process import SimProcess, free_port
-from hil_bench.boards.board import Board, RunnerSpec
-from hil_bench.boards.runner import Runner
-from hil_bench.errors import BoardError, ToolMissingError
+from typing import TYPE_CHECKING
 
-_OPTIONS = {"executable", "uart", "terminal", "cpu", "extra"}
+from hil_bench.boards._process import SimProcess, free_port
+from hil_bench.boards.runner import Availability, Option, Runner
+from hil_bench.errors import ToolMissingError
+
+if TYPE_CHECKING:
+    from hil_bench.boards.board import Board, RunnerSpec
+
+
+def _missing(executable: str) -> str:
+    return (f"{executable or 'the FVP'} is not on PATH; download it from Arm "
+            "(Arm Ecosystem FVPs) and add its folder to PATH")
 
 
 class FvpRunner(Runner):
     kind = "fvp"
     timing_source = "fvp"
     timing_unit = "fvp-cycles"
+    simulator = True
+    options = (Option("executable", str, required=True, help='the FVP program, e.g. "FVP_Corstone_SSE-300_Ethos-U55"'),
+               Option("uart", str, help="the UART instance (default mps3_board.uart0)"),
+               Option("terminal", str, help="its telnet terminal (default beside the UART)"),
+               Option("cpu", str, help="the CPU instance that loads the ELF (default cpu0)"),
+               Option("extra", list, help="more FVP arguments"))
+
+    @classmethod
+    def available(cls, spec) -> Availability:
+        executable = spec.option("executable", "")
+        return Availability(True) if shutil.which(executable) else Availability(False, _missing(executable))
 
     def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None,
                  start_timeout_s: float = 60.0):
-        unknown = set(dict(spec.options)) - _OPTIONS
-        if unknown:
-            raise BoardError(f"board {board.name!r}: unknown fvp runner option(s) {sorted(unknown)}; "
-                             f"allowed: {sorted(_OPTIONS)}")
-        self.board, self.elf, self.spec = board, Path(elf), spec
+        super().__init__(board, elf, spec, log_dir=log_dir)
         self.executable = spec.option("executable") or ""
         self.uart = spec.option("uart", "mps3_board.uart0")
         self.terminal = spec.option("terminal", self.uart.rsplit(".", 1)[0] + ".telnetterminal0")
         self.cpu = spec.option("cpu", "cpu0")
-        self.log_dir, self.start_timeout_s = log_dir, start_timeout_s
+        self.start_timeout_s = start_timeout_s
         self.port: int | None = None
         self.process: SimProcess | None = None
 
@@ -53,8 +67,7 @@ class FvpRunner(Runner):
 
     def start(self) -> str:
         if not self.executable or shutil.which(self.executable) is None:
-            raise ToolMissingError(f"{self.executable or 'the FVP'} is not on PATH; download it from Arm "
-                                   "(Arm Ecosystem FVPs) and add its folder to PATH")
+            raise ToolMissingError(_missing(self.executable))
         self.port = free_port()
         self.process = SimProcess(self.command(self.port), self.log_dir, name=f"fvp-{self.board.name}")
         self.process.wait_listening(self.port, self.start_timeout_s)
@@ -65,6 +78,9 @@ class FvpRunner(Runner):
 
     def wait_exit(self, timeout: float) -> int | None:
         return self.process.wait(timeout) if self.process else None
+
+    def alive(self) -> bool:
+        return bool(self.process and self.process.alive())
 
     def log_path(self) -> Path | None:
         return self.process.log_path if self.process else None

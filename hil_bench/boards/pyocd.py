@@ -7,13 +7,15 @@ from the DWT cycle counter (``dwt-cycles``). pyOCD is imported only here, when a
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hil_bench.boards.board import Board, RunnerSpec
-from hil_bench.boards.runner import Runner
+from hil_bench.boards.runner import Availability, Option, Runner
 from hil_bench.errors import BoardError, ToolMissingError
 
-_OPTIONS = {"target", "probe", "serial", "usb"}
+if TYPE_CHECKING:
+    from hil_bench.boards.board import Board, RunnerSpec
 
 
 def _import_pyocd():
@@ -43,17 +45,26 @@ class PyocdRunner(Runner):
     kind = "pyocd"
     timing_source = "dwt-cycles"
     timing_unit = "cycles"
+    simulator = False
+    options = (Option("target", str, required=True, help="pyOCD target type, e.g. target = \"stm32l4r5zitx\""),
+               Option("probe", str, help="debug probe unique id"),
+               Option("serial", str, help="serial device path of the board's UART"),
+               Option("usb", str, help="VID:PID (hex) of the board's USB serial"))
 
-    def __init__(self, board: Board, elf: Path, spec: RunnerSpec):
-        unknown = set(dict(spec.options)) - _OPTIONS
-        if unknown:
-            raise BoardError(f"board {board.name!r}: unknown pyocd option(s) {sorted(unknown)}; "
-                             f"allowed: {sorted(_OPTIONS)}")
-        if not spec.option("target"):
-            raise BoardError(f"board {board.name!r}: the pyocd runner needs target = \"...\"")
-        if not (spec.option("serial") or spec.option("usb")):
-            raise BoardError(f"board {board.name!r}: the pyocd runner needs serial = \"/dev/...\" or usb = \"VID:PID\"")
-        self.board, self.elf, self.spec = board, Path(elf), spec
+    @classmethod
+    def check_combination(cls, options, where: str) -> None:
+        if not (options.get("serial") or options.get("usb")):
+            raise BoardError(f"{where}: the pyocd runner needs serial = \"/dev/...\" or usb = \"VID:PID\"")
+
+    @classmethod
+    def available(cls, spec) -> Availability:
+        if importlib.util.find_spec("pyocd") is None:
+            return Availability(False, "pyocd is not installed; install it with: pip install pyocd")
+        return Availability(True)
+
+    def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None):
+        super().__init__(board, elf, spec, log_dir=log_dir)
+        self._started = False
 
     def start(self) -> str:
         ConnectHelper, FileProgrammer = _import_pyocd()
@@ -65,10 +76,15 @@ class PyocdRunner(Runner):
         with session:
             FileProgrammer(session).program(str(self.elf))
             session.board.target.reset()
+        self._started = True
         return port
 
     def stop(self) -> int | None:
+        self._started = False
         return None  # the board keeps running its image; nothing to kill
+
+    def alive(self) -> bool:
+        return self._started  # a board on a probe cannot be seen to die; the link's deadlines tell
 
     def wait_exit(self, timeout: float) -> int | None:
         return None

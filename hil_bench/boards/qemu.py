@@ -9,34 +9,37 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hil_bench.boards._process import SimProcess, free_port
-from hil_bench.boards.board import Board, RunnerSpec
-from hil_bench.boards.runner import Runner
+from hil_bench.boards.runner import Availability, Option, Runner
 from hil_bench.errors import BoardError, ToolMissingError
 
+if TYPE_CHECKING:
+    from hil_bench.boards.board import Board, RunnerSpec
+
 QEMU = "qemu-system-arm"
-_OPTIONS = {"machine"}
+INSTALL = f"{QEMU} not found; install it with: apt-get install qemu-system-arm"
 
 
 class QemuRunner(Runner):
     kind = "qemu"
     timing_source = "qemu-icount-instructions"
     timing_unit = "instructions"
+    simulator = True
+    options = (Option("machine", str, required=True, help='QEMU machine, e.g. machine = "mps3-an547"'),)
+
+    @classmethod
+    def available(cls, spec) -> Availability:
+        return Availability(True) if shutil.which(QEMU) else Availability(False, INSTALL)
 
     def __init__(self, board: Board, elf: Path, spec: RunnerSpec | None = None, *, log_dir: Path | None = None,
                  start_timeout_s: float = 20.0, extra_args: tuple[str, ...] = ()):
         spec = spec or next((s for s in board.runners if s.kind == "qemu"), None)
         if spec is None or spec.kind != "qemu":
             raise BoardError(f"board {board.name!r} has no qemu runner")
-        unknown = set(dict(spec.options)) - _OPTIONS
-        if unknown:
-            raise BoardError(f"board {board.name!r}: unknown qemu runner option(s) {sorted(unknown)}; "
-                             f"allowed: {sorted(_OPTIONS)}")
-        if not spec.option("machine"):
-            raise BoardError(f"board {board.name!r}: the qemu runner needs machine = \"...\"")
-        self.board, self.elf, self.spec = board, Path(elf), spec
-        self.log_dir, self.start_timeout_s, self.extra_args = log_dir, start_timeout_s, tuple(extra_args)
+        super().__init__(board, elf, spec, log_dir=log_dir)
+        self.start_timeout_s, self.extra_args = start_timeout_s, tuple(extra_args)
         self.port: int | None = None
         self.process: SimProcess | None = None
 
@@ -56,7 +59,7 @@ class QemuRunner(Runner):
 
     def start(self) -> str:
         if shutil.which(QEMU) is None:
-            raise ToolMissingError(f"{QEMU} not found; install it with: apt-get install qemu-system-arm")
+            raise ToolMissingError(INSTALL)
         if not self.elf.is_file():
             raise BoardError(f"firmware image {self.elf} does not exist")
         last = None

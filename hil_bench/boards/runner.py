@@ -1,18 +1,80 @@
-"""What every runner gives the rest of hil-bench: start the board with an image, a link URL, stop.
+"""What every runner declares and gives: typed options, simulator or not, available here, alive; start, stop.
 
-Runners are context managers; leaving the block always stops (kills) the board.
+A runner kind is a class; :mod:`hil_bench.boards.runners` keys them by kind. Runners are context
+managers; leaving the block always stops (kills) the board.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from hil_bench.errors import BoardError
+
+if TYPE_CHECKING:
+    from hil_bench.boards.board import Board, RunnerSpec
+
+
+@dataclass(frozen=True)
+class Option:
+    """One key a board file may give a runner (``[[runner]]`` table), with its type."""
+
+    name: str
+    type: type
+    required: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Availability:
+    ok: bool
+    reason: str = ""     # when not ok: what is missing and how to get it
+
+    def __bool__(self) -> bool:
+        return self.ok
 
 
 class Runner(ABC):
-    kind: str = ""
-    timing_source: str = ""      # how the device's ticks should be read: see timing_unit
-    timing_unit: str = ""
+    kind: ClassVar[str] = ""
+    simulator: ClassVar[bool] = False   # a simulator honours semihosting (exit codes); silicon would fault on it
+    starts_image: ClassVar[bool] = True  # False: the runner runs the model itself (no firmware image)
+    options: ClassVar[tuple[Option, ...]] = ()
+    timing_source: ClassVar[str] = ""    # how the device's ticks should be read: see timing_unit
+    timing_unit: ClassVar[str] = ""
+
+    def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None):
+        self.check_options(spec, f"board {board.name!r}")
+        self.board, self.elf, self.spec, self.log_dir = board, Path(elf), spec, log_dir
+
+    @classmethod
+    def check_options(cls, spec: RunnerSpec, where: str) -> None:
+        """Refuse unknown, missing and mistyped options, naming ``where`` (the board or its file)."""
+        declared = {o.name: o for o in cls.options}
+        given = dict(spec.options)
+        unknown = sorted(set(given) - set(declared))
+        if unknown:
+            raise BoardError(f"{where}: unknown {cls.kind} runner option(s) {unknown}; allowed: {sorted(declared)}")
+        for option in cls.options:
+            if option.name not in given:
+                if option.required:
+                    raise BoardError(f"{where}: the {cls.kind} runner needs {option.name} = ... ({option.help})")
+                continue
+            value = given[option.name]
+            if not isinstance(value, option.type) or (option.type is str and not value):
+                raise BoardError(f"{where}: {cls.kind} runner option {option.name} must be a non-empty "
+                                 f"{option.type.__name__}, got {value!r}")
+        cls.check_combination(given, where)
+
+    @classmethod
+    def check_combination(cls, options: dict[str, Any], where: str) -> None:
+        """Constraints between options (override when a runner has some)."""
+
+    @classmethod
+    @abstractmethod
+    def available(cls, spec: RunnerSpec) -> Availability:
+        """Whether the tool this runner needs is installed here (nothing is started), with why not."""
 
     @abstractmethod
     def start(self) -> str:
@@ -25,6 +87,10 @@ class Runner(ABC):
     @abstractmethod
     def wait_exit(self, timeout: float) -> int | None:
         """Wait for the board to leave on its own (semihosting exit); None if it did not in time."""
+
+    @abstractmethod
+    def alive(self) -> bool:
+        """Whether the started board is still running (False once stopped or its process died)."""
 
     def log_path(self) -> Path | None:
         return None

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner
+from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
 from hil_bench.boards.runner import Runner
 from hil_bench.errors import BoardError
 from hil_bench.link import Protocol, SerialLink
@@ -25,19 +25,10 @@ class Dut:
 
 
 def make_runner(board: Board, elf: Path, spec: RunnerSpec, log_dir: Path | None = None) -> Runner:
-    if spec.kind == "qemu":
-        from hil_bench.boards.qemu import QemuRunner
-
-        return QemuRunner(board, elf, spec, log_dir=log_dir)
-    if spec.kind == "fvp":
-        from hil_bench.boards.fvp import FvpRunner
-
-        return FvpRunner(board, elf, spec, log_dir=log_dir)
-    if spec.kind == "pyocd":
-        from hil_bench.boards.pyocd import PyocdRunner
-
-        return PyocdRunner(board, elf, spec)
-    raise BoardError(f"runner kind {spec.kind!r} cannot start a firmware image")
+    cls = runner_class(spec.kind)
+    if not cls.starts_image:
+        raise BoardError(f"runner kind {spec.kind!r} cannot start a firmware image")
+    return cls(board, elf, spec, log_dir=log_dir)
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from pathlib import Path
 
 from hil_bench import __version__
 from hil_bench.cli import audit, bench, boards, compare, export, optimize, run, size
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(command.NAME, help=command.HELP, description=command.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         command.add_arguments(p)
+        p.add_argument("--boards-dir", type=Path, action="append", default=[], metavar="DIR",
+                       help="also use the board files in DIR (before $HIL_BENCH_BOARDS and the built-in boards; "
+                            "a board named like a built-in one overrides it)")
         p.set_defaults(command=command)
     return parser
 
@@ -46,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.boards_dir:
+            from hil_bench.boards import add_boards_dir
+
+            for folder in reversed(args.boards_dir):   # the first one given is searched first
+                add_boards_dir(folder)
         return int(args.command.run(args) or 0)
     except Error as exc:
         message = textwrap.fill(str(exc), width=100, subsequent_indent="  ", break_long_words=False,

@@ -27,7 +27,9 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
     p.add_argument("--limit", type=int, metavar="N", help="use only the first N samples")
     p.add_argument("--runs", type=int, default=3, help="timed inferences of the first sample (default 3)")
-    p.add_argument("--runner", choices=("qemu", "fvp", "pyocd", "host"), help="force a runner of the board")
+    from hil_bench.boards.runners import RUNNERS
+
+    p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
 

@@ -1,14 +1,13 @@
 """Build the firmware ELF for a board: model array + runtime + app + board support, with arm-none-eabi-gcc.
 
 Builds are cached by a hash of everything that goes in (board file, sources, model, options,
-compiler version) under ``$HIL_BENCH_CACHE`` or ``~/.cache/hil-bench``, so running the same model on
+compiler version) in :mod:`hil_bench.cache`, so running the same model on
 the same board twice compiles once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import subprocess
@@ -18,13 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
+from hil_bench.cache import cache_dir
+from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
 
-FIRMWARE_DIR = Path(__file__).resolve().parents[2] / "firmware"
+FIRMWARE_DIR = firmware_dir()
 CC = "arm-none-eabi-gcc"
 COMPILE_TIMEOUT_S = 180
 DEFAULT_ARENA_BYTES = 512 * 1024
@@ -43,8 +44,8 @@ class FirmwareImage:
 
 
 def cache_root() -> Path:
-    env = os.environ.get("HIL_BENCH_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "hil-bench"
+    """Kept for callers of the old name: the cache root of :mod:`hil_bench.cache`."""
+    return cache_dir()
 
 
 def compiler_version() -> str:

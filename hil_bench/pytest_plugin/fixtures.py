@@ -13,9 +13,9 @@ import pytest
 
 from hil_bench.boards import Board, load_board
 from hil_bench.pytest_plugin.device import DevicePool, HilDut
+from hil_bench.resources import default_model
 from hil_bench.pytest_plugin.hooks import NO_BOARD_REASON, STATE, item_failed
 
-DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def hil_model(request) -> Path:
     """
     marker = request.node.get_closest_marker("hil_model")
     if marker is None:
-        return DEFAULT_MODEL
+        return default_model()
     if len(marker.args) != 1 or marker.kwargs:
         raise pytest.UsageError(f"{request.node.nodeid}: use @pytest.mark.hil_model(PATH) with one path")
     path = Path(marker.args[0])

@@ -1,35 +1,23 @@
 """Compile the runtime's C sources with the host gcc, cached by a hash of sources and flags.
 
-The cache lives in ``$HIL_BENCH_CACHE`` or ``~/.cache/hil-bench``; a rebuild happens only when a
+The cache is :mod:`hil_bench.cache`; a rebuild happens only when a
 source, header or flag changes, so tests and benchmarks share one binary.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
+from hil_bench.cache import cache_dir
+from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import ToolMissingError
 
 BUILD_TIMEOUT_S = 300
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
-
-
-def firmware_dir() -> Path:
-    """The ``firmware/`` directory of this checkout."""
-    return Path(__file__).resolve().parents[2] / "firmware"
-
-
-def cache_dir() -> Path:
-    """Where compiled binaries are cached (created on demand)."""
-    root = os.environ.get("HIL_BENCH_CACHE")
-    path = Path(root) if root else Path.home() / ".cache" / "hil-bench"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def runtime_sources() -> list[Path]:
