@@ -68,7 +68,7 @@ def decode_rows():
     """
     import numpy as np
 
-    from hil_bench.boards.run import run_model
+    from hil_bench.dut import run_model
     from hil_bench.compress import compress_model
     from hil_bench.compress.lut import compress_lut
     from hil_bench.evaluate import run_tflm

@@ -56,11 +56,11 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
     from hil_bench.audit import survival
     from hil_bench.boards import load_board
-    from hil_bench.boards.run import run_model
     from hil_bench.compress import compress_model
     from hil_bench.datasets import load_dataset
     from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
-    from hil_bench.firmware.build import build_firmware, compiler_version
+    from hil_bench.dut import run_model
+    from hil_bench.firmware.build import compiler_version
     from hil_bench.compress.find_in_image import audit_image
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
@@ -97,7 +97,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         # The model as the running device holds it in flash (read back over serial, compressed tensors
         # decoded by the independent Python decoder); the ELF must say exactly the same.
         in_binary = [t.audit for t in audit_image(run.model_readback)]
-        if audit_elf(build_firmware(board, compressed).elf) != in_binary:
+        if audit_elf(run.elf) != in_binary:   # the ELF that ran, not a rebuild
             raise DeviceError(f"{board.name}: the model read back from the device differs from the one in the ELF")
     verdicts = survival(trained, in_binary)
     row = ResultRow(

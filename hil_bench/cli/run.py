@@ -67,7 +67,7 @@ def _inputs(args, tflite: bytes):
 
 
 def run(args) -> int:
-    from hil_bench.boards.run import run_model
+    from hil_bench.dut import run_model
     from hil_bench.cli.output import print_json, table
     from hil_bench.errors import UsageError
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, score

@@ -52,9 +52,9 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool) -> dict:
         report["runtime_accepts_model"] = False
         report["runtime_refusal"] = str(exc)
     if not board.is_host:
-        from hil_bench.firmware.build import build_firmware
+        from hil_bench.dut import build_image
 
-        sizes = build_firmware(board, compressed).sizes
+        sizes = build_image(board, compressed, installed_only=False)[0].sizes   # the image the board's runner would start
         report.update(flash_bytes=sizes.flash_bytes, ram_bytes=sizes.ram_bytes,
                       model_bytes_in_flash=sizes.model_bytes, runtime_code_bytes=sizes.code_bytes,
                       arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,

@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 import pytest
 
-from hil_bench.boards.run import _run_batched
+from hil_bench.dut import run_batched as _run_batched
 from hil_bench.errors import DeviceError, ProtocolError
 from hil_bench.link import Protocol, SerialLink
 from hil_bench.link.protocol import DeviceInfo, TensorInfo

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hil_bench.boards.run import run_model
+from hil_bench.dut import run_model
 from hil_bench.errors import DeviceError
 from hil_bench.evaluate import run_tflm
 

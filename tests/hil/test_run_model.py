@@ -19,7 +19,7 @@ def test_kws_matches_oracle_and_is_deterministic(board):
     from tflite_micro.python.tflite_micro import runtime
 
     from hil_bench.boards import pick_runner
-    from hil_bench.boards.run import run_model
+    from hil_bench.dut import run_model
 
     x = np.random.default_rng(1).integers(-128, 128, size=(2, 1, 49, 10, 1), dtype=np.int8)
     first = run_model(KWS, board, x, runs=3, warmups=1)

@@ -179,7 +179,7 @@ def test_arena_used_is_enough_to_init(models, host_runner: Path, tmp_path: Path)
 @pytest.mark.hil
 def test_compressed_models_on_every_board(models, board, tmp_path: Path) -> None:
     """Outputs of compressed models on the device equal the uncompressed model's (TFLM LUT included)."""
-    from hil_bench.boards.run import run_model as board_run
+    from hil_bench.dut import run_model as board_run
 
     for name, method in (("digits_pcqat", "auto"), ("kws", "hb"), ("synthetic_0.5_16", "lut")):
         model = models[name]

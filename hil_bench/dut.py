@@ -1,0 +1,308 @@
+"""One device path: build this model for this board, start it, talk to it, tear it down.
+
+``run``, ``bench``, ``size`` and the pytest plugin all come through here. :func:`build_image` picks the
+runner and builds the firmware the way that runner needs (semihosting only on simulators);
+:class:`Device` is a started board running that image; :func:`run_model` is the whole measurement
+behind ``hil-bench run``. The ELF in every answer is the one that ran.
+
+Timing is reported in the unit the runner can honestly give: instructions under QEMU (-icount), FVP
+cycles, DWT cycles on silicon -- never converted into something it is not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.boards.session import open_dut
+from hil_bench.errors import DeviceError, ToolMissingError, UsageError
+from hil_bench.firmware import FirmwareImage, build_firmware
+from hil_bench.tensor_types import numpy_dtype
+
+
+@dataclass
+class Latency:
+    unit: str
+    median: float
+    min: float
+    max: float
+    stdev: float
+    samples: list[float]
+    resolution: float = 0.0   # one device timer tick in ``unit``: differences below it are quantization
+
+
+@dataclass
+class RunResult:
+    board: str
+    runner: str
+    timing_source: str
+    latency: Latency
+    layers: list[dict]
+    outputs: list[np.ndarray] = field(repr=False)
+    flash_bytes: int = 0
+    ram_bytes: int = 0
+    model_bytes: int = 0
+    code_bytes: int = 0
+    arena_bytes: int = 0
+    arena_used_bytes: int = 0
+    stack_used_bytes: int = 0
+    ram_needed_bytes: int = 0   # data + bss + arena actually used + stack actually used (right-sized build)
+    retransmissions: int = 0
+    round_trips: int = 0        # commands sent to the device (hb-batch makes it independent of the sample count)
+    exit_code: int | None = None
+    image_kind: str = "model"
+    model_readback: bytes | None = field(default=None, repr=False)  # flash bytes read back (read_back_model)
+    elf: Path | None = None     # the image that ran (None on the host board)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.pop("outputs")
+        d.pop("model_readback")
+        d["elf"] = str(self.elf) if self.elf else None
+        return d
+
+
+def _model_bytes(model: bytes | str | Path) -> bytes:
+    return bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+
+
+def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
+                arena_bytes: int | None = None, decode: str = "init",
+                installed_only: bool = True) -> tuple[FirmwareImage, RunnerSpec]:
+    """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
+
+    ``installed_only=False`` (sizing without running): when no runner of the board is installed here,
+    build for the board file's first runner instead of failing.
+    """
+    board = load_board(board)
+    try:
+        spec = pick_runner(board, runner)
+    except ToolMissingError:
+        if installed_only:
+            raise
+        spec = next(s for s in board.runners if runner in (None, s.kind))
+    if not runner_class(spec.kind).starts_image:
+        raise UsageError(f"board {board.name!r} runs models natively ({spec.kind}); it has no firmware image")
+    kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
+    # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
+    image = build_firmware(board, None if model is None else _model_bytes(model),
+                           semihosting=runner_class(spec.kind).simulator, decode=decode, **kwargs)
+    return image, spec
+
+
+class Device:
+    """A started board running the firmware built for one model; ``close()`` (or leaving ``with``) stops it.
+
+    ``infer`` runs one sample; ``batch`` many through ``hb-batch``; ``latency`` turns device ticks into
+    the runner's unit. ``image.elf`` is the ELF the board runs.
+    """
+
+    def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
+                 arena_bytes: int | None = None, decode: str = "init", log_dir: Path | None = None,
+                 boot_timeout_s: float = 30.0, name: str = "the model"):
+        self.board = load_board(board)
+        self.name = name
+        self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode)
+        self._stack = contextlib.ExitStack()
+        self._closed = False
+        session = self._stack.enter_context(open_dut(self.board, self.image.elf, runner=spec.kind, log_dir=log_dir,
+                                                     boot_timeout_s=boot_timeout_s))
+        try:
+            if session.boot_status != "ok":
+                raise DeviceError(f"{self.board.name}: the runtime refused {name}: {session.boot_status}")
+            self.info = session.protocol.info()
+        except BaseException:
+            self.close(exit_code=None)
+            raise
+        self.runner, self.link, self.protocol = session.runner, session.link, session.protocol
+
+    @property
+    def elf(self) -> Path:
+        return self.image.elf
+
+    def alive(self) -> bool:
+        """False once closed, or when the board (its simulator process) has died."""
+        return not self._closed and self.runner.alive()
+
+    def pack(self, sample) -> bytes:
+        """One sample's inputs (an array, or a list with one per input) as the device takes them."""
+        arrays = [sample] if isinstance(sample, np.ndarray) else [np.asarray(a) for a in sample]
+        if len(arrays) != len(self.info.inputs):
+            raise UsageError(f"{self.name} has {len(self.info.inputs)} input(s), {len(arrays)} array(s) given")
+        blob = b""
+        for i, (arr, spec) in enumerate(zip(arrays, self.info.inputs)):
+            want = numpy_dtype(spec.type, f"input {i} of {self.name}")
+            if arr.dtype != want or arr.nbytes != spec.bytes:
+                raise UsageError(f"input {i} of {self.name} is {want.name} shaped {spec.dims} ({spec.bytes} bytes); "
+                                 f"got {arr.dtype} shaped {arr.shape} (quantize with hil_bench.evaluate.quantize)")
+            blob += np.ascontiguousarray(arr).tobytes()
+        return blob
+
+    def unpack(self, raw: bytes) -> list[np.ndarray]:
+        """One sample's outputs, back to back as the device sends them, as arrays shaped like the model's."""
+        out, off = [], 0
+        for j, spec in enumerate(self.info.outputs):
+            dtype = numpy_dtype(spec.type, f"output {j} of {self.name}")
+            out.append(np.frombuffer(raw[off:off + spec.bytes], dtype=dtype).reshape(spec.dims))
+            off += spec.bytes
+        if off != len(raw):
+            raise DeviceError(f"{self.board.name}: {len(raw)} output bytes received, the model's outputs take {off}")
+        return out
+
+    def infer(self, sample, *, runs: int = 1, warmups: int = 0, profile: bool = False, timeout: float = 120.0):
+        """Upload one sample, run it ``runs`` times (after ``warmups``), return (outputs, device timing)."""
+        self.protocol.put(self.pack(sample), timeout=timeout)
+        timing = self.protocol.infer(runs, warmups, profile=profile, timeout=timeout)
+        raw = b"".join(self.protocol.get_output(j, timeout=timeout) for j in range(len(self.info.outputs)))
+        return self.unpack(raw), timing
+
+    def batch(self, blobs: list[bytes], timeout: float = 600.0) -> list[list[np.ndarray]]:
+        """Packed samples through hb-batch in chunks that fit the device; one list per model output."""
+        outputs: list[list[np.ndarray]] = [[] for _ in self.info.outputs]
+        run_batched(self.protocol, self.info, blobs, outputs, timeout)
+        return outputs
+
+    def latency_of(self, ticks) -> Latency:
+        """Device timer ticks of timed runs as a Latency in the runner's unit."""
+        values = [self.to_unit(t) for t in ticks]
+        return Latency(self.runner.timing_unit, statistics.median(values) if values else 0.0,
+                       min(values, default=0.0), max(values, default=0.0),
+                       statistics.pstdev(values) if values else 0.0, values, self.to_unit(1))
+
+    def to_unit(self, ticks: int) -> float:
+        return self.runner.ticks_to_unit(ticks, self.board.cpu.clock_hz)
+
+    def close(self, exit_code: int | None = 0) -> int | None:
+        """Stop the board (safe twice). With ``exit_code`` the firmware is asked to exit first and its
+        exit status (semihosting) is returned when the runner can tell it."""
+        if self._closed:
+            return None
+        self._closed = True
+        code = None
+        try:
+            if exit_code is not None and self.runner.alive():
+                self.protocol.exit(exit_code)
+                code = self.runner.wait_exit(10.0)
+        finally:
+            self._stack.close()
+        return code
+
+    def __enter__(self) -> "Device":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close(exit_code=None)
+
+
+def run_batched(proto, info, blobs: list[bytes], outputs: list[list[np.ndarray]], timeout: float) -> None:
+    """Feed ``blobs`` through hb-batch in chunks of the device's ``batch_max`` samples (its db buffer
+    holds a chunk's inputs and outputs together); append each sample's outputs to ``outputs`` (one list
+    per model output)."""
+    per_out = sum(o.bytes for o in info.outputs)
+    chunk = int(info.values.get("batch_max", 0))
+    if chunk < 1:
+        raise DeviceError(f"{proto.link.name}: hb-info reports no batch_max (firmware without hb-batch, or a "
+                          f"model whose inputs and outputs do not fit the db buffer of "
+                          f"{info.values.get('db_buffer_bytes')} bytes); run with batch=False")
+    dtypes = [numpy_dtype(o.type, f"output {j}") for j, o in enumerate(info.outputs)]
+    for start in range(0, len(blobs), chunk):
+        part = blobs[start:start + chunk]
+        raw = proto.batch(b"".join(part), len(part), per_out, timeout=timeout)
+        for k in range(len(part)):
+            off = k * per_out
+            for j, (spec, dtype) in enumerate(zip(info.outputs, dtypes)):
+                outputs[j].append(np.frombuffer(raw[off:off + spec.bytes], dtype=dtype).reshape(spec.dims))
+                off += spec.bytes
+
+
+def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
+    """Accept one array (batch on axis 0) for single-input models, or a list of per-input arrays."""
+    if isinstance(inputs, np.ndarray):
+        inputs = [inputs]
+    if len(inputs) != n_inputs:
+        raise UsageError(f"the model has {n_inputs} input(s), {len(inputs)} array(s) given")
+    count = len(inputs[0])
+    if any(len(a) != count for a in inputs):
+        raise UsageError("every input array needs the same number of samples (axis 0)")
+    return [[np.asarray(a[i]) for a in inputs] for i in range(count)]
+
+
+def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
+              profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
+              infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
+              read_back_model: bool = False, decode: str = "init") -> RunResult:
+    """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
+
+    ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
+    input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
+    samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
+    trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
+    ``infer_timeout_s`` bounds each command, a whole chunk included.
+    """
+    board = load_board(board)
+    model = Path(tflite_path).read_bytes()
+    if not runner_class(pick_runner(board, runner).kind).starts_image:
+        return _run_natively(model, board, inputs)
+    with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, log_dir=log_dir,
+                name=Path(tflite_path).name) as dev:
+        samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
+        outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
+        timing = None
+        # The first sample alone: timed runs and per-layer profile, outputs by hb-get.
+        for k, blob in enumerate(samples[:1] if batch else samples):
+            dev.protocol.put(blob)
+            if k == 0:
+                timing = dev.protocol.infer(runs, warmups, profile=profile_layers, timeout=infer_timeout_s)
+            else:
+                dev.protocol.infer(1, 0, timeout=infer_timeout_s)
+            got = dev.unpack(b"".join(dev.protocol.get_output(j) for j in range(len(dev.info.outputs))))
+            for j, array in enumerate(got):
+                outputs[j].append(array)
+        if batch and len(samples) > 1:
+            run_batched(dev.protocol, dev.info, samples[1:], outputs, infer_timeout_s)
+        after = dev.protocol.info()
+        model_readback = None
+        if read_back_model:  # the model as stored in the device's flash, for the survival audit
+            model_readback = dev.protocol.read_model(0, int(after.values.get("model_bytes", 0)))
+        retransmissions, round_trips = dev.protocol.retransmissions, dev.link.commands
+        code = dev.close(exit_code=0)
+    latency = dev.latency_of(timing.ticks if timing else [])
+    layers = [{"index": i, "op": name, "latency": dev.to_unit(t)} for i, (name, t) in
+              enumerate(timing.layers if timing else ())]
+    s, used = dev.image.sizes, after.values
+    arena_used, stack_used = int(used.get("arena_used", 0)), int(used.get("stack_used", 0))
+    return RunResult(board=board.name, runner=dev.runner.kind, timing_source=dev.runner.timing_source,
+                     latency=latency, layers=layers,
+                     outputs=[np.stack(o) for o in outputs],
+                     flash_bytes=s.flash_bytes, ram_bytes=s.ram_bytes, model_bytes=s.model_bytes,
+                     code_bytes=s.code_bytes, arena_bytes=s.arena_bytes, arena_used_bytes=arena_used,
+                     stack_used_bytes=stack_used,
+                     ram_needed_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
+                     retransmissions=retransmissions, exit_code=code, image_kind=dev.image.image_kind,
+                     round_trips=round_trips, model_readback=model_readback, elf=dev.elf)
+
+
+def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
+    """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
+    exposed by the host runner, so latency is reported as unavailable rather than guessed."""
+    from hil_bench.runtime.host import run_model as host_run
+    from hil_bench.tflite import read_model
+
+    # Accept samples with or without the model's batch axis of 1, as the serial boards do.
+    sg = read_model(model).subgraphs[0]
+    arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)
+    shaped = [np.asarray(a).reshape(len(a), *[int(d) for d in sg.tensors[int(i)].shape])
+              if np.asarray(a)[0].size == int(np.prod(sg.tensors[int(i)].shape)) else a
+              for a, i in zip(arrays, sg.inputs)]
+    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped)
+    return RunResult(board=board.name, runner="host", timing_source="none",
+                     latency=Latency("none", 0.0, 0.0, 0.0, 0.0, []), layers=[], outputs=outs,
+                     model_bytes=len(model), image_kind="host-native")
+
+
+__all__ = ["Device", "Latency", "RunResult", "build_image", "run_batched", "run_model"]
