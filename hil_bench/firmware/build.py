@@ -22,6 +22,7 @@ from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
+from hil_bench.firmware.features import check_cpu_features
 from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
 
@@ -57,13 +58,21 @@ def compiler_version() -> str:
     return out.stdout.splitlines()[0] if out.stdout else "unknown"
 
 
+def bsp_dirs(board: Board) -> list[Path]:
+    """Board support of ``board``: the generic Cortex-M code (``bsp/cortex_m``, when there) and its
+    SoC family's own (``bsp/<family>``)."""
+    family = FIRMWARE_DIR / "bsp" / board.family
+    if not family.is_dir():
+        raise BuildError(f"no board support for family {board.family!r}: expected {family} "
+                         f"(see {FIRMWARE_DIR / 'bsp'} for what a family provides)")
+    generic = FIRMWARE_DIR / "bsp" / "cortex_m"
+    return [generic, family] if generic.is_dir() else [family]
+
+
 def _sources(board: Board, with_model: bool) -> list[Path]:
-    bsp = FIRMWARE_DIR / "bsp" / board.family
-    if not bsp.is_dir():
-        raise BuildError(f"no board support for family {board.family!r}: expected {bsp}")
     app = [p for p in sorted((FIRMWARE_DIR / "app").glob("*.c"))
            if p.name != ("model_none.c" if with_model else "model_runtime.c")]
-    srcs = sorted(bsp.glob("*.c")) + app
+    srcs = [p for d in bsp_dirs(board) for p in sorted(d.glob("*.c"))] + app
     if with_model:
         runtime = sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c"))
         if not runtime:
@@ -73,8 +82,8 @@ def _sources(board: Board, with_model: bool) -> list[Path]:
     return srcs
 
 
-def _headers(with_model: bool) -> list[Path]:
-    dirs = [FIRMWARE_DIR / "bsp" / "include", FIRMWARE_DIR / "app"]
+def _headers(board: Board, with_model: bool) -> list[Path]:
+    dirs = [FIRMWARE_DIR / "bsp" / "include", FIRMWARE_DIR / "app", *bsp_dirs(board)]
     if with_model:
         dirs.append(FIRMWARE_DIR / "runtime")
     return sorted(h for d in dirs for h in d.rglob("*.h"))
@@ -122,14 +131,15 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     db_bytes = (db_bytes + 15) // 16 * 16
     image_kind = "model" if with_model else "test-no-model"
 
+    check_cpu_features(board, CC, (*board.cpu.cflags, "-mthumb"))
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
     for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
                  repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS, decode))):
         h.update(part.encode() if isinstance(part, str) else part)
-    for p in srcs + _headers(with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
+    for p in srcs + _headers(board, with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
                                             Path(__file__).with_name("config.py")]:
-        h.update(str(p.relative_to(p.parents[2]) if FIRMWARE_DIR in p.parents else p.name).encode())
+        h.update(str(p.relative_to(FIRMWARE_DIR) if FIRMWARE_DIR in p.parents else p.name).encode())
         h.update(p.read_bytes())
     h.update(model_bytes or b"")
     key = h.hexdigest()[:20]
@@ -172,7 +182,8 @@ def _run(cmd: list[str], what: str) -> None:
 
 def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool) -> None:
     cpu = list(board.cpu.cflags) + ["-mthumb"]
-    incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", f"-I{FIRMWARE_DIR / 'app'}"]
+    incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", *(f"-I{d}" for d in bsp_dirs(board)),
+            f"-I{FIRMWARE_DIR / 'app'}"]
     if with_model:
         incs.append(f"-I{FIRMWARE_DIR / 'runtime' / 'include'}")
     objs = []

@@ -1,0 +1,68 @@
+"""Check that a board's compiler flags really give the CPU features its board file declares.
+
+``[cpu] mve`` and ``fpu`` say what the core has; ``cflags`` say what the compiler may use. If they
+disagree, the kernels silently take another path (plain C instead of Helium, soft float instead of
+the FPU). The compiler's own predefined macros (``-dM -E``) are the truth, read once per flag set.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+
+from hil_bench.boards import Board
+from hil_bench.errors import BoardError, BuildError, ToolMissingError
+
+# __ARM_FEATURE_MVE bits: 1 integer, 2 floating point (ACLE).
+_MVE = {"none": 0, "int": 1, "float": 3}
+# __ARM_FP bits: 4 single precision, 8 double precision (ACLE); half precision (2) is not declared in boards.
+_FP_SINGLE, _FP_DOUBLE = 0x4, 0x8
+
+
+@functools.lru_cache(maxsize=None)
+def predefined_macros(cc: str, cflags: tuple[str, ...]) -> dict[str, str]:
+    """The compiler's predefined macros for ``cflags`` (one run of ``cc -dM -E`` per flag set)."""
+    try:
+        out = subprocess.run([cc, *cflags, "-dM", "-E", "-"], input="", capture_output=True, text=True,
+                             timeout=60)
+    except FileNotFoundError:
+        raise ToolMissingError(f"{cc} not found; install it with: apt-get install gcc-arm-none-eabi "
+                               "libnewlib-arm-none-eabi (or `make install`)") from None
+    if out.returncode != 0:
+        raise BuildError(f"{cc} refuses the flags {' '.join(cflags)}: {out.stderr.strip()[-500:]}")
+    macros = {}
+    for line in out.stdout.splitlines():
+        parts = line.split(maxsplit=2)
+        if len(parts) >= 2 and parts[0] == "#define":
+            macros[parts[1]] = parts[2] if len(parts) == 3 else ""
+    return macros
+
+
+def _int(macros: dict[str, str], name: str) -> int:
+    return int(macros.get(name, "0"), 0)
+
+
+def declared_fp_bits(fpu: str) -> int:
+    """__ARM_FP bits an ``fpu`` name of a board file implies: none; *-sp-*: single; else single + double."""
+    if fpu == "none":
+        return 0
+    return _FP_SINGLE if "-sp-" in fpu else _FP_SINGLE | _FP_DOUBLE
+
+
+def check_cpu_features(board: Board, cc: str, cflags: tuple[str, ...]) -> None:
+    """BoardError naming the board file when ``cflags`` do not give the declared MVE and FPU."""
+    macros = predefined_macros(cc, tuple(cflags))
+    where = str(board.source) if board.source else f"board {board.name!r}"
+    problems = []
+    mve = _int(macros, "__ARM_FEATURE_MVE")
+    if mve != _MVE[board.cpu.mve]:
+        have = {v: k for k, v in _MVE.items()}.get(mve, f"__ARM_FEATURE_MVE={mve}")
+        problems.append(f"[cpu] mve = {board.cpu.mve!r} but the flags give MVE {have!r}")
+    fp = _int(macros, "__ARM_FP") & (_FP_SINGLE | _FP_DOUBLE)
+    if fp != declared_fp_bits(board.cpu.fpu):
+        have = {0: "no FPU", _FP_SINGLE: "a single-precision FPU", _FP_SINGLE | _FP_DOUBLE:
+                "a double-precision FPU"}.get(fp, f"__ARM_FP={fp:#x}")
+        problems.append(f"[cpu] fpu = {board.cpu.fpu!r} but the flags give {have}")
+    if problems:
+        raise BoardError(f"{where}: cflags {' '.join(cflags)} do not match the declared CPU: "
+                         + "; ".join(problems) + ". Fix cflags or the declaration so they agree.")
