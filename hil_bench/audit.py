@@ -15,14 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from hil_bench.errors import UsageError
+from hil_bench.weighted import WEIGHTED_LAYERS
 
-# Keras layer class name -> (tflite op, kernel attribute, function to TFLite layout, channel axis there)
-_KERAS_KERNELS = {
-    "Conv2D": ("CONV_2D", "kernel", lambda w: np.transpose(w, (3, 0, 1, 2)), 0),
-    "DepthwiseConv2D": ("DEPTHWISE_CONV_2D", "depthwise_kernel",
-                        lambda w: w.reshape(1, w.shape[0], w.shape[1], w.shape[2] * w.shape[3]), 3),
-    "Dense": ("FULLY_CONNECTED", "kernel", lambda w: np.transpose(w), 0),
+# TFLite op -> function from the Keras kernel layout to TFLite's (which layers: hil_bench.weighted)
+_TO_TFLITE = {
+    "CONV_2D": lambda w: np.transpose(w, (3, 0, 1, 2)),
+    "DEPTHWISE_CONV_2D": lambda w: w.reshape(1, w.shape[0], w.shape[1], w.shape[2] * w.shape[3]),
+    "FULLY_CONNECTED": lambda w: np.transpose(w),
 }
+# Keras layer class name -> (tflite op, kernel attribute, function to TFLite layout, channel axis there)
+_KERAS_KERNELS = {w.keras_class: (w.tflite_op, w.kernel_attr, _TO_TFLITE[w.tflite_op], w.tflite_channel_axis)
+                  for w in WEIGHTED_LAYERS}
 
 
 @dataclass(frozen=True)

@@ -15,28 +15,17 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from hil_bench.errors import ModelFileError, UsageError
+from hil_bench.tensor_types import numpy_dtype
+from hil_bench.weighted import WEIGHTED_LAYERS
 
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 TFLITE_IDENTIFIER = b"TFL3"
 
-# numpy dtype for each TensorType we read weights of.
-_NUMPY_TYPES = {
-    schema.TensorType.FLOAT32: np.float32,
-    schema.TensorType.INT8: np.int8,
-    schema.TensorType.UINT8: np.uint8,
-    schema.TensorType.INT16: np.int16,
-    schema.TensorType.INT32: np.int32,
-    schema.TensorType.INT64: np.int64,
-}
-
 # Weighted ops: builtin code -> (input index of the weights, axis of the output channel in the weights).
 # CONV_2D weights are [O, H, W, I]; DEPTHWISE_CONV_2D [1, H, W, O]; FULLY_CONNECTED [O, I].
-WEIGHTED_OPS = {
-    schema.BuiltinOperator.CONV_2D: ("CONV_2D", 1, 0),
-    schema.BuiltinOperator.DEPTHWISE_CONV_2D: ("DEPTHWISE_CONV_2D", 1, 3),
-    schema.BuiltinOperator.FULLY_CONNECTED: ("FULLY_CONNECTED", 1, 0),
-}
+WEIGHTED_OPS = {getattr(schema.BuiltinOperator, w.tflite_op): (w.tflite_op, w.tflite_weight_input, w.tflite_channel_axis)
+                for w in WEIGHTED_LAYERS}
 
 
 def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *, samples: int = 200) -> bytes:
@@ -208,9 +197,7 @@ def weight_tensors(source: bytes | str | Path) -> list[TfliteTensor]:
 
 def _constant(model, data: bytes, tensor, op_name: str, axis: int) -> TfliteTensor:
     name = tensor_name(tensor)
-    dtype = _NUMPY_TYPES.get(tensor.type)
-    if dtype is None:
-        raise ModelFileError(f"tensor {name!r}: unsupported tensor type {tensor.type}")
+    dtype = numpy_dtype(tensor.type, f"tensor {name!r}")
     buf = model.buffers[tensor.buffer]
     if buf.offset:  # models over 2 GB keep buffers outside the flatbuffer
         raw = data[buf.offset : buf.offset + buf.size]

@@ -23,7 +23,9 @@ def add_arguments(p) -> None:
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
-    p.add_argument("--compress", choices=("auto", "none", "lut", "hb"), default="auto",
+    from hil_bench.compress.formats import METHODS
+
+    p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
                         "of raw, TFLite Micro LUT and hil-bench's codec)")
     p.add_argument("--history", action="store_true",

@@ -20,7 +20,9 @@ HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed
 def add_arguments(p) -> None:
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
-    p.add_argument("--compress", choices=("auto", "none", "lut", "hb"), default="auto",
+    from hil_bench.compress.formats import METHODS
+
+    p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash (default: auto)")
     p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
     p.add_argument("--json", action="store_true")

@@ -12,11 +12,11 @@ import zlib
 
 import numpy as np
 
+from hil_bench.compress.formats import DECODE_TYPE_HB, DECODE_TYPE_LUT, DECODE_TYPES
 from hil_bench.errors import ModelFileError
 
 DCM_SIZE = 16
-TYPE_LUT = 0
-TYPE_HB = 200
+TYPE_LUT, TYPE_HB = DECODE_TYPE_LUT, DECODE_TYPE_HB
 
 
 class DecodeError(ModelFileError):
@@ -38,7 +38,8 @@ def decode_tensor(encoded: bytes, ancillary: bytes, shape: tuple[int, ...], dtyp
         if np.dtype(dtype) != np.int8:
             raise DecodeError(f"hb decodes int8 tensors only, the output is {np.dtype(dtype).name}")
         return decode_hb(encoded, ancillary, shape)
-    raise DecodeError(f"unknown decode type {kind} (0 = TFLM LUT and 200 = hil-bench hb are known)")
+    known = " and ".join(f"{code} = {name}" for code, name in DECODE_TYPES.items())
+    raise DecodeError(f"unknown decode type {kind} ({known} are known)")
 
 
 def _channel_of(shape: tuple[int, ...], axis: int):

@@ -19,6 +19,7 @@ from hil_bench.tflite import (TFLITE_IDENTIFIER, opcode_name, quantization_of, r
                               weight_tensors, weighted_operands)
 
 from hil_bench.compress.decode import DecodeError, decode_tensor
+from hil_bench.compress.formats import DECODE_TYPES
 
 DECODE_OP = "CUSTOM:TFLM_DECODE"
 
@@ -104,7 +105,7 @@ def _one(model, sg, t: int, pair, op_name: str, default_axis: int, expected: dic
         values = values.reshape(shape)
     else:
         encoded, ancillary = _buffer(model, sg.tensors[pair[0]]), _buffer(model, sg.tensors[pair[1]])
-        method = {0: "lut", 200: "hb"}.get(ancillary[0] if ancillary else -1, "unknown")
+        method = DECODE_TYPES.get(ancillary[0] if ancillary else -1, "unknown")
         try:
             values = decode_tensor(encoded, ancillary, shape, np.int8)
         except DecodeError as exc:

@@ -25,7 +25,9 @@ import numpy as np
 
 from tflite_micro.tensorflow.lite.micro.compression import compressor, decode, model_editor, spec
 
-HB_DECODE_TYPE = 200          # DECODE custom range is 128-255
+from hil_bench.compress.formats import DECODE_TYPE_HB
+
+HB_DECODE_TYPE = DECODE_TYPE_HB
 HB_FORMAT_VERSION = 1
 PROB_BITS = 12                # frequencies of each group sum to 1 << PROB_BITS
 RANS_L = 1 << 23              # rANS state lower bound; state is 32 bits, renormalised a byte at a time

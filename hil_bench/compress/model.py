@@ -7,10 +7,10 @@ from typing import Optional
 
 from hil_bench.errors import UsageError
 
+from hil_bench.compress.formats import METHODS
 from hil_bench.compress.hbcodec import HbCompression, encode_tensor
 from hil_bench.compress.lut import compress_with, lut_method, lut_size, weight_refs
 
-METHODS = ("auto", "none", "lut", "hb")
 # What a DECODE costs in the flatbuffer besides the tensor's own bytes: the operator, the ancillary
 # and output tensor tables and names (~256 B), plus the output tensor's copy of the per-channel
 # quantization (float32 scale + int64 zero point per channel).

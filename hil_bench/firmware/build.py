@@ -91,9 +91,9 @@ def _headers(board: Board, with_model: bool) -> list[Path]:
 
 def _input_bytes(model: bytes) -> int:
     """Total bytes of the model's input tensors, to size the input buffer."""
+    from hil_bench.tensor_types import element_bytes
     from hil_bench.tflite import read_model
 
-    sizes = {0: 4, 1: 2, 2: 4, 3: 1, 4: 8, 7: 2, 9: 1, 10: 8}
     m = read_model(model)
     sg = m.subgraphs[0]
     total = 0
@@ -102,7 +102,7 @@ def _input_bytes(model: bytes) -> int:
         n = 1
         for d in (t.shape if t.shape is not None else []):
             n *= max(int(d), 1)
-        total += n * sizes.get(int(t.type), 4)
+        total += n * element_bytes(t.type, f"model input {int(i)}")
     return total
 
 

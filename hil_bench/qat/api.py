@@ -17,6 +17,7 @@ import numpy as np
 
 from hil_bench._keras import keras, require_keras2_model, tfmot
 from hil_bench.errors import ModelFileError, PreserveError, UnsupportedModelError, UsageError
+from hil_bench.weighted import keras_names
 from hil_bench.qat.configs import (
     ClusterPreserveQuantizeConfig,
     PruneClusterPreserveQuantizeConfig,
@@ -45,12 +46,12 @@ _CUSTOM_OBJECTS = {
 }
 
 _NO_STRUCTURE = {
-    "prune": "no Conv2D, DepthwiseConv2D or Dense kernel has any zero weights; prune the model first "
+    "prune": f"no {keras_names('or')} kernel has any zero weights; prune the model first "
              "(tfmot.sparsity.keras.prune_low_magnitude, then strip_pruning) or use preserve='cluster'",
-    "cluster": "no Conv2D, DepthwiseConv2D or Dense kernel is clustered (few distinct values per tensor or "
+    "cluster": f"no {keras_names('or')} kernel is clustered (few distinct values per tensor or "
                "per channel); cluster the model first (tfmot.clustering.keras.cluster_weights, then "
                "strip_clustering) or use preserve='prune'",
-    "prune_cluster": "no Conv2D, DepthwiseConv2D or Dense kernel is pruned or clustered; prune and cluster "
+    "prune_cluster": f"no {keras_names('or')} kernel is pruned or clustered; prune and cluster "
                      "the model first",
 }
 
@@ -75,8 +76,8 @@ def preserve_quantize(model, preserve: str = "prune_cluster"):
     bad = unsupported_weighted_layers(layers)
     if bad:
         raise UnsupportedModelError(
-            f"preserve-QAT cannot handle the weighted layer(s) {', '.join(bad)}; it supports Conv2D, "
-            "DepthwiseConv2D and Dense. Replace those layers, or quantize the model with plain TFMOT QAT."
+            f"preserve-QAT cannot handle the weighted layer(s) {', '.join(bad)}; it supports {keras_names()}. "
+            "Replace those layers, or quantize the model with plain TFMOT QAT."
         )
     plan = {layer.name: preserve_config_for(layer, preserve) for layer in layers}
     if not any(plan.values()):

@@ -13,6 +13,7 @@ import numpy as np
 
 from hil_bench._keras import keras, tfmot
 from hil_bench.qat import structure
+from hil_bench.weighted import WEIGHTED_LAYERS
 from hil_bench.qat.configs import (
     ClusterPreserveQuantizeConfig,
     PruneClusterPreserveQuantizeConfig,
@@ -37,11 +38,8 @@ class _Supported:
     per_axis: bool     # TFMOT's default 8-bit scheme quantizes this kernel per channel
 
 
-SUPPORTED_LAYERS = {
-    keras.layers.Conv2D: _Supported("kernel", 1, True),
-    keras.layers.DepthwiseConv2D: _Supported("depthwise_kernel", 2, True),
-    keras.layers.Dense: _Supported("kernel", 1, False),
-}
+SUPPORTED_LAYERS = {getattr(keras.layers, w.keras_class): _Supported(w.kernel_attr, w.keras_channel_axes, w.per_axis)
+                    for w in WEIGHTED_LAYERS}
 
 
 def supported(layer) -> _Supported | None:

@@ -11,6 +11,7 @@ import numpy as np
 
 from hil_bench.errors import DoesNotFitError, Error, ModelFileError, UnsupportedModelError, UsageError
 from hil_bench.runtime.build import build_host_runner
+from hil_bench.tensor_types import numpy_dtype
 
 RUN_TIMEOUT_S = 600
 
@@ -22,7 +23,6 @@ _STATUS_ERRORS = {
     3 + 4: DoesNotFitError,  # HB_ERR_ARENA
 }
 
-_DTYPES = {0: np.float32, 2: np.int32, 9: np.int8}
 
 # When compressed (TFLM_DECODE) tensors are decoded: once at init, or at every invoke.
 DECODE_MODES = {"init": [], "per-layer": ["--decode-per-layer"]}
@@ -117,11 +117,11 @@ def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode
         n = len(arrays[0])
         parts = []
         for k, (arr, spec) in enumerate(zip(arrays, specs)):
-            want = _DTYPES.get(spec["type"])
-            if want is None or arr.dtype != want or tuple(arr.shape[1:]) != tuple(spec["shape"]) or len(arr) != n:
+            want = numpy_dtype(spec["type"], f"input {k}")
+            if arr.dtype != want or tuple(arr.shape[1:]) != tuple(spec["shape"]) or len(arr) != n:
                 raise UsageError(
                     f"input {k}: expected ({n}, {', '.join(map(str, spec['shape']))}) of "
-                    f"{np.dtype(want).name if want else spec['type']}, got {arr.shape} {arr.dtype}"
+                    f"{want.name}, got {arr.shape} {arr.dtype}"
                 )
             parts.append(np.ascontiguousarray(arr).reshape(n, -1).view(np.uint8))
         (tmp / "in.bin").write_bytes(np.concatenate(parts, axis=1).tobytes())
@@ -132,7 +132,7 @@ def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode
         raw = np.frombuffer((tmp / "out.bin").read_bytes(), dtype=np.uint8).reshape(n, -1)
     outs, col = [], 0
     for spec in info["outputs"]:
-        dtype = np.dtype(_DTYPES.get(spec["type"], np.uint8))
+        dtype = numpy_dtype(spec["type"], "output")
         outs.append(raw[:, col : col + spec["bytes"]].copy().view(dtype).reshape(n, *spec["shape"]))
         col += spec["bytes"]
     return outs
