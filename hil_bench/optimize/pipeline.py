@@ -109,11 +109,32 @@ def fingerprint_data(data: Dataset) -> str:
     return content_key(data.name, data.task, *[np.ascontiguousarray(a).tobytes() for a in arrays])
 
 
+def stage_keys(model_key: str, data_key: str, recipe: Recipe) -> dict[str, str]:
+    """The cache key of every stage ``recipe`` runs ("train" only when it trains, "prune" and "cluster"
+    when the recipe has them, "int8" always): each covers every option that stage or one before it reads.
+
+    Every stage reads its own step's options and the seed; prune, cluster and QAT also fit with
+    ``train.batch_size``. The train stage's key carries that only when it runs (epochs > 0), so
+    otherwise it is chained in on its own: a cached prune stage must never hide a changed batch size.
+    """
+    keys = {}
+    key = content_key(_FORMAT, model_key, data_key, recipe.seed)
+    if recipe.train.epochs > 0:
+        key = keys["train"] = content_key(key, "train", recipe.train.__dict__)
+    else:
+        key = content_key(key, "batch_size", recipe.train.batch_size)
+    for name, step in (("prune", recipe.prune), ("cluster", recipe.cluster)):
+        if step is not None:
+            key = keys[name] = content_key(key, name, step.__dict__)
+    keys["int8"] = content_key(key, "int8", recipe.qat.__dict__)
+    return keys
+
+
 def optimize(model, data: Dataset, recipe: Recipe, *, model_name: str | None = None,
              use_cache: bool = True, quiet: bool = False) -> OptimizeResult:
     """Take ``model`` through ``recipe`` on ``data``; return the int8 model with every stage's audit."""
     result = OptimizeResult(model_name or model.name, recipe, data, b"")
-    key = content_key(_FORMAT, fingerprint_model(model), fingerprint_data(data), recipe.seed)
+    keys = stage_keys(fingerprint_model(model), fingerprint_data(data), recipe)
     batch = recipe.train.batch_size
     plan = [
         ("train", recipe.train if recipe.train.epochs > 0 else None,
@@ -127,14 +148,13 @@ def optimize(model, data: Dataset, recipe: Recipe, *, model_name: str | None = N
     for index, (name, step, run) in enumerate(plan):
         if step is None:
             continue
-        key = content_key(key, name, step.__dict__)
-        current, report = _cached_keras_stage(name, key, use_cache, quiet, step.epochs,
+        current, report = _cached_keras_stage(name, keys[name], use_cache, quiet, step.epochs,
                                               lambda cb, m=current, i=index, r=run: r(m, recipe.seed + i, cb),
                                               data)
         result.stages.append(report)
     result.float_model = current
-    key = content_key(key, "int8", recipe.qat.__dict__)
-    result.tflite, qat_report, int8_report = _cached_int8_stage(current, data, recipe, key, use_cache, quiet)
+    result.tflite, qat_report, int8_report = _cached_int8_stage(current, data, recipe, keys["int8"], use_cache,
+                                                                quiet)
     if qat_report is not None:
         result.stages.append(qat_report)
     result.stages.append(int8_report)
