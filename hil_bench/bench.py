@@ -58,7 +58,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.datasets import load_dataset
-    from hil_bench.evaluate import dequantize, io_quantization, quantize, run_tflm, score
+    from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
     from hil_bench.firmware.build import compiler_version
     from hil_bench.compress.find_in_image import audit_image
@@ -114,7 +114,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         max_unique_binary=max(a.max_unique_per_channel for a in in_binary),
         sparsity_survived=all(v.sparsity_survived for v in verdicts),
         clusters_survived=all(v.clusters_survived for v in verdicts),
-        seed=recipe.seed, run_id=run_id,
+        seed=recipe.seed, run_id=run_id, metric=metric_name(data),
         **metadata(extra_versions=None if board.is_host else {"arm-none-eabi-gcc": compiler_version()}),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,

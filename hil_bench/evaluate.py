@@ -12,6 +12,7 @@ import numpy as np
 
 from hil_bench.datasets import CLASSIFICATION, Dataset
 from hil_bench.errors import ModelFileError
+from hil_bench.metrics import TASK_METRIC
 from hil_bench.tflite import read_model
 
 
@@ -58,7 +59,8 @@ def run_tflm(tflite: bytes, inputs_int8: np.ndarray) -> np.ndarray:
 
 
 def score(outputs: np.ndarray, data: Dataset, split: str = "test") -> float:
-    """Accuracy for classification, mean squared error for an autoencoder."""
+    """Accuracy for classification, mean squared error for an autoencoder (lower is better): the value
+    is of the metric :func:`metric_name` names, never to be read as an accuracy without it."""
     y = getattr(data, f"y_{split}")
     flat = np.asarray(outputs).reshape(len(y), -1)  # device outputs keep the model's batch axis of 1
     if data.task == CLASSIFICATION:
@@ -67,7 +69,8 @@ def score(outputs: np.ndarray, data: Dataset, split: str = "test") -> float:
 
 
 def metric_name(data: Dataset) -> str:
-    return "accuracy" if data.task == CLASSIFICATION else "mse"
+    """The name of what :func:`score` returns for ``data`` (see :mod:`hil_bench.metrics` for its direction)."""
+    return TASK_METRIC[data.task]
 
 
 def keras_score(model, data: Dataset, split: str = "test") -> float:

@@ -40,7 +40,7 @@ def add_arguments(p) -> None:
 
 
 COLUMNS = [
-    ("recipe", "recipe"), ("accuracy_host", "acc host"), ("accuracy_device", "acc device"),
+    ("recipe", "recipe"), ("metric", "metric"), ("accuracy_host", "host"), ("accuracy_device", "device"),
     ("latency", "latency"), ("flash_bytes", "flash B"), ("model_bytes_raw", "model B"),
     ("model_bytes_compressed", "compressed B"), ("ram_bytes", "RAM B"),
     ("sparsity_trained", "sparsity trained"), ("sparsity_binary", "in binary"),

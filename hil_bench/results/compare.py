@@ -10,14 +10,15 @@ cycles) are never compared: that verdict is "incomparable" and fails, so a runne
 from __future__ import annotations
 
 import typing
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
 from hil_bench.errors import ResultsError
 from hil_bench.results.frame import require_columns, value
 from hil_bench.results.textable import format_table
-from hil_bench.results.tolerances import DEFAULT_TOLERANCES, HIGHER, LOST, Tolerance
+from hil_bench.metrics import DEFAULT_METRIC, METRICS
+from hil_bench.results.tolerances import DEFAULT_TOLERANCES, HIGHER, LOST, LOWER, SCORE_COLUMNS, Tolerance
 
 KEY = ("model", "recipe", "board")
 
@@ -132,10 +133,12 @@ def _fmt_change(v: Verdict) -> str:
 def _fmt_allowed(v: Verdict) -> str:
     if v.allowed is None:
         return ""
-    return ("+" if _worse_is_higher(v.metric) else "-") + _fmt(v.allowed)
+    return ("+" if _worse_is_higher(v.metric, v.unit) else "-") + _fmt(v.allowed)
 
 
-def _worse_is_higher(metric: str) -> bool:
+def _worse_is_higher(metric: str, unit: str = "") -> bool:
+    if metric in SCORE_COLUMNS:   # unit: the row's metric when it is not accuracy (e.g. "mse")
+        return not METRICS[unit or DEFAULT_METRIC].higher_is_better
     t = DEFAULT_TOLERANCES.get(metric)
     return t is None or t.worse == HIGHER
 
@@ -158,9 +161,24 @@ def _latest_by_key(frame: pd.DataFrame) -> dict[tuple[str, str, str], dict]:
     return latest
 
 
+def _score_metric(row: dict) -> str:
+    """Which metric a row's accuracy_host/device hold (files from before the column: accuracy)."""
+    return value(row.get("metric")) or DEFAULT_METRIC
+
+
 def _judge(tol: Tolerance, key, base: dict, new: dict) -> Verdict | None:
     b, n = value(base.get(tol.metric)), value(new.get(tol.metric))
     unit = ""
+    if tol.metric in SCORE_COLUMNS:
+        # accuracy_host/device hold the row's own metric: for mse lower is better, so worse is higher.
+        bm, nm = _score_metric(base), _score_metric(new)
+        unit = "" if nm == DEFAULT_METRIC else nm
+        if bm != nm:
+            return Verdict(*key, tol.metric, b, n, None, INCOMPARABLE, unit,
+                           f"metrics differ ({bm} vs {nm}): the model's task changed")
+        if nm not in METRICS:
+            raise ResultsError(f"{'/'.join(key)}: unknown metric {nm!r}; known: {', '.join(METRICS)}")
+        tol = replace(tol, worse=LOWER if METRICS[nm].higher_is_better else HIGHER)
     if tol.unit_column:
         bu, nu = value(base.get(tol.unit_column)) or "", value(new.get(tol.unit_column)) or ""
         unit = nu or bu

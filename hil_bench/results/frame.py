@@ -13,7 +13,7 @@ import typing
 import pandas as pd
 
 from hil_bench.errors import ResultsError
-from hil_bench.results.row import COLUMN_KINDS, COLUMNS, ResultRow
+from hil_bench.results.row import COLUMN_DEFAULTS, COLUMN_KINDS, COLUMNS, ResultRow
 
 _TRUE, _FALSE = "true", "false"
 
@@ -57,7 +57,7 @@ def decode_row(cells: typing.Sequence[str], header: typing.Sequence[str]) -> Res
     if len(cells) != len(header):
         raise ValueError(f"{len(cells)} cells where the header has {len(header)} (a truncated or hand-edited line)")
     values = dict(zip(header, cells))
-    return ResultRow.from_dict({c: decode_cell(c, values[c]) for c in COLUMNS})
+    return ResultRow.from_dict({c: decode_cell(c, values[c]) if c in values else COLUMN_DEFAULTS[c] for c in COLUMNS})
 
 
 def _dtype(column: str) -> str:

@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from hil_bench.errors import ResultsError
+from hil_bench.results.tolerances import SCORE_COLUMNS
 from hil_bench.results.frame import require_columns, value
 
 SYNTHETIC_NOTE = "synthetic data: accuracy is meaningless"
@@ -44,6 +45,8 @@ def plot_accuracy_vs_flash(frame: pd.DataFrame, path: Path | str) -> Path:
     for index, ((model, board), group) in enumerate(groups):
         color, labelled = f"C{index % 10}", len(groups) == 1  # a legend only when there is more than one group
         for record in group.to_dict("records"):
+            if (value(record.get("metric")) or "accuracy") != "accuracy":
+                continue   # an error (mse) is not an accuracy: it has no place on this axis
             flash, device = value(record["flash_bytes"]), value(record["accuracy_device"])
             accuracy = device if device is not None else value(record["accuracy_host"])
             if flash is None or accuracy is None:
@@ -103,7 +106,10 @@ def plot_history(history: pd.DataFrame, path: Path | str, metrics: typing.Sequen
     for ax, metric in zip(axes, metrics):
         keys = series + (["latency_unit"] if metric == "latency" else [])
         data = frame.dropna(subset=[metric])
-        scale = 100.0 if metric.startswith("accuracy") else 1.0  # accuracies are fractions; people read percent
+        scale = 1.0
+        if metric in SCORE_COLUMNS:
+            kinds = set(data["metric"].fillna("accuracy")) if "metric" in data.columns else {"accuracy"}
+            scale = 100.0 if kinds == {"accuracy"} else 1.0   # accuracies are fractions; people read percent
         for _, group in data.groupby(keys, sort=True):
             group = group.sort_values("when")
             ax.plot(group["when"], scale * group[metric].astype(float), marker="o", markersize=3,
@@ -114,7 +120,9 @@ def plot_history(history: pd.DataFrame, path: Path | str, metrics: typing.Sequen
             ax.legend(fontsize=7, loc="best")
         units = list(data["latency_unit"].dropna().unique()) if metric == "latency" else \
             ["%"] if scale != 1.0 else ["B"] if metric.endswith("_bytes") else []
-        ax.set_ylabel(metric + (f" [{units[0]}]" if len(units) == 1 else ""))
+        label = metric if metric not in SCORE_COLUMNS or scale != 1.0 or data.empty else \
+            f"{metric} ({', '.join(sorted(set(data['metric'].fillna('accuracy'))))})"
+        ax.set_ylabel(label + (f" [{units[0]}]" if len(units) == 1 else ""))
         ax.grid(alpha=0.3)
     axes[0].set_title("nightly history")
     fig.autofmt_xdate()

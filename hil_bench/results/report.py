@@ -17,6 +17,7 @@ import pandas as pd
 from hil_bench.errors import ResultsError
 from hil_bench.results.frame import require_columns, value
 from hil_bench.results.plots import SYNTHETIC_NOTE, plot_accuracy_vs_flash, plot_history, plot_layer_latency
+from hil_bench.metrics import DEFAULT_METRIC, METRICS
 from hil_bench.results.row import COLUMNS
 
 SYNTHETIC_FLAG = "⚠ synthetic data — accuracy is meaningless"
@@ -28,6 +29,14 @@ def _cell(text) -> str:
 
 def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _score(x, metric) -> str:
+    """accuracy_host/device in the row's own metric: accuracy in percent, an error as a number."""
+    metric = metric or DEFAULT_METRIC
+    if x is None or METRICS[metric].fraction:
+        return _pct(x)
+    return f"{metric} {x:.4g}"
 
 
 def _bytes(x) -> str:
@@ -60,8 +69,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     for record in frame.to_dict("records"):
         v = {k: value(x) for k, x in record.items()}
-        flag = (lambda x: _pct(x) + (" ⚠" if x is not None else "")) if v["dataset_synthetic"] else _pct
-        cells = [*(v[c] for c in lead), v["recipe"], flag(v["accuracy_host"]), flag(v["accuracy_device"]), _latency(v), f"{v['timing_source']} ({v['runner']})",
+        score = lambda x: _score(x, v.get("metric")) + (" ⚠" if x is not None and v["dataset_synthetic"] else "")  # noqa: E731
+        cells = [*(v[c] for c in lead), v["recipe"], score(v["accuracy_host"]), score(v["accuracy_device"]), _latency(v), f"{v['timing_source']} ({v['runner']})",
                  _bytes(v["flash_bytes"]), _bytes(v["ram_bytes"]),
                  _pair(v["model_bytes_raw"], v["model_bytes_compressed"], _bytes),
                  _pair(v["sparsity_trained"], v["sparsity_binary"], _pct),

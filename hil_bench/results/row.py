@@ -21,12 +21,13 @@ import secrets
 import subprocess
 import sys
 import typing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, fields
 from datetime import datetime, timezone
 from importlib import metadata as _importlib_metadata
 from pathlib import Path
 
 from hil_bench.errors import ResultsError
+from hil_bench.metrics import DEFAULT_METRIC, METRICS, Metric
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class ResultRow:
     tool_versions: str
     timestamp: str
     run_id: str
+    metric: str = DEFAULT_METRIC   # what accuracy_host/device hold: "accuracy" or "mse" (hil_bench.metrics)
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -78,9 +80,16 @@ class ResultRow:
                                f"the columns are: {', '.join(COLUMNS)}")
         return cls(**{c: values[c] for c in COLUMNS})
 
+    @property
+    def quality_metric(self) -> Metric:
+        """The metric ``accuracy_host``/``accuracy_device`` hold, with its direction."""
+        return METRICS[self.metric]
+
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ResultRow))
 """The schema's column names, in CSV order."""
+COLUMN_DEFAULTS: dict[str, object] = {f.name: f.default for f in fields(ResultRow) if f.default is not MISSING}
+"""Columns added after files were first written: an older file without them reads as these values."""
 
 
 def _column_kinds() -> dict[str, tuple[type, bool]]:
@@ -95,7 +104,8 @@ def _column_kinds() -> dict[str, tuple[type, bool]]:
 
 COLUMN_KINDS: dict[str, tuple[type, bool]] = _column_kinds()
 
-_FRACTIONS = ("accuracy_host", "accuracy_device", "sparsity_trained", "sparsity_binary")
+_SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fraction only for accuracy
+_FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
 _NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw",
                  "model_bytes_compressed", "max_unique_trained", "max_unique_binary")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -127,8 +137,14 @@ def _coerce(name: str, value, kind: type, optional: bool):
 
 def _check_ranges(row: ResultRow) -> None:
     problems = []
+    if row.metric not in METRICS:
+        problems.append(f"metric {row.metric!r} is not one of {', '.join(METRICS)}")
     for name in _FRACTIONS:
         v = getattr(row, name)
+        if name in _SCORES and not METRICS.get(row.metric, METRICS[DEFAULT_METRIC]).fraction:
+            if v is not None and (v < 0 or not math.isfinite(v)):
+                problems.append(f"{name}={v} ({row.metric}) must be finite and >= 0")
+            continue
         if v is not None and not 0.0 <= v <= 1.0:
             problems.append(f"{name}={v} is not a fraction in [0, 1] (pass 0.93, not 93)")
     for name in _NON_NEGATIVE:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from hil_bench.errors import ResultsError
 from hil_bench.results.frame import decode_row, encode_row, rows_to_frame
-from hil_bench.results.row import COLUMNS, RUN_ID_PATTERN, ResultRow, new_run_id
+from hil_bench.results.row import COLUMN_DEFAULTS, COLUMNS, RUN_ID_PATTERN, ResultRow, new_run_id
 
 try:
     import fcntl
@@ -117,7 +117,7 @@ def read_rows(path: Path | str) -> list[ResultRow]:
         header = next(reader, None)
         if not header:
             raise ResultsError(f"{path}: empty file, no CSV header; {_fix_hint(path)}")
-        missing = [c for c in COLUMNS if c not in header]
+        missing = [c for c in COLUMNS if c not in header and c not in COLUMN_DEFAULTS]
         if missing:
             raise ResultsError(f"{path}: header lacks column(s) {', '.join(missing)}; it is not a results file "
                                f"of this hil-bench version; {_fix_hint(path)}")
@@ -178,8 +178,12 @@ def append_rows(path: Path | str, rows: typing.Sequence[ResultRow]) -> None:
                 old = path.read_bytes().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ResultsError(f"{path}: not UTF-8 text ({exc}); {_fix_hint(path)}") from None
-            first = old.split("\n", 1)[0]
-            if next(csv.reader([first]), []) != list(COLUMNS):
+            first = next(csv.reader([old.split("\n", 1)[0]]), [])
+            if first != list(COLUMNS) and first == [c for c in COLUMNS if c not in COLUMN_DEFAULTS]:
+                # a file of an older version (without the columns added since): rewrite it with them
+                _atomic_write(path, _encode([*read_rows(path), *rows], header=True))
+                return
+            if first != list(COLUMNS):
                 raise ResultsError(f"{path}: its header is not this hil-bench version's columns, so rows cannot be "
                                    f"added; move it aside (rows go to a new file) or {_fix_hint(path)}")
             if not old.endswith("\n"):

@@ -7,7 +7,8 @@ The defaults (:data:`DEFAULT_TOLERANCES`) and why:
   code; the 2 % leaves room for the FVP and for DWT cycles on silicon (caches, flash wait states).
 - ``flash_bytes``, ``ram_bytes``, ``model_bytes_compressed`` +0 bytes: builds are reproducible, and a
   firmware engineer budgets in bytes; a deliberate growth is accepted by updating the baseline.
-- ``accuracy_host``, ``accuracy_device`` -0.01 (one percentage point; accuracies are fractions).
+- ``accuracy_host``, ``accuracy_device`` -0.01 (one percentage point; accuracies are fractions). When a row's
+  ``metric`` is ``mse`` (autoencoders) these columns hold the error and higher is worse: +0.01.
 - ``sparsity_survived``, ``clusters_survived``: fail when True in the baseline and False now.
 
 A TOML file overrides metrics by name; metrics it does not name keep their defaults::
@@ -31,6 +32,8 @@ from hil_bench.errors import ResultsError
 
 HIGHER, LOWER, LOST = "higher", "lower", "lost"
 """What "worse" means for a metric: a higher value, a lower value, or a True flag that became False."""
+SCORE_COLUMNS = ("accuracy_host", "accuracy_device")
+"""Columns holding the row's own ``metric``: their "worse" below is for accuracy, and flips for mse."""
 
 
 @dataclass(frozen=True)
