@@ -1,5 +1,5 @@
-"""hil-bench as a user gets it: build the wheel (and, separately, ``pip install .`` without -e), install
-it into a fresh venv outside the repository, and from an empty directory run ``hil-bench boards``,
+"""hil-bench as a user gets it: build the wheel (and, separately, ``pip install .`` without -e, and the
+source distribution), install it into a fresh venv outside the repository, and from an empty directory run ``hil-bench boards``,
 ``hil-bench run`` on the KWS model and ``pytest --board=corstone300`` on a user's own test file.
 
 The venv reuses the dependencies already installed (a ``.pth`` line naming this interpreter's
@@ -22,7 +22,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 KWS = REPO / "tests" / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
 # What a source distribution of hil-bench holds (setup.py ships boards/, firmware/ and the model from it).
-SOURCE = ("pyproject.toml", "setup.py", "README.md", "hil_bench", "boards", "firmware", "tests/fixtures/mlperf_tiny")
+SOURCE = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "hil_bench", "boards", "firmware",
+          "tests/fixtures/mlperf_tiny")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("qemu-system-arm") is None or shutil.which("arm-none-eabi-gcc") is None,
@@ -97,11 +98,19 @@ def test_the_wheel_holds_boards_firmware_and_the_default_model(wheel):
     assert not any(n.endswith(".h5") for n in names)
 
 
-@pytest.mark.parametrize("how", ["wheel", "pip install ."])
+def _sdist(tmp_path: Path) -> Path:
+    src = _source_copy(tmp_path / "sdist-src")
+    code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(tmp_path / 'sdist')!r}))"
+    name = _run([sys.executable, "-c", code], cwd=src, env=_env()).stdout.strip().splitlines()[-1]
+    return tmp_path / "sdist" / name
+
+
+@pytest.mark.parametrize("how", ["wheel", "pip install .", "sdist"])
 def test_installed_hil_bench_works_from_an_empty_directory(how, wheel, tmp_path):
     env = _env()
     python = _venv(tmp_path / "venv")
-    target = wheel if how == "wheel" else _source_copy(tmp_path / "src")
+    target = {"wheel": lambda: wheel, "pip install .": lambda: _source_copy(tmp_path / "src"),
+              "sdist": lambda: _sdist(tmp_path)}[how]()
     _run([sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-build-isolation",
           "--no-index", "-q", target], cwd=tmp_path, env=env, timeout=300)
     env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
