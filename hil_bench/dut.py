@@ -156,7 +156,12 @@ class Device:
 
     def infer(self, sample, *, runs: int = 1, warmups: int = 0, profile: bool = False, timeout: float = 120.0):
         """Upload one sample, run it ``runs`` times (after ``warmups``), return (outputs, device timing)."""
-        self.protocol.put(self.pack(sample), timeout=timeout)
+        return self.infer_packed(self.pack(sample), runs=runs, warmups=warmups, profile=profile, timeout=timeout)
+
+    def infer_packed(self, blob: bytes, *, runs: int = 1, warmups: int = 0, profile: bool = False,
+                     timeout: float = 120.0):
+        """:meth:`infer` for a sample already packed by :meth:`pack`."""
+        self.protocol.put(blob, timeout=timeout)
         timing = self.protocol.infer(runs, warmups, profile=profile, timeout=timeout)
         raw = b"".join(self.protocol.get_output(j, timeout=timeout) for j in range(len(self.info.outputs)))
         return self.unpack(raw), timing
@@ -255,12 +260,11 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
         timing = None
         # The first sample alone: timed runs and per-layer profile, outputs by hb-get.
         for k, blob in enumerate(samples[:1] if batch else samples):
-            dev.protocol.put(blob)
             if k == 0:
-                timing = dev.protocol.infer(runs, warmups, profile=profile_layers, timeout=infer_timeout_s)
+                got, timing = dev.infer_packed(blob, runs=runs, warmups=warmups, profile=profile_layers,
+                                               timeout=infer_timeout_s)
             else:
-                dev.protocol.infer(1, 0, timeout=infer_timeout_s)
-            got = dev.unpack(b"".join(dev.protocol.get_output(j) for j in range(len(dev.info.outputs))))
+                got, _ = dev.infer_packed(blob, timeout=infer_timeout_s)
             for j, array in enumerate(got):
                 outputs[j].append(array)
         if batch and len(samples) > 1:
