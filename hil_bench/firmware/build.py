@@ -62,7 +62,8 @@ def _sources(board: Board, with_model: bool) -> list[Path]:
         raise BuildError(f"no board support for family {board.family!r}: expected {bsp}")
     app = [p for p in sorted((FIRMWARE_DIR / "app").glob("*.c"))
            if p.name != ("model_none.c" if with_model else "model_runtime.c")]
-    srcs = sorted(bsp.glob("*.c")) + app
+    # Generic Cortex-M code (vectors, faults, timer, exit), then the SoC family's own (UART, bring-up).
+    srcs = sorted((FIRMWARE_DIR / "bsp" / "cortex_m").glob("*.c")) + sorted(bsp.glob("*.c")) + app
     if with_model:
         runtime = sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c"))
         if not runtime:
