@@ -62,8 +62,8 @@ void hb_cmd_hb_info(hb_args *a)
 void hb_cmd_hb_put(hb_args *a)
 {
     uint32_t len, crc;
-    if (!hb_args_u32(a, "LEN", 1u, (uint32_t)hb_io_capacity(), &len) || !hb_args_u32(a, "CRC32", 0u, UINT32_MAX, &crc) ||
-        !hb_args_end(a))
+    if (!hb_args_u32(a, "LEN", 1u, (uint32_t)hb_io_capacity(), &len) ||
+        !hb_args_u32(a, "CRC32", 0u, UINT32_MAX, &crc) || !hb_args_end(a))
         return;
     hb_printf("m-hb-put-ready-%u\r\n", (unsigned)len);
     if (hb_io_receive("hb-put", 0u, len, crc) != 0) return;
