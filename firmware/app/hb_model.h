@@ -22,6 +22,7 @@ typedef struct hb_app_tensor {
 
 int hb_model_setup(void);               /* 0 on success */
 const char *hb_model_status(void);      /* "ok", "no-model" or the runtime's error text */
+const char *hb_model_kernels(void);     /* kernel path compiled in: "helium", "dsp", "c"; "none" without a runtime */
 const uint8_t *hb_model_data(void);
 size_t hb_model_bytes(void);
 size_t hb_model_arena_size(void);
@@ -31,7 +32,8 @@ int hb_model_io(int output, size_t index, hb_app_tensor *out); /* 0 on success *
 int hb_model_invoke(void);              /* 0 on success; hb_model_status() says why not */
 size_t hb_model_op_count(void);
 const char *hb_model_op_name(size_t index);
-/* Per-op ticks of the next invocations are added into ticks[0..max) (NULL switches profiling off). */
-void hb_model_profile(uint64_t *ticks, size_t max);
+/* Per-op ticks of the next invocations: those of ops first..first+count-1 are added into
+ * ticks[0..count) (NULL switches profiling off). */
+void hb_model_profile(uint64_t *ticks, size_t first, size_t count);
 
 #endif /* HB_MODEL_H */

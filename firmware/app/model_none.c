@@ -6,6 +6,7 @@
 
 int hb_model_setup(void) { return -1; }
 const char *hb_model_status(void) { return "no-model"; }
+const char *hb_model_kernels(void) { return "none"; }
 const uint8_t *hb_model_data(void) { return (const uint8_t *)0; }
 size_t hb_model_bytes(void) { return 0u; }
 size_t hb_model_arena_size(void) { return 0u; }
@@ -15,4 +16,4 @@ int hb_model_io(int output, size_t index, hb_app_tensor *out) { (void)output; (v
 int hb_model_invoke(void) { return -1; }
 size_t hb_model_op_count(void) { return 0u; }
 const char *hb_model_op_name(size_t index) { (void)index; return "none"; }
-void hb_model_profile(uint64_t *ticks, size_t max) { (void)ticks; (void)max; }
+void hb_model_profile(uint64_t *ticks, size_t first, size_t count) { (void)ticks; (void)first; (void)count; }

@@ -25,7 +25,7 @@ static int g_ready;
 static const char *g_status = "not-initialised";
 
 static uint64_t *g_prof;
-static size_t g_prof_max;
+static size_t g_prof_first, g_prof_count;
 static uint64_t g_op_start;
 
 static void op_hook(void *ctx, uint32_t op_index, int end)
@@ -34,8 +34,8 @@ static void op_hook(void *ctx, uint32_t op_index, int end)
     uint64_t now = hb_timer_ticks();
     if (!end) {
         g_op_start = now;
-    } else if (g_prof && op_index < g_prof_max) {
-        g_prof[op_index] += now - g_op_start;
+    } else if (g_prof && op_index >= g_prof_first && op_index - g_prof_first < g_prof_count) {
+        g_prof[op_index - g_prof_first] += now - g_op_start;
     }
 }
 
@@ -60,6 +60,7 @@ int hb_model_setup(void)
 }
 
 const char *hb_model_status(void) { return g_status; }
+const char *hb_model_kernels(void) { return hb_runtime_kernel_path(); }
 const uint8_t *hb_model_data(void) { return g_model; }
 size_t hb_model_bytes(void) { return g_model_len; }
 size_t hb_model_arena_size(void) { return sizeof g_arena; }
@@ -107,9 +108,10 @@ const char *hb_model_op_name(size_t index)
     return n ? n : "?";
 }
 
-void hb_model_profile(uint64_t *ticks, size_t max)
+void hb_model_profile(uint64_t *ticks, size_t first, size_t count)
 {
     g_prof = ticks;
-    g_prof_max = max;
+    g_prof_first = first;
+    g_prof_count = count;
     if (g_ready) hb_interpreter_set_hook(&g_ip, ticks ? op_hook : (hb_op_hook)0, (void *)0);
 }

@@ -72,6 +72,7 @@ def bsp_dirs(board: Board) -> list[Path]:
 def _sources(board: Board, with_model: bool) -> list[Path]:
     app = [p for p in sorted((FIRMWARE_DIR / "app").glob("*.c"))
            if p.name != ("model_none.c" if with_model else "model_runtime.c")]
+    # Generic Cortex-M code (vectors, faults, timer, exit), then the SoC family's own (UART, bring-up).
     srcs = [p for d in bsp_dirs(board) for p in sorted(d.glob("*.c"))] + app
     if with_model:
         runtime = sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c"))

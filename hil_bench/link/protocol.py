@@ -37,6 +37,10 @@ class DeviceInfo:
     def __getitem__(self, key: str):
         return self.values[key]
 
+    def get(self, key: str, default=None):
+        """A value an older firmware may not report (e.g. ``kernels``, ``command_bytes``) or ``default``."""
+        return self.values.get(key, default)
+
 
 @dataclass(frozen=True)
 class InferTicks:

@@ -163,3 +163,19 @@ def test_device_error_line_raises():
     dev = FakeDevice(lambda d: b"e-[no model: no-model]\r\nm-ready\r\n")
     with pytest.raises(DeviceError, match="no model"):
         Protocol(SerialLink(dev)).infer(1, 0, timeout=1)
+
+
+def _info_device(extra: bytes):
+    reply = (b"m-hb-info-board=b\r\nm-hb-info-model_status=ok\r\n" + extra +
+             b"m-hb-info-ops=13\r\nm-hb-info-input0=type:9,bytes:490,scale:3f800000,zp:-1,dims:1x49x10x1\r\n"
+             b"m-ready\r\n")
+    return FakeDevice(lambda d: reply if d == b"hb-info%" else b"")
+
+
+def test_info_reports_the_kernel_path_and_reads_older_replies():
+    info = Protocol(SerialLink(_info_device(b"m-hb-info-kernels=helium\r\nm-hb-info-command_bytes=80\r\n"))).info()
+    assert info["kernels"] == "helium" and info["command_bytes"] == 80 and info["ops"] == 13
+    assert info.inputs[0].dims == (1, 49, 10, 1) and info.inputs[0].scale == 1.0
+    older = Protocol(SerialLink(_info_device(b""))).info()      # firmware from before the kernels line
+    assert older.get("kernels") is None and older.get("kernels", "unknown") == "unknown"
+    assert older["ops"] == 13 and older.inputs == info.inputs

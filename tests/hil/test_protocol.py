@@ -60,8 +60,8 @@ def test_mlperf_runner_byte_sequences(board, test_image):
         assert _raw(link, b"infer 0%") == ["e-[Inference iterations must be >0]"]
         assert _raw(link, b"db load 0%") == ["e-[Command 'db load' must be >0 bytes]"]
         assert _raw(link, b"db 0g%") == ["e-[Invalid hex digit '0g']"]
-        # an over-long command is clamped like EE_CMD_SIZE, and the device still answers
-        assert _raw(link, b"x" * 200 + b"%")[0].startswith("e-[Unknown command: xxxx")
+        # an over-long command (EE_CMD_SIZE is 80) is refused whole, not run cut short, and the device still answers
+        assert _raw(link, b"x" * 200 + b"%")[0].startswith("e-[Command longer than 80 characters")
         assert _raw(link, b"name%")
 
 

@@ -1,38 +1,16 @@
 /*
- * board.c - bring-up and exit for CMSDK-based boards (MPS2, MPS3, Corstone).
+ * board.c - bring-up of CMSDK-based boards (MPS2, MPS3, Corstone): UART, then the core's timer.
  *
- * Exit uses semihosting SYS_EXIT_EXTENDED (0x20), which carries the exit code, when the board runs
- * on a simulator (HB_SEMIHOSTING); on silicon a BKPT without a debugger would fault, so it spins.
+ * Everything about the core itself (vectors, faults, timer, exit) is generic: firmware/bsp/cortex_m/.
  */
-#include <stdint.h>
-
-#include "hb_board_config.h"
 #include "hb_bsp.h"
+#include "hb_cortex_m.h"
 
 void hb_uart_init(void);
-void hb_timer_init(void);
 
 void hb_bsp_init(void)
 {
     hb_uart_init();
     hb_timer_init();
     __asm volatile("cpsie i" ::: "memory");
-}
-
-#define SYS_EXIT_EXTENDED 0x20u
-#define ADP_STOPPED_APPLICATION_EXIT 0x20026u
-
-void hb_bsp_exit(int code)
-{
-#if HB_SEMIHOSTING
-    volatile uint32_t block[2] = {ADP_STOPPED_APPLICATION_EXIT, (uint32_t)code};
-    register uint32_t r0 __asm("r0") = SYS_EXIT_EXTENDED;
-    register uint32_t r1 __asm("r1") = (uint32_t)block;
-    __asm volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
-#else
-    (void)code;
-#endif
-    for (;;) {
-        __asm volatile("wfi");
-    }
 }

@@ -29,6 +29,7 @@
 
 #include "hb_board_config.h"
 #include "hb_bsp.h"
+#include "hb_cortex_m.h"
 
 #ifndef HB_UART_IDLE_WFI
 #define HB_UART_IDLE_WFI HB_SEMIHOSTING /* simulators (QEMU, FVP) are built with semihosting */
@@ -50,9 +51,6 @@
 #define NVIC_ICER(k) (*(volatile uint32_t *)(0xE000E180u + 4u * (k)))
 #define NVIC_ICPR(k) (*(volatile uint32_t *)(0xE000E280u + 4u * (k)))
 #define NVIC_WORDS 4u /* 128 external IRQs: covers MPS2 (32), SSE-200 (92) and SSE-300 (96) */
-
-void hb_timer_pause(void);
-void hb_timer_resume(void);
 
 void hb_uart_init(void)
 {

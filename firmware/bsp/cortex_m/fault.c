@@ -21,7 +21,8 @@ void hb_fault_report(const uint32_t *frame, uint32_t exc_return, const char *kin
 {
     hb_printf("\r\ne-[hb-fault %s pc=0x%08x lr=0x%08x psr=0x%08x cfsr=0x%08x hfsr=0x%08x bfar=0x%08x "
               "mmfar=0x%08x exc_return=0x%08x]\r\n",
-              kind, frame[6], frame[5], frame[7], SCB_CFSR, SCB_HFSR, SCB_BFAR, SCB_MMFAR, exc_return);
+              kind, (unsigned)frame[6], (unsigned)frame[5], (unsigned)frame[7], (unsigned)SCB_CFSR,
+              (unsigned)SCB_HFSR, (unsigned)SCB_BFAR, (unsigned)SCB_MMFAR, (unsigned)exc_return);
     hb_printf("m-hb-fault\r\n");
     hb_bsp_exit(HB_FAULT_EXIT_CODE);
 }

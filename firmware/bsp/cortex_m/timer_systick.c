@@ -9,6 +9,7 @@
 
 #include "hb_board_config.h"
 #include "hb_bsp.h"
+#include "hb_cortex_m.h"
 
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
@@ -41,7 +42,7 @@ void hb_timer_init(void)
     SYST_CSR = ((HB_SYSTICK_CLKSOURCE ? 1u : 0u) << 2) | (1u << 1) | 1u; /* clock, TICKINT, ENABLE */
 }
 
-/* Stop / restart SysTick where it stands (CVR is kept), for the UART's idle wait (uart_cmsdk.c).
+/* Stop / restart SysTick where it stands (CVR is kept), for a UART's idle wait (e.g. cmsdk/uart_cmsdk.c).
  * Called with interrupts masked; a wrap pending at the pause is counted by the handler afterwards. */
 void hb_timer_pause(void)
 {
