@@ -22,7 +22,7 @@ from hil_bench.errors import BoardError, ToolMissingError
 from hil_bench.resources import builtin_boards_dir
 
 __all__ = ["Board", "BoardFile", "MemoryRegion", "RUNNERS", "RunnerSpec", "add_boards_dir", "board_dirs",
-           "board_files", "describe_boards", "list_boards", "load_board", "pick_runner", "runner_available",
+           "board_files", "describe_boards", "list_boards", "load_board", "pick_runner", "remove_boards_dir", "runner_available",
            "runner_class"]
 
 _added_dirs: list[Path] = []
@@ -35,6 +35,13 @@ def add_boards_dir(path: str | Path) -> None:
         raise BoardError(f"boards folder {path} does not exist or is not a folder")
     if path not in _added_dirs:
         _added_dirs.insert(0, path)
+
+
+def remove_boards_dir(path: str | Path) -> None:
+    """Undo :func:`add_boards_dir` (the pytest plugin does at the end of its session)."""
+    path = Path(path).expanduser()
+    if path in _added_dirs:
+        _added_dirs.remove(path)
 
 
 def board_dirs() -> list[Path]:

@@ -16,9 +16,9 @@ from hil_bench.pytest_plugin.fixtures import board, dut, hil_devices, hil_model,
 from hil_bench.pytest_plugin.hooks import (NO_BOARD_REASON, STATE, HilState, current_device, pytest_addoption,
                                            pytest_collection_modifyitems, pytest_configure,
                                            pytest_generate_tests, pytest_runtest_makereport, pytest_sessionfinish,
-                                           pytest_terminal_summary)
+                                           pytest_terminal_summary, pytest_unconfigure)
 
 __all__ = ["HilDut", "HilState", "NO_BOARD_REASON", "STATE", "board", "current_device", "dut", "hil_devices",
            "hil_model", "hil_results", "pytest_addoption", "pytest_collection_modifyitems", "pytest_configure",
            "pytest_generate_tests", "pytest_runtest_makereport", "pytest_sessionfinish",
-           "pytest_terminal_summary"]
+           "pytest_terminal_summary", "pytest_unconfigure"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hil_bench.boards import Board, list_boards, load_board
+from hil_bench.boards import Board, add_boards_dir, list_boards, load_board, remove_boards_dir
 from hil_bench.errors import Error
 
 NO_BOARD_REASON = "no --board given; run pytest --board=corstone300"
@@ -45,12 +45,20 @@ def pytest_addoption(parser) -> None:
     group.addoption("--baseline", type=Path, dest="hil_baseline", metavar="PATH",
                     help="compare the recorded result rows with this baseline (.csv or directory) at the end; "
                          "a regression fails the session")
+    group.addoption("--boards-dir", type=Path, action="append", default=[], dest="hil_boards_dirs", metavar="DIR",
+                    help="also use the board files in DIR (before $HIL_BENCH_BOARDS and the built-in boards; "
+                         "a board named like a built-in one overrides it)")
 
 
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "hil: needs a board or simulator; skipped unless pytest --board=NAME")
     config.addinivalue_line("markers", "hil_model(path): the .tflite the dut fixture builds into the firmware "
                                        "(relative paths are relative to the test file)")
+    for folder in reversed(config.getoption("hil_boards_dirs")):    # the first one given is searched first
+        try:
+            add_boards_dir(folder)
+        except Error as exc:
+            raise pytest.UsageError(f"--boards-dir {folder}: {exc}") from None
     boards = []
     for name in dict.fromkeys(config.getoption("hil_boards")):   # repeated names run once
         try:
@@ -116,6 +124,11 @@ def item_failed(item) -> bool:
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config) -> None:
+    for folder in config.getoption("hil_boards_dirs", default=[]) or []:
+        remove_boards_dir(folder)
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """With ``--baseline``: compare the rows recorded through ``hil_results``; a regression fails the run."""
     state = session.config.stash.get(STATE, None)

@@ -62,3 +62,18 @@ def test_options_are_in_one_group_in_help(pytester, run_inner):
                                  "*--results-dir=DIR*", "*--baseline=PATH*"])
     markers = run_inner("--markers")
     markers.stdout.fnmatch_lines(["@pytest.mark.hil: needs a board*", "@pytest.mark.hil_model(path):*"])
+
+
+def test_boards_dir_adds_the_users_boards(pytester, run_inner, tmp_path):
+    from hil_bench.boards import list_boards as known_now
+    from hil_bench.resources import builtin_boards_dir
+
+    mine = tmp_path / "my-boards"
+    mine.mkdir()
+    text = (builtin_boards_dir() / "mps2-an386.toml").read_text().replace('name = "mps2-an386"', 'name = "my-m4"')
+    (mine / "my-m4.toml").write_text(text)
+    pytester.makepyfile(test_one="def test_board(board):\n    assert board.name == 'my-m4'\n")
+    run_inner(f"--boards-dir={mine}", "--board=my-m4").assert_outcomes(passed=1)
+    assert "my-m4" not in known_now()          # the folder is dropped again when the session ends
+    missing = run_inner(f"--boards-dir={tmp_path / 'nope'}", "--board=my-m4")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
