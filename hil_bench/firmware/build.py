@@ -62,6 +62,9 @@ def bsp_dirs(board: Board) -> list[Path]:
     """Board support of ``board``: the generic Cortex-M code (``bsp/cortex_m``, when there) and its
     SoC family's own (``bsp/<family>``)."""
     family = FIRMWARE_DIR / "bsp" / board.family
+    if board.family in ("cortex_m", "include"):
+        raise BuildError(f"board {board.name}: family {board.family!r} names the generic board support, not a "
+                         "SoC family; set family to the SoC's folder under firmware/bsp (e.g. 'cmsdk')")
     if not family.is_dir():
         raise BuildError(f"no board support for family {board.family!r}: expected {family} "
                          f"(see {FIRMWARE_DIR / 'bsp'} for what a family provides)")
