@@ -46,7 +46,8 @@ def _weighted(audits, attr: str) -> float:
 
 
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
-                 limit: int | None = None, work_dir: Path | None = None, compress: str = "auto"):
+                 limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
+                 kernels: str = "opt"):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
@@ -84,7 +85,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host)
+    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -114,7 +115,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         max_unique_binary=max(a.max_unique_per_channel for a in in_binary),
         sparsity_survived=all(v.sparsity_survived for v in verdicts),
         clusters_survived=all(v.clusters_survived for v in verdicts),
-        seed=recipe.seed, run_id=run_id, metric=metric_name(data),
+        seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
+        compiler_flags=run.compiler_flags,
         **metadata(extra_versions=None if board.is_host else {"arm-none-eabi-gcc": compiler_version()}),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
@@ -122,7 +124,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
 
 def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
-              history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto"):
+              history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
+              kernels: str = "opt"):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     Returns (rows, extras keyed by (board, recipe), the store or None).
@@ -144,7 +147,7 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
         for board, name in bar:
             bar.set_postfix_str(f"{name} on {board}")
             row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit,
-                                      work_dir=Path(work), compress=compress)
+                                      work_dir=Path(work), compress=compress, kernels=kernels)
             if store is not None:
                 store.append(row)
             rows.append(row)

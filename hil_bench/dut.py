@@ -58,6 +58,8 @@ class RunResult:
     image_kind: str = "model"
     model_readback: bytes | None = field(default=None, repr=False)  # flash bytes read back (read_back_model)
     elf: Path | None = None     # the image that ran (None on the host board)
+    kernels: str = "c"          # kernel path the device reports it ran: "helium", "dsp" or "c"
+    compiler_flags: str = ""    # flags the firmware was compiled with ("" on the host board)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -72,7 +74,7 @@ def _model_bytes(model: bytes | str | Path) -> bytes:
 
 
 def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
-                arena_bytes: int | None = None, decode: str = "init",
+                arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                 installed_only: bool = True) -> tuple[FirmwareImage, RunnerSpec]:
     """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
 
@@ -91,7 +93,8 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
     image = build_firmware(board, None if model is None else _model_bytes(model),
-                           semihosting=runner_class(spec.kind).simulator, decode=decode, **kwargs)
+                           semihosting=runner_class(spec.kind).simulator, decode=decode, kernels=kernels,
+                           **kwargs)
     return image, spec
 
 
@@ -103,11 +106,12 @@ class Device:
     """
 
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
-                 arena_bytes: int | None = None, decode: str = "init", log_dir: Path | None = None,
-                 boot_timeout_s: float = 30.0, name: str = "the model"):
+                 arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                 log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model"):
         self.board = load_board(board)
         self.name = name
-        self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode)
+        self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode,
+                                       kernels=kernels)
         self._stack = contextlib.ExitStack()
         self._closed = False
         session = self._stack.enter_context(open_dut(self.board, self.image.elf, runner=spec.kind, log_dir=log_dir,
@@ -116,6 +120,10 @@ class Device:
             if session.boot_status != "ok":
                 raise DeviceError(f"{self.board.name}: the runtime refused {name}: {session.boot_status}")
             self.info = session.protocol.info()
+            self.kernels = self.info.get("kernels", self.image.kernels)
+            if self.kernels != self.image.kernels:
+                raise DeviceError(f"{self.board.name}: the firmware reports kernels {self.kernels!r} but was built "
+                                  f"for {self.image.kernels!r} ({self.image.compiler_flags}); rebuild it")
         except BaseException:
             self.close(exit_code=None)
             raise
@@ -240,21 +248,22 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
-              read_back_model: bool = False, decode: str = "init") -> RunResult:
+              read_back_model: bool = False, decode: str = "init", kernels: str = "opt") -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
     input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
     samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
-    ``infer_timeout_s`` bounds each command, a whole chunk included.
+    ``infer_timeout_s`` bounds each command, a whole chunk included. ``kernels``: "opt" (the core's
+    Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran.
     """
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
-    with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, log_dir=log_dir,
-                name=Path(tflite_path).name) as dev:
+    with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
+                log_dir=log_dir, name=Path(tflite_path).name) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
         timing = None
@@ -288,7 +297,8 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                      stack_used_bytes=stack_used,
                      ram_needed_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
                      retransmissions=retransmissions, exit_code=code, image_kind=dev.image.image_kind,
-                     round_trips=round_trips, model_readback=model_readback, elf=dev.elf)
+                     round_trips=round_trips, model_readback=model_readback, elf=dev.elf,
+                     kernels=dev.kernels, compiler_flags=dev.image.compiler_flags)
 
 
 def _run_natively(model: bytes, board: Board, inputs) -> RunResult:

@@ -28,6 +28,9 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
                         "of raw, TFLite Micro LUT and hil-bench's codec)")
+    from hil_bench.cli.options import add_kernels
+
+    add_kernels(p)
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -56,7 +59,7 @@ def run(args) -> int:
     suite = get_suite(args.suite)
     rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
                                     history=args.history, quiet=args.quiet, limit=args.limit,
-                                    compress=args.compress)
+                                    compress=args.compress, kernels=args.kernels)
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
     regressed = _compare(args, store) if args.baseline else False
     if args.report:
@@ -68,7 +71,8 @@ def run(args) -> int:
         board_rows = [r for r in rows if r.board == board]
         first = board_rows[0]
         print(f"{suite.description} — board {board} via {first.runner}; "
-              f"latency in {first.latency_unit} ({first.timing_source})")
+              f"latency in {first.latency_unit} ({first.timing_source}); {first.kernels or 'unknown'} kernels "
+              f"({first.compiler_flags or 'native build'})")
         print(table([r.to_dict() for r in board_rows], COLUMNS))
         print()
     samples = next(iter(extras.values()))["samples"]

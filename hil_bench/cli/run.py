@@ -18,6 +18,8 @@ HELP = "run a .tflite on a board or simulator and report latency, flash, RAM (an
 
 
 def add_arguments(p) -> None:
+    from hil_bench.cli.options import add_kernels
+
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
     source = p.add_mutually_exclusive_group()
@@ -30,6 +32,7 @@ def add_arguments(p) -> None:
     from hil_bench.boards.runners import RUNNERS
 
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
+    add_kernels(p)
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
 
@@ -78,7 +81,7 @@ def run(args) -> int:
     tflite = args.model.read_bytes()
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
-    result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner)
+    result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:
@@ -97,7 +100,7 @@ def run(args) -> int:
     if lat["samples"]:
         print(f"{report['board']} via {report['runner']} ({report['timing_source']}): "
               f"latency median {lat['median']:,.0f} {lat['unit']} (min {lat['min']:,.0f}, max {lat['max']:,.0f}, "
-              f"{len(lat['samples'])} runs)")
+              f"{len(lat['samples'])} runs; {report['kernels']} kernels)")
     else:
         print(f"{report['board']} via {report['runner']}: outputs only, latency not measured "
               f"(timing source {report['timing_source']})")

@@ -25,10 +25,13 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash (default: auto)")
     p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
+    from hil_bench.cli.options import add_kernels
+
+    add_kernels(p)
     p.add_argument("--json", action="store_true")
 
 
-def measure(model_path: Path, board_name: str, method: str, npu: bool) -> dict:
+def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt") -> dict:
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
@@ -50,13 +53,17 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool) -> dict:
         info = model_info(compressed)
         report["runtime_accepts_model"] = True
         report["arena_bytes_needed"] = info.get("arena_bytes")
+        # The host build plans for the plain C kernels; an optimized path may add per-op scratch.
+        report["arena_bytes_needed_plan"] = "host build, plain C kernels (no per-op scratch)"
     except Error as exc:
         report["runtime_accepts_model"] = False
         report["runtime_refusal"] = str(exc)
     if not board.is_host:
         from hil_bench.dut import build_image
 
-        sizes = build_image(board, compressed, installed_only=False)[0].sizes   # the image the board's runner would start
+        image = build_image(board, compressed, kernels=kernels, installed_only=False)[0]   # what the runner would start
+        sizes = image.sizes
+        report.update(kernels=image.kernels, compiler_flags=image.compiler_flags)
         report.update(flash_bytes=sizes.flash_bytes, ram_bytes=sizes.ram_bytes,
                       model_bytes_in_flash=sizes.model_bytes, runtime_code_bytes=sizes.code_bytes,
                       arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,
@@ -78,7 +85,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool) -> dict:
 def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
-    report = measure(args.model, args.board, args.compress, args.npu)
+    report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
     if args.json:
         print_json(report)
         return 0

@@ -22,7 +22,7 @@ from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
-from hil_bench.firmware.features import check_cpu_features
+from hil_bench.firmware.features import check_cpu_features, kernel_path
 from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
 
@@ -31,6 +31,7 @@ CC = "arm-none-eabi-gcc"
 COMPILE_TIMEOUT_S = 180
 DEFAULT_ARENA_BYTES = 512 * 1024
 MIN_DB_BUFFER_BYTES = 64 * 1024
+KERNELS = ("opt", "ref")   # --kernels: the core's optimized path, or the plain C reference kernels
 OPT_FLAGS = ("-O2", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common", "-std=gnu11", "-Wall")
 
 
@@ -42,6 +43,8 @@ class FirmwareImage:
     image_kind: str          # "model" or "test-no-model"
     key: str
     cached: bool
+    kernels: str = "c"       # kernel path compiled in: "helium", "dsp" or "c" (hb_kpath.h)
+    compiler_flags: str = "" # the flags every source was compiled with (CPU, optimization, defines)
 
 
 def cache_root() -> Path:
@@ -113,8 +116,11 @@ def _input_bytes(model: bytes) -> int:
 def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
-                   rebuild: bool = False, decode: str = "init") -> FirmwareImage:
+                   rebuild: bool = False, decode: str = "init", kernels: str = "opt") -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
+
+    ``kernels``: "opt" compiles the optimized path the core has (Helium on Armv8.1-M with MVE, the DSP
+    extension on Cortex-M4/M7/M33, plain C elsewhere); "ref" forces the plain C reference kernels.
 
     Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
     fit, and also when the linker finds a region overflowing.
@@ -122,6 +128,8 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     board = load_board(board)
     if decode not in ("init", "per-layer"):
         raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
+    if kernels not in KERNELS:
+        raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
     model_bytes = None
@@ -135,11 +143,15 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     db_bytes = (db_bytes + 15) // 16 * 16
     image_kind = "model" if with_model else "test-no-model"
 
-    check_cpu_features(board, CC, (*board.cpu.cflags, "-mthumb"))
+    cpu_flags = (*board.cpu.cflags, "-mthumb")
+    check_cpu_features(board, CC, cpu_flags)
+    defines = ("-DHB_KERNELS_REF",) if kernels == "ref" else ()
+    flags = (*cpu_flags, *OPT_FLAGS, *defines)
+    path = kernel_path(CC, cpu_flags, kernels) if with_model else "none"
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
     for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, OPT_FLAGS, decode))):
+                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode))):
         h.update(part.encode() if isinstance(part, str) else part)
     for p in srcs + _headers(board, with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
                                             Path(__file__).with_name("config.py")]:
@@ -150,7 +162,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if elf.is_file() and not rebuild:
-        return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, cached=True)
+        return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, True, path, " ".join(flags))
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
@@ -164,14 +176,14 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
             export_c_array(model_bytes, work, name="g_model")
             srcs = srcs + [work / "model_data.c"]
-        _compile_and_link(board, srcs, work, with_model)
+        _compile_and_link(board, srcs, work, with_model, defines)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         work.rename(out_dir)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
-    return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, cached=False)
+    return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, False, path, " ".join(flags))
 
 
 def _run(cmd: list[str], what: str) -> None:
@@ -184,7 +196,8 @@ def _run(cmd: list[str], what: str) -> None:
     run_build_tool(cmd, what, COMPILE_TIMEOUT_S, on_failure=overflow)
 
 
-def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool) -> None:
+def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool,
+                      defines: tuple[str, ...] = ()) -> None:
     cpu = list(board.cpu.cflags) + ["-mthumb"]
     incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", *(f"-I{d}" for d in bsp_dirs(board)),
             f"-I{FIRMWARE_DIR / 'app'}"]
@@ -195,7 +208,8 @@ def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bo
     for i, src in enumerate(srcs):
         obj = work / ("model_data.o" if src.name == "model_data.c" else f"{i:03d}_{src.stem}.o")
         objs.append(obj)
-        jobs.append(([CC, *cpu, *OPT_FLAGS, *incs, "-c", str(src), "-o", str(obj)], f"compiling {src.name}"))
+        jobs.append(([CC, *cpu, *OPT_FLAGS, *defines, *incs, "-c", str(src), "-o", str(obj)],
+                     f"compiling {src.name}"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         for fut in [pool.submit(_run, cmd, what) for cmd, what in jobs]:
             fut.result()

@@ -66,3 +66,14 @@ def check_cpu_features(board: Board, cc: str, cflags: tuple[str, ...]) -> None:
     if problems:
         raise BoardError(f"{where}: cflags {' '.join(cflags)} do not match the declared CPU: "
                          + "; ".join(problems) + ". Fix cflags or the declaration so they agree.")
+
+
+def kernel_path(cc: str, cflags: tuple[str, ...], kernels: str = "opt") -> str:
+    """The runtime's kernel path for these flags, decided as ``firmware/runtime/include/internal/hb_kpath.h``
+    decides it: "helium" (integer MVE), "dsp" (DSP extension) or "c"; ``kernels="ref"`` is always "c"."""
+    if kernels == "ref":
+        return "c"
+    macros = predefined_macros(cc, tuple(cflags))
+    if _int(macros, "__ARM_FEATURE_MVE") & 1:
+        return "helium"
+    return "dsp" if _int(macros, "__ARM_FEATURE_DSP") == 1 else "c"

@@ -61,6 +61,8 @@ class ResultRow:
     timestamp: str
     run_id: str
     metric: str = DEFAULT_METRIC   # what accuracy_host/device hold: "accuracy" or "mse" (hil_bench.metrics)
+    kernels: str = ""              # kernel path that ran: "helium", "dsp" or "c" ("" in files from before)
+    compiler_flags: str = ""       # flags the firmware was compiled with ("" on the host board and before)
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():

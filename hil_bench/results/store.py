@@ -179,7 +179,7 @@ def append_rows(path: Path | str, rows: typing.Sequence[ResultRow]) -> None:
             except UnicodeDecodeError as exc:
                 raise ResultsError(f"{path}: not UTF-8 text ({exc}); {_fix_hint(path)}") from None
             first = next(csv.reader([old.split("\n", 1)[0]]), [])
-            if first != list(COLUMNS) and first == [c for c in COLUMNS if c not in COLUMN_DEFAULTS]:
+            if first != list(COLUMNS) and _older_header(first):
                 # a file of an older version (without the columns added since): rewrite it with them
                 _atomic_write(path, _encode([*read_rows(path), *rows], header=True))
                 return
@@ -263,3 +263,9 @@ def remove_stale_temp_files(directory: Path | str) -> list[Path]:
                 tmp.unlink()
                 removed.append(tmp)
     return removed
+
+
+def _older_header(header: list[str]) -> bool:
+    """A header of an older version: the schema's columns in order, some of those added since missing."""
+    return header == [c for c in COLUMNS if c in header] and all(c in header for c in COLUMNS
+                                                                  if c not in COLUMN_DEFAULTS)

@@ -58,3 +58,35 @@ def test_run_refuses_a_corrupt_model_before_building(tmp_path, capsys):
     assert main(["run", str(bad), "--board", "corstone300", "--random", "1"]) != 0
     err = capsys.readouterr().err
     assert "Traceback" not in err and "bad.tflite" in err
+
+
+# The path `--kernels opt` must take on each simulated core (firmware/runtime/include/internal/hb_kpath.h).
+OPTIMIZED_PATH = {"cortex-m55": "helium", "cortex-m4": "dsp", "cortex-m7": "dsp", "cortex-m33": "dsp"}
+
+
+@pytest.mark.hil
+def test_run_optimized_and_reference_kernels_agree(board, tmp_path, capsys):
+    reports, outputs = {}, {}
+    for kernels in ("opt", "ref"):
+        saved = tmp_path / f"{kernels}.npy"
+        reports[kernels] = _run_json(capsys, ["run", str(KWS), "--board", board.name, "--random", "3",
+                                              "--kernels", kernels, "--save-outputs", str(saved)])
+        outputs[kernels] = np.load(saved)
+    assert reports["opt"]["kernels"] == OPTIMIZED_PATH[board.cpu.core]
+    assert reports["ref"]["kernels"] == "c" and "-DHB_KERNELS_REF" in reports["ref"]["compiler_flags"]
+    assert "-DHB_KERNELS_REF" not in reports["opt"]["compiler_flags"]
+    assert all(flag in reports["opt"]["compiler_flags"] for flag in board.cpu.cflags)
+    assert np.array_equal(outputs["opt"], outputs["ref"])
+
+
+def test_boards_lists_each_boards_kernel_path(capsys):
+    assert main(["boards", "--json"]) == 0
+    rows = {row["board"]: row for row in json.loads(capsys.readouterr().out)}
+    assert rows["corstone300"]["kernels"] == "helium"
+    assert rows["mps2-an386"]["kernels"] == "dsp" and rows["host"]["kernels"] == "c"
+
+
+def test_unknown_kernels_choice_is_bad_usage(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["run", str(KWS), "--board", "corstone300", "--kernels", "fast"])
+    assert exc.value.code == 2 and "--kernels" in capsys.readouterr().err

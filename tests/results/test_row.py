@@ -23,7 +23,7 @@ REQUIRED = ["model", "recipe", "board", "runner", "timing_source", "latency", "l
             "accuracy_host", "accuracy_device", "dataset_synthetic", "flash_bytes", "ram_bytes", "model_bytes_raw",
             "model_bytes_compressed", "sparsity_trained", "sparsity_binary", "max_unique_trained",
             "max_unique_binary", "sparsity_survived", "clusters_survived", "seed", "git_revision", "tool_versions",
-            "timestamp", "run_id", "metric"]
+            "timestamp", "run_id", "metric", "kernels", "compiler_flags"]
 
 
 def test_schema_has_the_agreed_columns_in_order():

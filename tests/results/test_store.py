@@ -180,3 +180,25 @@ def test_append_refuses_undecodable_bytes_instead_of_rewriting_them(tmp_path):
     with pytest.raises(ResultsError, match="not UTF-8"):
         append_rows(path, [make_row()])
     assert path.read_bytes() == damaged
+
+
+def test_a_file_from_before_the_kernels_columns_is_upgraded_on_append(tmp_path):
+    """Files written before `kernels`/`compiler_flags` existed keep their rows (read as "") and take new ones."""
+    import csv
+
+    from hil_bench.results.store import read_rows
+
+    path = tmp_path / "old.csv"
+    write_results(path, [make_row(run_id="old-run")])
+    with path.open(newline="") as fh:
+        table = [cells[:-2] for cells in csv.reader(fh)]       # drop the two newest columns
+    assert table[0][-1] == "metric"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+    assert read_rows(path)[0].kernels == ""
+    append_rows(path, [make_row(run_id="new-run", kernels="helium", compiler_flags="-mcpu=cortex-m55")])
+    rows = read_rows(path)
+    assert [r.run_id for r in rows] == ["old-run", "new-run"]
+    assert rows[0].kernels == "" and rows[1].kernels == "helium"
+    with path.open(newline="") as fh:
+        assert next(csv.reader(fh))[-2:] == ["kernels", "compiler_flags"]
