@@ -1,5 +1,6 @@
 /* SOFTMAX and LOGISTIC (int8 in, int8 out with scale 1/256 and zero point -128): the fixed-point
- * input multipliers and ranges are computed once at prepare, as TFLM does. */
+ * input multipliers and ranges are computed once at prepare, as TFLM does. RELU and RELU6
+ * (standalone, int8): a requantization multiplier and clamp bounds from prepare. */
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
@@ -13,6 +14,10 @@ typedef struct softmax_data {
 typedef struct logistic_data {
     int32_t zp, radius, mult, shift, count;
 } logistic_data;
+
+typedef struct relu_data {
+    int32_t in_zp, out_zp, mult, shift, lo, hi, count;
+} relu_data;
 
 hb_status hb_op_softmax_prepare(hb_pctx *c)
 {
@@ -89,5 +94,45 @@ hb_status hb_op_logistic_eval(hb_interpreter *ip, const hb_op *op)
     const logistic_data *d = (const logistic_data *)hb_op_data(ip, op);
     hb_logistic_s8(d->zp, d->radius, d->mult, d->shift, d->count,
                    (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
+    return HB_OK;
+}
+
+/* TFLM: RELU requantizes by input_scale / output_scale (in double) and clamps at the output's
+ * zero; RELU6 clamps the input between its zero and its quantized 6, without requantizing. */
+static hb_status relu_prepare(hb_pctx *c, int act)
+{
+    hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
+    relu_data *d;
+    int s;
+    if (!hb_is_s8(in) || !hb_is_s8(out) || hb_count(in) != hb_count(out)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and output of the same size");
+    }
+    d = (relu_data *)hb_pdata(c, sizeof(relu_data));
+    if (d == 0) {
+        return c->ip->status;
+    }
+    d->count = hb_count(out);
+    if (act == HB_ACT_RELU6) {
+        d->mult = 1 << 30; /* x * 2^30 * 2^1 / 2^31 == x exactly */
+        d->shift = 1;
+        return hb_pact(c, act, in, &d->lo, &d->hi);
+    }
+    d->in_zp = in->zero_point;
+    d->out_zp = out->zero_point;
+    if (!hb_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &s)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "scales give an unrepresentable multiplier");
+    }
+    d->shift = s;
+    return hb_pact(c, act, out, &d->lo, &d->hi);
+}
+
+hb_status hb_op_relu_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU); }
+hb_status hb_op_relu6_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU6); }
+
+hb_status hb_op_relu_eval(hb_interpreter *ip, const hb_op *op)
+{
+    const relu_data *d = (const relu_data *)hb_op_data(ip, op);
+    hb_relu_s8(d->in_zp, d->out_zp, d->mult, d->shift, d->lo, d->hi, d->count,
+               (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }

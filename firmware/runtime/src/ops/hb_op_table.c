@@ -20,6 +20,8 @@ hb_status hb_op_average_pool_2d_eval(hb_interpreter *ip, const hb_op *op);
 hb_status hb_op_max_pool_2d_eval(hb_interpreter *ip, const hb_op *op);
 HB_OP_FNS(hb_op_softmax)             /* hb_op_activation.c */
 HB_OP_FNS(hb_op_logistic)            /* hb_op_activation.c */
+HB_OP_FNS(hb_op_relu)                /* hb_op_activation.c */
+hb_status hb_op_relu6_prepare(hb_pctx *c);                         /* hb_op_activation.c */
 HB_OP_FNS(hb_op_quantize)            /* hb_op_quant.c */
 HB_OP_FNS(hb_op_dequantize)          /* hb_op_quant.c */
 HB_OP_FNS(hb_op_reshape)             /* hb_op_shape.c */
@@ -43,6 +45,8 @@ const hb_op_row hb_op_table[] = {
     {BUILTIN(MAX_POOL_2D),       hb_op_pool_prepare,              hb_op_max_pool_2d_eval,       0},
     {BUILTIN(SOFTMAX),           hb_op_softmax_prepare,           hb_op_softmax_eval,           0},
     {BUILTIN(LOGISTIC),          hb_op_logistic_prepare,          hb_op_logistic_eval,          0},
+    {BUILTIN(RELU),              hb_op_relu_prepare,              hb_op_relu_eval,              0},
+    {BUILTIN(RELU6),             hb_op_relu6_prepare,             hb_op_relu_eval,              0},
     {BUILTIN(QUANTIZE),          hb_op_quantize_prepare,          hb_op_quantize_eval,          0},
     {BUILTIN(DEQUANTIZE),        hb_op_dequantize_prepare,        hb_op_dequantize_eval,        0},
     {BUILTIN(RESHAPE),           hb_op_reshape_prepare,           hb_op_reshape_eval,
