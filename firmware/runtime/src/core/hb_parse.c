@@ -282,6 +282,9 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: %s (builtin %d) is not supported", i,
                        hb_builtin_name(builtin), builtin);
     }
+    if (row > 255) {
+        return hb_fail(ip, HB_ERR_INTERNAL, "op table row %d does not fit hb_op.row", row);
+    }
     op->row = (uint8_t)row;
     name = hb_op_table[row].name;
     if (hb_op_table[row].flags & HB_ROW_DECODE) {
