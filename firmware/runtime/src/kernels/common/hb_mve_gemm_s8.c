@@ -144,20 +144,26 @@ hb_block4_store(const hb_block4 *k, const hb_dot4 *s, const hb_mve_requant *q, i
  * accumulators in registers). Offsets are fixed: the assembly below addresses the fields. */
 typedef struct hb_rows_ctx {
     const int8_t *w[4];  /*  0: the block's 4 filter rows */
-    int32_t row_adj;     /* 16: bytes from a row's end to the next row's start */
+    int32_t row_adj;     /* 16: bytes from the end of a row's last segment to the next row */
     int32_t out_stride;  /* 20 */
     uint32_t lanes;      /* 24: store predicate (channels of the block inside cout) */
-    int32_t steps;       /* 28: depth / 16 */
+    int32_t steps;       /* 28: segment length / 16 */
     int32_t out_offset;  /* 32 */
-    int32_t tail;        /* 36: depth % 16 */
+    int32_t tail;        /* 36: segment length % 16 (always 0 with several segments) */
+    int32_t segs;        /* 40: segments per row */
+    int32_t segs_left;   /* 44: the loop's segment counter */
+    int32_t seg_adj;     /* 48: bytes from a segment's end to the next segment */
 } hb_rows_ctx;
 
-/* n_rows GEMM rows against one block of 4 output channels, written as one assembly loop so that
- * per row only the work remains: reload the 4 filter pointers, the 16-byte steps (1 row load,
- * 4 filter loads, 4 VMLADAVA in a low-overhead loop), a predicated tail, then hb_mve_requant_s32's
+/*
+ * n_rows GEMM rows against one block of 4 output channels, one assembly loop, so that per row
+ * only the work remains: reload the 4 filter pointers, the 16-byte steps (1 row load, 4 filter
+ * loads, 4 VMLADAVA in a low-overhead loop), a predicated tail, then hb_mve_requant_s32's
  * instruction sequence, the clamp and a predicated 4-byte store. GCC 12 compiled the same loop
  * in C to ~90 instructions per row for depth 64 (it spilled and re-derived every pointer); this
  * is 70. VMLADAVA needs even accumulator registers (constraint "Te"); "p0" is GCC's name for VPR.
+ * The segmented variant reads each row as `segs` runs `seg_stride` bytes apart (a conv window's
+ * filter rows straight from the input, no im2col copy).
  */
 #define HB_ROWS_STEP(w, a)                                 \
     "vldrb.8 %q[t1], [%[" w "]], #16\n\t"                  \
@@ -166,84 +172,113 @@ typedef struct hb_rows_ctx {
     "vpst\n\t"                                             \
     "vldrbt.8 %q[t1], [%[" w "]]\n\t"                      \
     "vmladava.s8 %[" a "], %q[t0], %q[t1]\n\t"
+#define HB_ROWS_BEGIN                                      \
+    "ldrd %[w0], %[w1], [%[c], #0]\n\t"                    \
+    "ldrd %[w2], %[w3], [%[c], #8]\n\t"                    \
+    "movs %[a0], #0\n\t"                                   \
+    "movs %[a1], #0\n\t"                                   \
+    "movs %[a2], #0\n\t"                                   \
+    "movs %[a3], #0\n\t"
+#define HB_ROWS_RUN                                        \
+    "ldr lr, [%[c], #28]\n\t"                              \
+    "wls lr, lr, 3f\n\t"                                   \
+    "1:\n\t"                                               \
+    "vldrb.8 %q[t0], [%[x]], #16\n\t"                      \
+    HB_ROWS_STEP("w0", "a0") HB_ROWS_STEP("w1", "a1")      \
+    HB_ROWS_STEP("w2", "a2") HB_ROWS_STEP("w3", "a3")      \
+    "le lr, 1b\n\t"                                        \
+    "3:\n\t"
+#define HB_ROWS_RUN_TAIL                                   \
+    "ldr lr, [%[c], #36]\n\t"                              \
+    "cmp lr, #0\n\t"                                       \
+    "beq 4f\n\t"                                           \
+    "vctp.8 lr\n\t"                                        \
+    "vpst\n\t"                                             \
+    "vldrbt.8 %q[t0], [%[x]]\n\t"                          \
+    HB_ROWS_TAIL("w0", "a0") HB_ROWS_TAIL("w1", "a1")      \
+    HB_ROWS_TAIL("w2", "a2") HB_ROWS_TAIL("w3", "a3")      \
+    "add %[x], %[x], lr\n\t"                               \
+    "4:\n\t"
+#define HB_ROWS_END                                        \
+    "vmov %q[t0][2], %q[t0][0], %[a0], %[a2]\n\t"          \
+    "vmov %q[t0][3], %q[t0][1], %[a1], %[a3]\n\t"          \
+    "vadd.i32 %q[t0], %q[t0], %q[bias]\n\t"                \
+    "vshl.s32 %q[t0], %q[t0], %q[left]\n\t"                \
+    "vqrdmulh.s32 %q[t0], %q[t0], %q[mult]\n\t"            \
+    "vand %q[t1], %q[t0], %q[nr]\n\t"                      \
+    "vshr.s32 %q[t1], %q[t1], #31\n\t"                     \
+    "vqadd.s32 %q[t0], %q[t0], %q[t1]\n\t"                 \
+    "vrshl.s32 %q[t0], %q[t0], %q[nr]\n\t"                 \
+    "ldr %[a0], [%[c], #32]\n\t"                           \
+    "vadd.i32 %q[t0], %q[t0], %[a0]\n\t"                   \
+    "vmax.s32 %q[t0], %q[t0], %q[lo]\n\t"                  \
+    "vmin.s32 %q[t0], %q[t0], %q[hi]\n\t"                  \
+    "ldr %[a0], [%[c], #24]\n\t"                           \
+    "vmsr p0, %[a0]\n\t"                                   \
+    "vpst\n\t"                                             \
+    "vstrbt.32 %q[t0], [%[dst]]\n\t"                       \
+    "ldr %[a0], [%[c], #20]\n\t"                           \
+    "add %[dst], %[dst], %[a0]\n\t"                        \
+    "ldr %[a0], [%[c], #16]\n\t"                           \
+    "add %[x], %[x], %[a0]\n\t"                            \
+    "subs %[n], %[n], #1\n\t"                              \
+    "bne 2b\n\t"
+#define HB_ROWS_OPERANDS                                                                       \
+    : [a0] "=&Te"(a0), [a1] "=&Te"(a1), [a2] "=&Te"(a2), [a3] "=&Te"(a3), [w0] "=&r"(w0),     \
+      [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [x] "+r"(x), [dst] "+r"(dst),            \
+      [n] "+r"(n_rows), [t0] "=&w"(t0), [t1] "=&w"(t1)                                         \
+    : [c] "r"(c), [bias] "w"(k->bias), [left] "w"(k->left), [mult] "w"(k->mult),              \
+      [nr] "w"(k->neg_right), [lo] "w"(lo), [hi] "w"(hi)                                       \
+    : "lr", "cc", "p0", "memory"
 
-static void hb_gemm_block_rows(const hb_block4 *k, const hb_rows_ctx *c, const int8_t *x,
+static void hb_gemm_block_rows(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
                                int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
 {
     const int8_t *w0, *w1, *w2, *w3;
     int32_t a0, a1, a2, a3;
     int32x4_t t0, t1;
-    __asm__ volatile("2:\n\t"
-                     "ldrd %[w0], %[w1], [%[c], #0]\n\t"
-                     "ldrd %[w2], %[w3], [%[c], #8]\n\t"
-                     "movs %[a0], #0\n\t"
-                     "movs %[a1], #0\n\t"
-                     "movs %[a2], #0\n\t"
-                     "movs %[a3], #0\n\t"
-                     "ldr lr, [%[c], #28]\n\t"
-                     "wls lr, lr, 3f\n\t"
-                     "1:\n\t"
-                     "vldrb.8 %q[t0], [%[x]], #16\n\t"
-                     HB_ROWS_STEP("w0", "a0") HB_ROWS_STEP("w1", "a1") HB_ROWS_STEP("w2", "a2")
-                     HB_ROWS_STEP("w3", "a3")
-                     "le lr, 1b\n\t"
-                     "3:\n\t"
-                     "ldr lr, [%[c], #36]\n\t"
-                     "cmp lr, #0\n\t"
-                     "beq 4f\n\t"
-                     "vctp.8 lr\n\t"
-                     "vpst\n\t"
-                     "vldrbt.8 %q[t0], [%[x]]\n\t"
-                     HB_ROWS_TAIL("w0", "a0") HB_ROWS_TAIL("w1", "a1") HB_ROWS_TAIL("w2", "a2")
-                     HB_ROWS_TAIL("w3", "a3")
-                     "add %[x], %[x], lr\n\t"
-                     "4:\n\t"
-                     "vmov %q[t0][2], %q[t0][0], %[a0], %[a2]\n\t"
-                     "vmov %q[t0][3], %q[t0][1], %[a1], %[a3]\n\t"
-                     "vadd.i32 %q[t0], %q[t0], %q[bias]\n\t"
-                     "vshl.s32 %q[t0], %q[t0], %q[left]\n\t"
-                     "vqrdmulh.s32 %q[t0], %q[t0], %q[mult]\n\t"
-                     "vand %q[t1], %q[t0], %q[nr]\n\t"
-                     "vshr.s32 %q[t1], %q[t1], #31\n\t"
-                     "vqadd.s32 %q[t0], %q[t0], %q[t1]\n\t"
-                     "vrshl.s32 %q[t0], %q[t0], %q[nr]\n\t"
-                     "ldr %[a0], [%[c], #32]\n\t"
-                     "vadd.i32 %q[t0], %q[t0], %[a0]\n\t"
-                     "vmax.s32 %q[t0], %q[t0], %q[lo]\n\t"
-                     "vmin.s32 %q[t0], %q[t0], %q[hi]\n\t"
-                     "ldr %[a0], [%[c], #24]\n\t"
-                     "vmsr p0, %[a0]\n\t"
-                     "vpst\n\t"
-                     "vstrbt.32 %q[t0], [%[dst]]\n\t"
-                     "ldr %[a0], [%[c], #20]\n\t"
-                     "add %[dst], %[dst], %[a0]\n\t"
-                     "ldr %[a0], [%[c], #16]\n\t"
-                     "add %[x], %[x], %[a0]\n\t"
-                     "subs %[n], %[n], #1\n\t"
-                     "bne 2b\n\t"
-                     : [a0] "=&Te"(a0), [a1] "=&Te"(a1), [a2] "=&Te"(a2), [a3] "=&Te"(a3),
-                       [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [x] "+r"(x),
-                       [dst] "+r"(dst), [n] "+r"(n_rows), [t0] "=&w"(t0), [t1] "=&w"(t1)
-                     : [c] "r"(c), [bias] "w"(k->bias), [left] "w"(k->left), [mult] "w"(k->mult),
-                       [nr] "w"(k->neg_right), [lo] "w"(lo), [hi] "w"(hi)
-                     : "lr", "cc", "p0", "memory");
+    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN HB_ROWS_RUN HB_ROWS_RUN_TAIL HB_ROWS_END
+                     HB_ROWS_OPERANDS);
 }
 
-void hb_mve_gemm_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t depth,
-                    const int8_t *filter, int32_t cout, const int32_t *folded,
-                    const hb_mve_requant *q, int8_t *out, int32_t out_stride)
+static void hb_gemm_block_rows_segs(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
+                                    int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
+{
+    const int8_t *w0, *w1, *w2, *w3;
+    int32_t a0, a1, a2, a3;
+    int32x4_t t0, t1;
+    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN
+                     "ldr lr, [%[c], #40]\n\t"
+                     "str lr, [%[c], #44]\n\t"
+                     "5:\n\t" HB_ROWS_RUN
+                     "ldr lr, [%[c], #48]\n\t"
+                     "add %[x], %[x], lr\n\t"
+                     "ldr lr, [%[c], #44]\n\t"
+                     "subs lr, lr, #1\n\t"
+                     "str lr, [%[c], #44]\n\t"
+                     "bne 5b\n\t" HB_ROWS_END HB_ROWS_OPERANDS);
+}
+
+void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t segs,
+                        int32_t seg_len, int32_t seg_stride, const int8_t *filter, int32_t cout,
+                        const int32_t *folded, const hb_mve_requant *q, int8_t *out,
+                        int32_t out_stride)
 {
     const int32x4_t lo = vdupq_n_s32(q->act_min), hi = vdupq_n_s32(q->act_max);
+    const int32_t depth = segs * seg_len;
     hb_rows_ctx c;
     int32_t oc;
     if (n_rows <= 0) {
         return;
     }
-    c.row_adj = row_stride - depth;
+    c.row_adj = row_stride - (segs > 1 ? segs * seg_stride : seg_len);
     c.out_stride = out_stride;
-    c.steps = depth >> 4;
+    c.steps = seg_len >> 4;
     c.out_offset = q->out_offset;
-    c.tail = depth & 15;
+    c.tail = seg_len & 15;
+    c.segs = segs;
+    c.segs_left = 0;
+    c.seg_adj = seg_stride - seg_len;
     for (oc = 0; oc < cout; oc += 4) {
         hb_block4 k;
         hb_block4_init(&k, filter, depth, oc, cout, folded, q);
@@ -252,8 +287,20 @@ void hb_mve_gemm_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int3
         c.w[2] = k.w2;
         c.w[3] = k.w3;
         c.lanes = (uint32_t)k.lanes;
-        hb_gemm_block_rows(&k, &c, rows, n_rows, out + oc, lo, hi);
+        if (segs > 1) {
+            hb_gemm_block_rows_segs(&k, &c, rows, n_rows, out + oc, lo, hi);
+        } else {
+            hb_gemm_block_rows(&k, &c, rows, n_rows, out + oc, lo, hi);
+        }
     }
+}
+
+void hb_mve_gemm_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t depth,
+                    const int8_t *filter, int32_t cout, const int32_t *folded,
+                    const hb_mve_requant *q, int8_t *out, int32_t out_stride)
+{
+    hb_mve_gemm_seg_s8(rows, n_rows, row_stride, 1, depth, depth, filter, cout, folded, q, out,
+                       out_stride);
 }
 
 void hb_mve_conv_direct_s8(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,

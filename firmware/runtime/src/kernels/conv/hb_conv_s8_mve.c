@@ -2,7 +2,10 @@
  *   1x1 without padding: the GEMM rows are the input pixels themselves (no copy).
  *   windows deeper than HB_MVE_CONV_DIRECT_DEPTH bytes: implicit GEMM reading each window from the
  *   input (hb_mve_conv_direct_s8), no scratch.
- *   anything else: im2col into scratch, a few output pixels at a time (hb_conv_cols), each column the
+ *   anything else: output rows whose windows lie inside the image in height, and whose filter rows
+ *   are whole 16-byte steps (e.g. 3x3 over 16 channels), read the inside columns' windows straight
+ *   from the input (KH runs per GEMM row, hb_mve_gemm_seg_s8); every other output pixel goes
+ *   through im2col into scratch, a few at a time (hb_conv_cols), each column the
  *   filter's window [KH, KW, Cin] with out-of-image taps holding the input zero point (-input_offset),
  *   so that with folded = bias + input_offset * sum(filter) they add exactly 0, as the reference's
  *   skipped taps do: sum_valid w * (x + off) == sum_all w * x' + off * sum_all w, x' = x or -off.
@@ -94,6 +97,23 @@ static void hb_conv_column(const hb_conv_params *p, const hb_dims4 *in_d, const 
     }
 }
 
+/* Output pixels [ox0, ox1) of output row oy through im2col, `cols` columns per GEMM. */
+static void hb_conv_im2col_run(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
+                               const hb_dims4 *filter_d, int32_t b, int32_t oy, int32_t ox0,
+                               int32_t ox1, int8_t *col, int32_t cols, const int32_t *folded,
+                               const int8_t *filter, const hb_mve_requant *q, int8_t *out_row)
+{
+    const int32_t depth = filter_d->h * filter_d->w * in_d->c, cout = filter_d->n;
+    int32_t start, k;
+    for (start = ox0; start < ox1; start += cols) {
+        const int32_t n = ox1 - start < cols ? ox1 - start : cols;
+        for (k = 0; k < n; k++) {
+            hb_conv_column(p, in_d, in, filter_d, b, oy, start + k, col + k * depth);
+        }
+        hb_mve_gemm_s8(col, n, depth, depth, filter, cout, folded, q, out_row + start * cout, cout);
+    }
+}
+
 void hb_conv_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult, const
                     int8_t *shift, const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
                     const int8_t *filter, const int32_t *bias, const int32_t *folded, const hb_dims4
@@ -129,24 +149,55 @@ void hb_conv_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, const in
         return;
     }
     {
-        const int32_t depth = filter_d->h * filter_d->w * cin;
-        const int32_t pixels = out_d->h * out_d->w, total = out_d->n * pixels;
+        const int32_t depth = filter_d->h * filter_d->w * cin, run = filter_d->w * cin;
         const int32_t cols = hb_conv_cols(out_d, depth);
+        const int32_t eff_h = (filter_d->h - 1) * p->dilation_h + 1;
+        /* Output columns [ox_lo, ox_hi) have every window column inside the image. */
+        const int32_t ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+        const int32_t span = in_d->w - filter_d->w + p->pad_w;
+        const int32_t ox_hi = span < 0 ? 0 : (span / p->stride_w + 1 < out_d->w ? span / p->stride_w + 1 : out_d->w);
+        /* Segmented rows need whole 16-byte steps per filter row and contiguous columns. */
+        const int segmented = p->dilation_w == 1 && (run & 15) == 0 && ox_hi > ox_lo;
         int8_t *col = (int8_t *)scratch->buf;
-        int32_t start, k;
         if (scratch->buf == 0 || scratch->size < cols * depth) {
             hb_conv_s8_c(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded, out_d,
                          out);
             return;
         }
-        for (start = 0; start < total; start += cols) {
-            const int32_t n = total - start < cols ? total - start : cols;
-            for (k = 0; k < n; k++) {
-                const int32_t px = start + k, pb = px / pixels, pr = px % pixels;
-                hb_conv_column(p, in_d, in, filter_d, pb, pr / out_d->w, pr % out_d->w,
-                               col + k * depth);
+        if (!segmented) { /* every pixel through im2col, batches running across output rows */
+            const int32_t pixels = out_d->h * out_d->w, total = out_d->n * pixels;
+            int32_t start, k;
+            for (start = 0; start < total; start += cols) {
+                const int32_t n = total - start < cols ? total - start : cols;
+                for (k = 0; k < n; k++) {
+                    const int32_t px = start + k, pr = px % pixels;
+                    hb_conv_column(p, in_d, in, filter_d, px / pixels, pr / out_d->w, pr % out_d->w,
+                                   col + k * depth);
+                }
+                hb_mve_gemm_s8(col, n, depth, depth, filter, cout, folded, &q, out + start * cout,
+                               cout);
             }
-            hb_mve_gemm_s8(col, n, depth, depth, filter, cout, folded, &q, out + start * cout, cout);
+            return;
+        }
+        for (b = 0; b < out_d->n; b++) {
+            for (oy = 0; oy < out_d->h; oy++) {
+                const int32_t iy0 = oy * p->stride_h - p->pad_h;
+                int8_t *out_row = out + (b * out_d->h + oy) * out_d->w * cout;
+                if (segmented && iy0 >= 0 && iy0 + eff_h <= in_d->h) {
+                    /* inside columns: each window's KH filter rows straight from the input */
+                    hb_mve_gemm_seg_s8(in + ((b * in_d->h + iy0) * in_d->w + ox_lo * p->stride_w - p->pad_w) * cin,
+                                       ox_hi - ox_lo, p->stride_w * cin, filter_d->h, run,
+                                       p->dilation_h * in_d->w * cin, filter, cout, folded, &q,
+                                       out_row + ox_lo * cout, cout);
+                    hb_conv_im2col_run(p, in_d, in, filter_d, b, oy, 0, ox_lo, col, cols, folded,
+                                       filter, &q, out_row);
+                    hb_conv_im2col_run(p, in_d, in, filter_d, b, oy, ox_hi, out_d->w, col, cols,
+                                       folded, filter, &q, out_row);
+                } else {
+                    hb_conv_im2col_run(p, in_d, in, filter_d, b, oy, 0, out_d->w, col, cols, folded,
+                                       filter, &q, out_row);
+                }
+            }
         }
     }
 }
