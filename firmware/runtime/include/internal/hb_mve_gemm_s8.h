@@ -19,8 +19,8 @@ void hb_mve_gemm_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int3
                     const int8_t *filter, int32_t cout, const int32_t *folded,
                     const hb_mve_requant *q, int8_t *out, int32_t out_stride);
 
-/* The same GEMM with each row read as `segs` runs of seg_len bytes (a multiple of 16 when segs > 1),
- * seg_stride bytes apart, depth = segs * seg_len: the rows of a conv window whose columns are all
+/* The same GEMM with each row read as `segs` runs of seg_len bytes, seg_stride bytes apart (each
+ * run's tail predicated: short runs cost a predicated step each), depth = segs * seg_len: the rows of a conv window whose columns are all
  * inside the image, straight from the input. */
 void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t segs,
                         int32_t seg_len, int32_t seg_stride, const int8_t *filter, int32_t cout,

@@ -61,6 +61,16 @@ static inline void hb_mve_requant_lanes(const hb_mve_requant *q, int32_t oc, mve
     *neg_right = vminq_s32(s, vdupq_n_s32(0));
 }
 
+/* The same for four per-channel entries all inside the tables (plain loads). */
+static inline void hb_mve_requant_lanes4(const hb_mve_requant *q, int32_t oc, int32x4_t *mult,
+                                         int32x4_t *left, int32x4_t *neg_right)
+{
+    const int32x4_t s = vldrbq_s32(q->shift + oc);
+    *mult = vldrwq_s32(q->mult + oc);
+    *left = vmaxq_s32(s, vdupq_n_s32(0));
+    *neg_right = vminq_s32(s, vdupq_n_s32(0));
+}
+
 /* dst[0..n) = src[0..n), 16 bytes per step, the tail predicated. */
 static inline void hb_mve_copy_s8(int8_t *dst, const int8_t *src, int32_t n)
 {

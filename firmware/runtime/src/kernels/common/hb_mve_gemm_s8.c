@@ -149,7 +149,7 @@ typedef struct hb_rows_ctx {
     uint32_t lanes;      /* 24: store predicate (channels of the block inside cout) */
     int32_t steps;       /* 28: segment length / 16 */
     int32_t out_offset;  /* 32 */
-    int32_t tail;        /* 36: segment length % 16 (always 0 with several segments) */
+    int32_t tail;        /* 36: segment length % 16 */
     int32_t segs;        /* 40: segments per row */
     int32_t segs_left;   /* 44: the loop's segment counter */
     int32_t seg_adj;     /* 48: bytes from a segment's end to the next segment */
@@ -188,7 +188,7 @@ typedef struct hb_rows_ctx {
     HB_ROWS_STEP("w2", "a2") HB_ROWS_STEP("w3", "a3")      \
     "le lr, 1b\n\t"                                        \
     "3:\n\t"
-#define HB_ROWS_RUN_TAIL                                   \
+#define HB_ROWS_RUN_TAIL(more)                             \
     "ldr lr, [%[c], #36]\n\t"                              \
     "cmp lr, #0\n\t"                                       \
     "beq 4f\n\t"                                           \
@@ -198,7 +198,14 @@ typedef struct hb_rows_ctx {
     HB_ROWS_TAIL("w0", "a0") HB_ROWS_TAIL("w1", "a1")      \
     HB_ROWS_TAIL("w2", "a2") HB_ROWS_TAIL("w3", "a3")      \
     "add %[x], %[x], lr\n\t"                               \
+    more                                                   \
     "4:\n\t"
+/* After a tail that more runs of the same row follow: the filter pointers move past it too. */
+#define HB_ROWS_TAIL_W                                     \
+    "add %[w0], %[w0], lr\n\t"                             \
+    "add %[w1], %[w1], lr\n\t"                             \
+    "add %[w2], %[w2], lr\n\t"                             \
+    "add %[w3], %[w3], lr\n\t"
 #define HB_ROWS_END                                        \
     "vmov %q[t0][2], %q[t0][0], %[a0], %[a2]\n\t"          \
     "vmov %q[t0][3], %q[t0][1], %[a1], %[a3]\n\t"          \
@@ -237,9 +244,23 @@ static void hb_gemm_block_rows(const hb_block4 *k, hb_rows_ctx *c, const int8_t 
     const int8_t *w0, *w1, *w2, *w3;
     int32_t a0, a1, a2, a3;
     int32x4_t t0, t1;
-    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN HB_ROWS_RUN HB_ROWS_RUN_TAIL HB_ROWS_END
+    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN HB_ROWS_RUN HB_ROWS_RUN_TAIL("") HB_ROWS_END
                      HB_ROWS_OPERANDS);
 }
+
+/* Several runs per row; `tail_code` handles a run's tail (empty when runs are whole steps, so
+ * that case pays no tail check per run). */
+#define HB_ROWS_SEGS_ASM(tail_code)                                                             \
+    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN                                                    \
+                     "ldr lr, [%[c], #40]\n\t"                                                 \
+                     "str lr, [%[c], #44]\n\t"                                                 \
+                     "5:\n\t" HB_ROWS_RUN tail_code                                            \
+                     "ldr lr, [%[c], #48]\n\t"                                                 \
+                     "add %[x], %[x], lr\n\t"                                                  \
+                     "ldr lr, [%[c], #44]\n\t"                                                 \
+                     "subs lr, lr, #1\n\t"                                                     \
+                     "str lr, [%[c], #44]\n\t"                                                 \
+                     "bne 5b\n\t" HB_ROWS_END HB_ROWS_OPERANDS)
 
 static void hb_gemm_block_rows_segs(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
                                     int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
@@ -247,16 +268,11 @@ static void hb_gemm_block_rows_segs(const hb_block4 *k, hb_rows_ctx *c, const in
     const int8_t *w0, *w1, *w2, *w3;
     int32_t a0, a1, a2, a3;
     int32x4_t t0, t1;
-    __asm__ volatile("2:\n\t" HB_ROWS_BEGIN
-                     "ldr lr, [%[c], #40]\n\t"
-                     "str lr, [%[c], #44]\n\t"
-                     "5:\n\t" HB_ROWS_RUN
-                     "ldr lr, [%[c], #48]\n\t"
-                     "add %[x], %[x], lr\n\t"
-                     "ldr lr, [%[c], #44]\n\t"
-                     "subs lr, lr, #1\n\t"
-                     "str lr, [%[c], #44]\n\t"
-                     "bne 5b\n\t" HB_ROWS_END HB_ROWS_OPERANDS);
+    if (c->tail != 0) {
+        HB_ROWS_SEGS_ASM(HB_ROWS_RUN_TAIL(HB_ROWS_TAIL_W));
+    } else {
+        HB_ROWS_SEGS_ASM("");
+    }
 }
 
 void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t segs,

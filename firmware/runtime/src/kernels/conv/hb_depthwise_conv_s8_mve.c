@@ -6,8 +6,8 @@
  * input zero point (-input_offset). With folded = bias + input_offset * sum_taps(filter) those taps
  * add exactly 0, as the reference's skipped taps do, so the tap loops have no bounds checks:
  *   sum_valid w * (x + off) == sum_all w * x' + off * sum_all w, with x' = x or -off.
- * Channels go 16 at a time (four int32x4 accumulators sharing one address per tap), the tail 4 at
- * a time with predicated loads (no byte outside the tensors is read). MVE has no vector-by-vector integer MLA: each tap is widening
+ * Channels go 16 at a time (four int32x4 accumulators sharing one address per tap), then 4 at a
+ * time, the last partial group with predicated loads (no byte outside the tensors is read). MVE has no vector-by-vector integer MLA: each tap is widening
  * loads of input and filter bytes, VMUL, VADD. */
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_kernels_mve.h"
@@ -67,6 +67,17 @@ hb_dw_store4(int32x4_t acc, const hb_mve_requant *q, int32_t c, mve_pred16_t lan
     vstrbq_p_s32(dst + c, vminq_s32(acc, vdupq_n_s32(q->act_max)), lanes);
 }
 
+/* The same for 4 channels all inside the tensor (plain loads and store). */
+static inline __attribute__((always_inline)) void
+hb_dw_store4_full(int32x4_t acc, const hb_mve_requant *q, int32_t c, int8_t *dst)
+{
+    int32x4_t m, left, neg_right;
+    hb_mve_requant_lanes4(q, c, &m, &left, &neg_right);
+    acc = hb_mve_requant_s32(acc, m, left, neg_right, q->out_offset);
+    acc = vmaxq_s32(acc, vdupq_n_s32(q->act_min));
+    vstrbq_s32(dst + c, vminq_s32(acc, vdupq_n_s32(q->act_max)));
+}
+
 /* Four channel groups (16 channels) of one pixel over the whole window: per tap, widening loads
  * of 4 x 4 input and filter bytes at one address each (immediate offsets), 4 VMUL, 4 VADD.
  * Written in assembly because GCC 12 re-derives an address register per load here (25 instead
@@ -105,6 +116,30 @@ hb_dw_window16(const int8_t *x, const int8_t *w, int32_t kh, int32_t kw, int32_t
     acc[3] = a3;
 }
 
+/* One channel group (4 channels) over the whole window: the same loop with one accumulator. */
+static inline __attribute__((always_inline)) int32x4_t
+hb_dw_window4(const int8_t *x, const int8_t *w, int32_t kh, int32_t kw, int32_t col_step,
+              int32_t row_adj, int32_t w_step, int32x4_t a0)
+{
+    int32x4_t t0, t1;
+    int32_t rows = kh;
+    __asm__ volatile("2:\n\t"
+                     "dls lr, %[kw]\n\t"
+                     "1:\n\t"
+                     HB_DW_TAP4("0", "a0")
+                     "add %[x], %[x], %[cs]\n\t"
+                     "add %[w], %[w], %[ws]\n\t"
+                     "le lr, 1b\n\t"
+                     "add %[x], %[x], %[radj]\n\t"
+                     "subs %[rows], %[rows], #1\n\t"
+                     "bne 2b\n\t"
+                     : [a0] "+w"(a0), [t0] "=&w"(t0), [t1] "=&w"(t1), [x] "+r"(x), [w] "+r"(w),
+                       [rows] "+r"(rows)
+                     : [kw] "r"(kw), [cs] "r"(col_step), [ws] "r"(w_step), [radj] "r"(row_adj)
+                     : "lr", "cc", "memory");
+    return a0;
+}
+
 /* One output pixel: x = its window's top-left byte in the padded rows for channel 0. */
 static void hb_dw_pixel(const int8_t *x, int32_t ch, int32_t kh, int32_t kw, int32_t col_step,
                         int32_t row_step, const int8_t *filter, const int32_t *folded,
@@ -118,10 +153,15 @@ static void hb_dw_pixel(const int8_t *x, int32_t ch, int32_t kh, int32_t kw, int
         acc[2] = vldrwq_s32(folded + c + 8);
         acc[3] = vldrwq_s32(folded + c + 12);
         hb_dw_window16(x + c, filter + c, kh, kw, col_step, row_step - kw * col_step, ch, acc);
-        hb_dw_store4(acc[0], q, c, vctp32q(4), dst);
-        hb_dw_store4(acc[1], q, c + 4, vctp32q(4), dst);
-        hb_dw_store4(acc[2], q, c + 8, vctp32q(4), dst);
-        hb_dw_store4(acc[3], q, c + 12, vctp32q(4), dst);
+        hb_dw_store4_full(acc[0], q, c, dst);
+        hb_dw_store4_full(acc[1], q, c + 4, dst);
+        hb_dw_store4_full(acc[2], q, c + 8, dst);
+        hb_dw_store4_full(acc[3], q, c + 12, dst);
+    }
+    for (; c + 4 <= ch; c += 4) {
+        const int32x4_t a = hb_dw_window4(x + c, filter + c, kh, kw, col_step,
+                                          row_step - kw * col_step, ch, vldrwq_s32(folded + c));
+        hb_dw_store4_full(a, q, c, dst);
     }
     for (; c < ch; c += 4) {
         const mve_pred16_t lanes = vctp32q((uint32_t)(ch - c));
