@@ -11,42 +11,65 @@
 
 #if HB_KPATH_MVE
 
-#include "internal/hb_mve_math.h"
+#include <arm_mve.h>
 
+/* MultiplyByQuantizedMultiplier with one multiplier and shift for every lane, the operands as
+ * scalars (the _n forms keep the 8 vector registers for data): hb_mve_mbqm_s32's arithmetic with
+ * the negative-tie nudge written as sign * nudge (nudge = 1 when right > 0, else 0). */
+typedef struct hb_add_stage {
+    int32_t left, mult, neg_right, nudge;
+} hb_add_stage;
+
+static void hb_add_stage_init(hb_add_stage *s, int32_t pre_left, int32_t mult, int32_t shift)
+{
+    s->left = pre_left + (shift > 0 ? shift : 0);
+    s->mult = mult;
+    s->neg_right = shift < 0 ? shift : 0;
+    s->nudge = shift < 0 ? 1 : 0;
+}
+
+static inline __attribute__((always_inline)) int32x4_t hb_add_mbqm(int32x4_t x, hb_add_stage s)
+{
+    x = vqrdmulhq_n_s32(vshlq_r_s32(x, s.left), s.mult);
+    x = vqaddq_s32(x, vmulq_n_s32(vshrq_n_s32(x, 31), s.nudge));
+    return vrshlq_n_s32(x, s.neg_right);
+}
+
+/* Everything an element needs, copied by value into each run (the output stores are int8 and
+ * could alias a struct behind a pointer, which made GCC reload every field per vector). */
 typedef struct hb_add_lanes {
-    int32x4_t m1, l1, r1, m2, l2, r2, mo, lo, ro, act_min, act_max;
+    hb_add_stage in1, in2, out;
+    int32_t off1, off2, out_off, act_min, act_max;
 } hb_add_lanes;
 
 static void hb_add_lanes_init(const hb_add_params *p, hb_add_lanes *k)
 {
-    k->m1 = vdupq_n_s32(p->input1_mult);
-    k->l1 = vdupq_n_s32(p->input1_shift > 0 ? p->input1_shift : 0);
-    k->r1 = vdupq_n_s32(p->input1_shift < 0 ? p->input1_shift : 0);
-    k->m2 = vdupq_n_s32(p->input2_mult);
-    k->l2 = vdupq_n_s32(p->input2_shift > 0 ? p->input2_shift : 0);
-    k->r2 = vdupq_n_s32(p->input2_shift < 0 ? p->input2_shift : 0);
-    k->mo = vdupq_n_s32(p->output_mult);
-    k->lo = vdupq_n_s32(p->output_shift > 0 ? p->output_shift : 0);
-    k->ro = vdupq_n_s32(p->output_shift < 0 ? p->output_shift : 0);
-    k->act_min = vdupq_n_s32(p->act_min);
-    k->act_max = vdupq_n_s32(p->act_max);
+    /* (x + off) << left_shift, then the input's own left shift: one shift of their sum */
+    hb_add_stage_init(&k->in1, p->left_shift, p->input1_mult, p->input1_shift);
+    hb_add_stage_init(&k->in2, p->left_shift, p->input2_mult, p->input2_shift);
+    hb_add_stage_init(&k->out, 0, p->output_mult, p->output_shift);
+    k->off1 = p->input1_offset;
+    k->off2 = p->input2_offset;
+    k->out_off = p->output_offset;
+    k->act_min = p->act_min;
+    k->act_max = p->act_max;
 }
 
 static inline __attribute__((always_inline)) int32x4_t
-hb_add4(const hb_add_params *p, const hb_add_lanes *k, int32x4_t x1, int32x4_t x2)
+hb_add4(hb_add_lanes k, int32x4_t lo, int32x4_t hi, int32x4_t x1, int32x4_t x2)
 {
-    const int32x4_t a = hb_mve_mbqm_s32(vshlq_r_s32(vaddq_n_s32(x1, p->input1_offset), p->left_shift),
-                                        k->m1, k->l1, k->r1);
-    const int32x4_t c = hb_mve_mbqm_s32(vshlq_r_s32(vaddq_n_s32(x2, p->input2_offset), p->left_shift),
-                                        k->m2, k->l2, k->r2);
-    int32x4_t r = vaddq_n_s32(hb_mve_mbqm_s32(vaddq_s32(a, c), k->mo, k->lo, k->ro), p->output_offset);
-    return vminq_s32(vmaxq_s32(r, k->act_min), k->act_max);
+    const int32x4_t a = hb_add_mbqm(vaddq_n_s32(x1, k.off1), k.in1);
+    const int32x4_t c = hb_add_mbqm(vaddq_n_s32(x2, k.off2), k.in2);
+    const int32x4_t r = vaddq_n_s32(hb_add_mbqm(vaddq_s32(a, c), k.out), k.out_off);
+    return vminq_s32(vmaxq_s32(r, lo), hi);
 }
 
 /* n outputs from in1 / in2 walked with stride s1 / s2, each 0 or 1. */
-static void hb_add_run(const hb_add_params *p, const hb_add_lanes *k, const int8_t *in1, int32_t s1,
-                       const int8_t *in2, int32_t s2, int8_t *out, int32_t n)
+static void hb_add_run(const hb_add_lanes *kp, const int8_t *in1, int32_t s1, const int8_t *in2,
+                       int32_t s2, int8_t *out, int32_t n)
 {
+    const hb_add_lanes k = *kp;
+    const int32x4_t lo = vdupq_n_s32(k.act_min), hi = vdupq_n_s32(k.act_max);
     int32x4_t b1, b2;
     int32_t i = 0;
     if (n <= 0) {
@@ -56,14 +79,14 @@ static void hb_add_run(const hb_add_params *p, const hb_add_lanes *k, const int8
     b2 = vdupq_n_s32(in2[0]);
     if (s1 && s2) {
         for (; i + 4 <= n; i += 4) {
-            vstrbq_s32(out + i, hb_add4(p, k, vldrbq_s32(in1 + i), vldrbq_s32(in2 + i)));
+            vstrbq_s32(out + i, hb_add4(k, lo, hi, vldrbq_s32(in1 + i), vldrbq_s32(in2 + i)));
         }
     }
     for (; i < n; i += 4) {
         const mve_pred16_t lanes = vctp32q((uint32_t)(n - i));
         const int32x4_t x1 = s1 ? vldrbq_z_s32(in1 + i, lanes) : b1;
         const int32x4_t x2 = s2 ? vldrbq_z_s32(in2 + i, lanes) : b2;
-        vstrbq_p_s32(out + i, hb_add4(p, k, x1, x2), lanes);
+        vstrbq_p_s32(out + i, hb_add4(k, lo, hi, x1, x2), lanes);
     }
 }
 
@@ -91,7 +114,7 @@ void hb_add_s8_mve(const hb_add_params *p, const hb_bcast *b, const int8_t *in1,
     }
     hb_add_lanes_init(p, &k);
     if (hb_add_contiguous(b, b->stride1) && hb_add_contiguous(b, b->stride2)) {
-        hb_add_run(p, &k, in1, 1, in2, 1, out,
+        hb_add_run(&k, in1, 1, in2, 1, out,
                    b->dims[0] * b->dims[1] * b->dims[2] * b->dims[3] * b->dims[4] * b->dims[5]);
         return;
     }
@@ -106,7 +129,7 @@ void hb_add_s8_mve(const hb_add_params *p, const hb_bcast *b, const int8_t *in1,
                         const int32_t i2 = d0 * b->stride2[0] + d1 * b->stride2[1] +
                                            d2 * b->stride2[2] + d3 * b->stride2[3] +
                                            d4 * b->stride2[4];
-                        hb_add_run(p, &k, in1 + i1, b->stride1[5], in2 + i2, b->stride2[5], out + o,
+                        hb_add_run(&k, in1 + i1, b->stride1[5], in2 + i2, b->stride2[5], out + o,
                                    b->dims[5]);
                     }
                 }
