@@ -206,7 +206,7 @@ typedef struct hb_rows_ctx {
     "add %[w1], %[w1], lr\n\t"                             \
     "add %[w2], %[w2], lr\n\t"                             \
     "add %[w3], %[w3], lr\n\t"
-#define HB_ROWS_END                                        \
+#define HB_ROWS_REQUANT                                    \
     "vmov %q[t0][2], %q[t0][0], %[a0], %[a2]\n\t"          \
     "vmov %q[t0][3], %q[t0][1], %[a1], %[a3]\n\t"          \
     "vadd.i32 %q[t0], %q[t0], %q[bias]\n\t"                \
@@ -219,9 +219,8 @@ typedef struct hb_rows_ctx {
     "ldr %[a0], [%[c], #32]\n\t"                           \
     "vadd.i32 %q[t0], %q[t0], %[a0]\n\t"                   \
     "vmax.s32 %q[t0], %q[t0], %q[lo]\n\t"                  \
-    "vmin.s32 %q[t0], %q[t0], %q[hi]\n\t"                  \
-    "ldr %[a0], [%[c], #24]\n\t"                           \
-    "vmsr p0, %[a0]\n\t"                                   \
+    "vmin.s32 %q[t0], %q[t0], %q[hi]\n\t"
+#define HB_ROWS_NEXT                                       \
     "vpst\n\t"                                             \
     "vstrbt.32 %q[t0], [%[dst]]\n\t"                       \
     "ldr %[a0], [%[c], #20]\n\t"                           \
@@ -230,6 +229,12 @@ typedef struct hb_rows_ctx {
     "add %[x], %[x], %[a0]\n\t"                            \
     "subs %[n], %[n], #1\n\t"                              \
     "bne 2b\n\t"
+/* The store predicate goes back into VPR per row where a tail's VCTP replaced it. */
+#define HB_ROWS_END                                        \
+    HB_ROWS_REQUANT                                        \
+    "ldr %[a0], [%[c], #24]\n\t"                           \
+    "vmsr p0, %[a0]\n\t"                                   \
+    HB_ROWS_NEXT
 #define HB_ROWS_OPERANDS                                                                       \
     : [a0] "=&Te"(a0), [a1] "=&Te"(a1), [a2] "=&Te"(a2), [a3] "=&Te"(a3), [w0] "=&r"(w0),     \
       [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [x] "+r"(x), [dst] "+r"(dst),            \
@@ -237,6 +242,41 @@ typedef struct hb_rows_ctx {
     : [c] "r"(c), [bias] "w"(k->bias), [left] "w"(k->left), [mult] "w"(k->mult),              \
       [nr] "w"(k->neg_right), [lo] "w"(lo), [hi] "w"(hi)                                       \
     : "lr", "cc", "p0", "memory"
+
+/* Single runs of whole 16-byte steps (depth % 16 == 0, depth >= 16: pointwise layers, most
+ * fully connected ones): no tail, so VPR holds the store predicate for the whole loop, and the
+ * first step is peeled as non-accumulating VMLADAV (no zeroing of the accumulators). */
+static void hb_gemm_block_rows_whole(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
+                                     int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
+{
+    const int8_t *w0, *w1, *w2, *w3;
+    int32_t a0, a1, a2, a3;
+    int32x4_t t0, t1;
+    __asm__ volatile("ldr %[a0], [%[c], #24]\n\t"
+                     "vmsr p0, %[a0]\n\t"
+                     "2:\n\t"
+                     "ldrd %[w0], %[w1], [%[c], #0]\n\t"
+                     "ldrd %[w2], %[w3], [%[c], #8]\n\t"
+                     "vldrb.8 %q[t0], [%[x]], #16\n\t"
+                     "vldrb.8 %q[t1], [%[w0]], #16\n\t"
+                     "vmladav.s8 %[a0], %q[t0], %q[t1]\n\t"
+                     "vldrb.8 %q[t1], [%[w1]], #16\n\t"
+                     "vmladav.s8 %[a1], %q[t0], %q[t1]\n\t"
+                     "vldrb.8 %q[t1], [%[w2]], #16\n\t"
+                     "vmladav.s8 %[a2], %q[t0], %q[t1]\n\t"
+                     "vldrb.8 %q[t1], [%[w3]], #16\n\t"
+                     "vmladav.s8 %[a3], %q[t0], %q[t1]\n\t"
+                     "ldr lr, [%[c], #28]\n\t"
+                     "subs lr, lr, #1\n\t"
+                     "wls lr, lr, 3f\n\t"
+                     "1:\n\t"
+                     "vldrb.8 %q[t0], [%[x]], #16\n\t"
+                     HB_ROWS_STEP("w0", "a0") HB_ROWS_STEP("w1", "a1") HB_ROWS_STEP("w2", "a2")
+                     HB_ROWS_STEP("w3", "a3")
+                     "le lr, 1b\n\t"
+                     "3:\n\t"
+                     HB_ROWS_REQUANT HB_ROWS_NEXT HB_ROWS_OPERANDS);
+}
 
 static void hb_gemm_block_rows(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
                                int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
@@ -305,6 +345,8 @@ void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, 
         c.lanes = (uint32_t)k.lanes;
         if (segs > 1) {
             hb_gemm_block_rows_segs(&k, &c, rows, n_rows, out + oc, lo, hi);
+        } else if (c.tail == 0 && c.steps > 0) {
+            hb_gemm_block_rows_whole(&k, &c, rows, n_rows, out + oc, lo, hi);
         } else {
             hb_gemm_block_rows(&k, &c, rows, n_rows, out + oc, lo, hi);
         }
