@@ -315,6 +315,23 @@ static void hb_gemm_block_rows_segs(const hb_block4 *k, hb_rows_ctx *c, const in
     }
 }
 
+/* Three runs of whole steps per row (3-row filters over 16k-byte rows: every 3x3 layer of
+ * ResNet-8): the segment loop unrolled, VPR holding the store predicate throughout. */
+static void hb_gemm_block_rows_segs3(const hb_block4 *k, hb_rows_ctx *c, const int8_t *x,
+                                     int32_t n_rows, int8_t *dst, int32x4_t lo, int32x4_t hi)
+{
+    const int8_t *w0, *w1, *w2, *w3;
+    int32_t a0, a1, a2, a3;
+    int32x4_t t0, t1;
+    __asm__ volatile("ldr %[a0], [%[c], #24]\n\t"
+                     "vmsr p0, %[a0]\n\t"
+                     "2:\n\t" HB_ROWS_BEGIN
+                     HB_ROWS_RUN "ldr lr, [%[c], #48]\n\t" "add %[x], %[x], lr\n\t"
+                     HB_ROWS_RUN "ldr lr, [%[c], #48]\n\t" "add %[x], %[x], lr\n\t"
+                     HB_ROWS_RUN "ldr lr, [%[c], #48]\n\t" "add %[x], %[x], lr\n\t"
+                     HB_ROWS_REQUANT HB_ROWS_NEXT HB_ROWS_OPERANDS);
+}
+
 void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t segs,
                         int32_t seg_len, int32_t seg_stride, const int8_t *filter, int32_t cout,
                         const int32_t *folded, const hb_mve_requant *q, int8_t *out,
@@ -343,7 +360,9 @@ void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, 
         c.w[2] = k.w2;
         c.w[3] = k.w3;
         c.lanes = (uint32_t)k.lanes;
-        if (segs > 1) {
+        if (segs == 3 && c.tail == 0) {
+            hb_gemm_block_rows_segs3(&k, &c, rows, n_rows, out + oc, lo, hi);
+        } else if (segs > 1) {
             hb_gemm_block_rows_segs(&k, &c, rows, n_rows, out + oc, lo, hi);
         } else if (c.tail == 0 && c.steps > 0) {
             hb_gemm_block_rows_whole(&k, &c, rows, n_rows, out + oc, lo, hi);
