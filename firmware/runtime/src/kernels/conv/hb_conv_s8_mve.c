@@ -27,6 +27,7 @@
  * the implicit GEMM is ~30 % slower than im2col on ResNet-8's 3x3 layers (measured), so only
  * there. */
 #define HB_MVE_CONV_DIRECT_DEPTH 1024
+#define HB_MVE_CONV_PAD_BYTES 2048
 
 static int hb_conv_is_direct_1x1(const hb_conv_params *p, const hb_dims4 *in_d,
                                  const hb_dims4 *filter_d, const hb_dims4 *out_d)
@@ -48,6 +49,45 @@ static int32_t hb_conv_cols(const hb_dims4 *out_d, int32_t depth)
     return pixels < cols ? pixels : cols;
 }
 
+/* Output columns [*ox_lo, *ox_hi) have every window column inside the image. */
+static void hb_conv_inside_cols(const hb_conv_params *p, const hb_dims4 *in_d,
+                                const hb_dims4 *filter_d, const hb_dims4 *out_d, int32_t *ox_lo,
+                                int32_t *ox_hi)
+{
+    const int32_t span = in_d->w - filter_d->w + p->pad_w;
+    *ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
+    *ox_hi = span < 0 ? 0 : (span / p->stride_w + 1 < out_d->w ? span / p->stride_w + 1 : out_d->w);
+}
+
+/* Segmented rows need contiguous window columns. A filter row that is not whole 16-byte steps
+ * costs a predicated step per run, cheaper than building its im2col column only when at most 2
+ * channel blocks share that column (measured on the 3-channel first layers: MobileNet's with 8
+ * outputs gains 35 %, ResNet-8's with 16 loses 20 %). */
+static int hb_conv_segmented(const hb_conv_params *p, const hb_dims4 *in_d,
+                             const hb_dims4 *filter_d, const hb_dims4 *out_d)
+{
+    int32_t ox_lo, ox_hi;
+    hb_conv_inside_cols(p, in_d, filter_d, out_d, &ox_lo, &ox_hi);
+    return p->dilation_w == 1 && ox_hi > ox_lo &&
+           (((filter_d->w * in_d->c) & 15) == 0 || out_d->c <= 8);
+}
+
+/* Short filter rows (< 16 bytes, e.g. kws' 1-channel 10x4 first layer) make im2col a few bytes per
+ * call; copying the image once, padded with the zero point, into scratch (at most
+ * HB_MVE_CONV_PAD_BYTES) lets each column be KH plain copies. Bytes of that copy, 0 if unused. */
+static int32_t hb_conv_padded_bytes(const hb_conv_params *p, const hb_dims4 *in_d,
+                                    const hb_dims4 *filter_d, const hb_dims4 *out_d)
+{
+    const int32_t hp = (out_d->h - 1) * p->stride_h + (filter_d->h - 1) * p->dilation_h + 1;
+    const int32_t wp = (out_d->w - 1) * p->stride_w + filter_d->w;
+    const int32_t bytes = hp * wp * in_d->c;
+    if (p->dilation_w != 1 || filter_d->w * in_d->c >= 16 ||
+        hb_conv_segmented(p, in_d, filter_d, out_d) || bytes > HB_MVE_CONV_PAD_BYTES) {
+        return 0;
+    }
+    return (bytes + 15) & ~15;
+}
+
 int32_t hb_conv_s8_mve_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4
                                    *filter_d, const hb_dims4 *out_d)
 {
@@ -56,7 +96,8 @@ int32_t hb_conv_s8_mve_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d
         hb_conv_is_direct(in_d, filter_d)) {
         return 0;
     }
-    return hb_conv_cols(out_d, depth) * depth;
+    return ((hb_conv_cols(out_d, depth) * depth + 15) & ~15) +
+           hb_conv_padded_bytes(p, in_d, filter_d, out_d);
 }
 
 /* One im2col column: the window of output pixel (b, oy, ox), [KH, KW, Cin] int8. Each filter row
@@ -95,6 +136,29 @@ static void hb_conv_column(const hb_conv_params *p, const hb_dims4 *in_d, const 
             }
         }
         col += run;
+    }
+}
+
+/* Image b into buf, padded with the zero point to [hp, wp, Cin] (hb_conv_padded_bytes). */
+static void hb_conv_pad_image(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *img,
+                              int32_t hp, int32_t wp, int8_t *buf)
+{
+    const int32_t cin = in_d->c;
+    const int8_t zp = (int8_t)(-p->input_offset);
+    /* padded column j is input column j - pad_w: copy the columns inside both */
+    const int32_t j0 = p->pad_w < wp ? p->pad_w : wp;
+    const int32_t j1 = p->pad_w + in_d->w < wp ? p->pad_w + in_d->w : wp;
+    int32_t i;
+    for (i = 0; i < hp; i++) {
+        const int32_t iy = i - p->pad_h;
+        int8_t *dst = buf + i * wp * cin;
+        if (iy < 0 || iy >= in_d->h || j1 <= j0) {
+            hb_mve_fill_s8(dst, zp, wp * cin);
+            continue;
+        }
+        hb_mve_fill_s8(dst, zp, j0 * cin);
+        hb_mve_copy_s8(dst + j0 * cin, img + (iy * in_d->w + j0 - p->pad_w) * cin, (j1 - j0) * cin);
+        hb_mve_fill_s8(dst + j1 * cin, zp, (wp - j1) * cin);
     }
 }
 
@@ -153,19 +217,47 @@ void hb_conv_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, const in
         const int32_t depth = filter_d->h * filter_d->w * cin, run = filter_d->w * cin;
         const int32_t cols = hb_conv_cols(out_d, depth);
         const int32_t eff_h = (filter_d->h - 1) * p->dilation_h + 1;
-        /* Output columns [ox_lo, ox_hi) have every window column inside the image. */
-        const int32_t ox_lo = (p->pad_w + p->stride_w - 1) / p->stride_w;
-        const int32_t span = in_d->w - filter_d->w + p->pad_w;
-        const int32_t ox_hi = span < 0 ? 0 : (span / p->stride_w + 1 < out_d->w ? span / p->stride_w + 1 : out_d->w);
-        /* Segmented rows need contiguous window columns. A filter row that is not whole 16-byte
-         * steps costs a predicated step per run, cheaper than building its im2col column only
-         * when at most 2 channel blocks share that column (measured on the 3-channel first layers:
-         * MobileNet's with 8 outputs gains 35 %, ResNet-8's with 16 loses 20 %). */
-        const int segmented = p->dilation_w == 1 && ox_hi > ox_lo && ((run & 15) == 0 || cout <= 8);
+        const int segmented = hb_conv_segmented(p, in_d, filter_d, out_d);
+        const int32_t pad_bytes = hb_conv_padded_bytes(p, in_d, filter_d, out_d);
         int8_t *col = (int8_t *)scratch->buf;
-        if (scratch->buf == 0 || scratch->size < cols * depth) {
+        int32_t ox_lo, ox_hi;
+        hb_conv_inside_cols(p, in_d, filter_d, out_d, &ox_lo, &ox_hi);
+        if (scratch->buf == 0 ||
+            scratch->size < ((cols * depth + 15) & ~15) + pad_bytes) {
             hb_conv_s8_c(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded, out_d,
                          out);
+            return;
+        }
+        if (pad_bytes > 0) { /* short filter rows: columns from a padded copy of each image */
+            const int32_t hp = (out_d->h - 1) * p->stride_h + eff_h;
+            const int32_t wp = (out_d->w - 1) * p->stride_w + filter_d->w;
+            const int32_t pixels = out_d->h * out_d->w, row_step = p->dilation_h * wp * cin;
+            int8_t *padded = col + ((cols * depth + 15) & ~15);
+            int32_t start, k, ky;
+            for (b = 0; b < out_d->n; b++) {
+                hb_conv_pad_image(p, in_d, in + b * in_d->h * in_d->w * cin, hp, wp, padded);
+                for (start = 0; start < pixels; start += cols) {
+                    const int32_t n = pixels - start < cols ? pixels - start : cols;
+                    for (k = 0; k < n; k++) {
+                        const int32_t oy_k = (start + k) / out_d->w, ox_k = (start + k) % out_d->w;
+                        const int8_t *src = padded + (oy_k * p->stride_h * wp + ox_k * p->stride_w) * cin;
+                        int8_t *dst = col + k * depth;
+                        for (ky = 0; ky < filter_d->h; ky++) {
+                            if (run == 4) { /* one unaligned word */
+                                uint32_t v;
+                                __builtin_memcpy(&v, src, 4);
+                                __builtin_memcpy(dst, &v, 4);
+                            } else {
+                                hb_mve_copy_s8(dst, src, run);
+                            }
+                            src += row_step;
+                            dst += run;
+                        }
+                    }
+                    hb_mve_gemm_s8(col, n, depth, depth, filter, cout, folded, &q,
+                                   out + (b * pixels + start) * cout, cout);
+                }
+            }
             return;
         }
         if (!segmented) { /* every pixel through im2col, batches running across output rows */
