@@ -8,6 +8,8 @@
 
 #if HB_KPATH_MVE
 
+#include <stddef.h>
+
 #include "internal/hb_mve_gemm_s8.h"
 
 /* Four running dot products: one row against the 4 filter rows of a channel block. */
@@ -154,6 +156,12 @@ typedef struct hb_rows_ctx {
     int32_t segs_left;   /* 44: the loop's segment counter */
     int32_t seg_adj;     /* 48: bytes from a segment's end to the next segment */
 } hb_rows_ctx;
+
+/* The assembly's field offsets, checked at compile time (a negative array size fails). */
+typedef char hb_rows_ctx_offsets[(offsetof(hb_rows_ctx, row_adj) == 16 &&
+                                  offsetof(hb_rows_ctx, lanes) == 24 &&
+                                  offsetof(hb_rows_ctx, tail) == 36 &&
+                                  offsetof(hb_rows_ctx, seg_adj) == 48) ? 1 : -1];
 
 /*
  * n_rows GEMM rows against one block of 4 output channels, one assembly loop, so that per row
