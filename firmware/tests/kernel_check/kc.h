@@ -1,0 +1,58 @@
+/*
+ * kc.h - the on-device kernel checker: each public kernel (the build's optimized path) against
+ * its plain C twin, on the same random and edge-case inputs, byte for byte.
+ *
+ * Path-agnostic: on a C-only build both calls run the same code and the check is trivially green;
+ * on Helium or DSP builds it proves the optimized path bit-exact with the reference arithmetic.
+ */
+#ifndef KC_H
+#define KC_H
+
+#include <stdint.h>
+
+#include "hb_kernels.h"
+
+/* Buffers shared by every case (static, no malloc); sizes bound the random shapes. */
+#define KC_IN_BYTES 12288
+#define KC_FILTER_BYTES 12288
+#define KC_OUT_BYTES 12288
+#define KC_SCRATCH_BYTES 16384
+#define KC_MAX_CH 160
+#define KC_REPORT_MAX 5 /* mismatching cases printed per family */
+#define KC_GUARD 16 /* canary bytes after each output and after the scratch the kernel asked for */
+
+typedef struct kc_bufs {
+    int8_t in[KC_IN_BYTES];
+    int8_t filter[KC_FILTER_BYTES];
+    int8_t out_opt[KC_OUT_BYTES + KC_GUARD];
+    int8_t out_ref[KC_OUT_BYTES + KC_GUARD];
+    int32_t bias[KC_MAX_CH];
+    int32_t folded[KC_MAX_CH];
+    int32_t mult[KC_MAX_CH];
+    int8_t shift[KC_MAX_CH];
+    uint8_t scratch[KC_SCRATCH_BYTES + KC_GUARD] __attribute__((aligned(16)));
+} kc_bufs;
+
+extern kc_bufs kc;
+
+/* Deterministic PRNG (xorshift32). */
+uint32_t kc_rand(void);
+int32_t kc_range(int32_t lo, int32_t hi); /* uniform in [lo, hi] */
+void kc_fill_s8(int8_t *p, int32_t n);    /* random, sometimes only the extremes -128 / 127 */
+void kc_fill_quant(int32_t channels, int with_bias);
+int32_t kc_pick_offset(void);             /* input_offset: extremes often, else random */
+void kc_pick_act(int32_t *lo, int32_t *hi);
+
+/* Compare the two outputs and the guards; prints the first mismatch when `print`. Returns 1 when
+ * equal. */
+int kc_compare(const char *what, int32_t case_no, int32_t n, int32_t scratch_bytes, int print);
+void kc_prepare_outputs(int32_t n, int32_t scratch_bytes);
+
+/* Each returns the number of failing cases out of `count`. */
+int32_t kc_check_conv(int32_t count);
+int32_t kc_check_depthwise(int32_t count);
+int32_t kc_check_fc(int32_t count);
+int32_t kc_check_add(int32_t count);
+int32_t kc_check_avg_pool(int32_t count);
+
+#endif /* KC_H */

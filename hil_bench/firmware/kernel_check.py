@@ -1,0 +1,126 @@
+"""The on-device kernel checker: a firmware that runs each optimized kernel and its plain C twin on
+the same random and edge-case inputs and compares them byte for byte (``firmware/tests/kernel_check``).
+
+Path-agnostic: the board's build picks its path (Helium on Cortex-M55, DSP on M4/M7/M33, C else) and
+the checker proves that path against the C reference on the simulated core itself. Built with the
+board support and the generated linker script and config of :mod:`hil_bench.firmware.build`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import socket
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from hil_bench.boards import Board, load_board, pick_runner
+from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
+from hil_bench.firmware.build import FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, cache_root, compiler_version
+from hil_bench.firmware.config import board_config_header
+from hil_bench.firmware.linker import linker_script
+
+CHECK_DIR = FIRMWARE_DIR / "tests" / "kernel_check"
+
+
+@dataclass(frozen=True)
+class KernelCheckResult:
+    board: str
+    path: str          # kernel path the firmware was built with: "helium", "dsp" or "c"
+    exit_code: int | None
+    fails: int | None  # failing cases the firmware counted (None if it never finished)
+    output: str        # everything the firmware printed
+
+    @property
+    def passed(self) -> bool:
+        return self.exit_code == 0 and self.fails == 0
+
+
+def _sources(board: Board) -> list[Path]:
+    return (sorted((FIRMWARE_DIR / "bsp" / board.family).glob("*.c")) + [FIRMWARE_DIR / "app" / "hb_fmt.c"]
+            + sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c")) + sorted(CHECK_DIR.glob("*.c")))
+
+
+def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = False) -> Path:
+    """Compile and link the checker for ``board`` (cached by a hash of every input); return the ELF."""
+    board = load_board(board)
+    srcs = _sources(board)
+    h = hashlib.sha256()
+    h.update(f"{compiler_version()}|{board.name}|{cases}|{OPT_FLAGS}".encode())
+    if board.source:
+        h.update(board.source.read_bytes())
+    headers = sorted(p for d in (FIRMWARE_DIR / "bsp", FIRMWARE_DIR / "app", FIRMWARE_DIR / "runtime", CHECK_DIR)
+                     for p in d.rglob("*.h"))
+    for p in srcs + headers + [Path(__file__)]:
+        h.update(str(p.relative_to(FIRMWARE_DIR.parent)).encode())
+        h.update(p.read_bytes())
+    out_dir = cache_root() / "kernel-check" / f"{board.name}-{h.hexdigest()[:20]}"
+    elf = out_dir / "firmware.elf"
+    if elf.is_file() and not rebuild:
+        return elf
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
+    try:
+        (work / "hb_board_config.h").write_text(board_config_header(
+            board, arena_bytes=0, db_buffer_bytes=0, semihosting=True, image_kind="kernel-check"))
+        (work / "firmware.ld").write_text(linker_script(board))
+        (work / "kc_cases.h").write_text(f"#define KC_CASES {int(cases)}\n")  # found through -I{work}
+        _compile_and_link(board, srcs, work, with_model=True)
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        work.rename(out_dir)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return elf
+
+
+def _tcp_address(url: str, board: Board) -> tuple[str, int]:
+    found = re.fullmatch(r"(?:socket|telnet)://([^:]+):(\d+)", url)
+    if found is None:
+        raise BoardError(f"{board.name}: the kernel checker reads a simulator's TCP serial port, not {url!r}")
+    return found.group(1), int(found.group(2))
+
+
+def run_kernel_check(board: str | Board, cases: int = 300, *, timeout_s: float = 120.0,
+                     log_dir: Path | None = None) -> KernelCheckResult:
+    """Build the checker, run it on the board's simulator, and return what it printed and its exit code.
+
+    The simulator is always stopped. Raises LinkTimeoutError (with the output so far) when the
+    firmware does not finish within ``timeout_s``.
+    """
+    from hil_bench.boards.session import make_runner
+
+    board = load_board(board)
+    elf = build_kernel_check(board, cases)
+    runner = make_runner(board, elf, pick_runner(board), log_dir)
+    data = b""
+    try:
+        host, port = _tcp_address(runner.start(), board)
+        with socket.create_connection((host, port), timeout=10.0) as sock:
+            sock.settimeout(0.5)
+            end = time.monotonic() + timeout_s
+            while b"kernel-check done" not in data or not data.endswith(b"\n"):
+                if time.monotonic() > end:
+                    raise LinkTimeoutError(f"{board.name}: kernel checker did not finish within {timeout_s:.0f} s; "
+                                           f"last bytes received: {data[-400:].decode(errors='replace')!r}")
+                try:
+                    chunk = sock.recv(4096)
+                except socket.timeout:
+                    continue
+                if not chunk:  # the simulator exited and closed the port
+                    break
+                data += chunk
+        code = runner.wait_exit(10.0)
+    finally:
+        runner.stop()
+    text = data.decode(errors="replace")
+    if code is None:
+        raise DeviceError(f"{board.name}: kernel checker did not exit; output:\n{text[-2000:]}")
+    head = re.search(r"kernel-check path=(\w+)", text)
+    done = re.search(r"kernel-check done fails=(\d+)", text)
+    return KernelCheckResult(board.name, head.group(1) if head else "unknown", code,
+                             int(done.group(1)) if done else None, text)
