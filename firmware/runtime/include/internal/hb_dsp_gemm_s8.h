@@ -3,11 +3,11 @@
  * and FULLY_CONNECTED (HB_KPATH_DSP only).
  *
  * For every column j < n_cols and row r < rows:
- *   out[j * out_stride + r] = clamp(requant(bias[r] + sum_k w[r * depth + k] *
- *                                            (col_j[k] + input_offset)) + output_offset)
- * with col_j = cols + j * col_stride. Rows are output channels (filter rows, contiguous), columns
- * are output pixels (or FC batches): a 1x1 convolution reads its input in place, a general one
- * passes im2col columns. Inputs are raw int8 widened with the offset added (sxtab16), so no folded
+ *   out[j * rows + r] = clamp(requant(bias[r] + sum_k w[r * depth + k] *
+ *                                      (cols[j * depth + k] + input_offset)) + output_offset)
+ * Columns are packed at a stride of depth bytes, outputs at a stride of rows (NHWC pixels).
+ * Rows are output channels (filter rows, contiguous), columns are output pixels (or FC batches):
+ * a 1x1 stride-1 convolution reads its input in place, any other passes im2col columns. Inputs are raw int8 widened with the offset added (sxtab16), so no folded
  * bias is needed; padding taps in im2col columns must hold the input zero point (-input_offset).
  */
 #ifndef HB_DSP_GEMM_S8_H
@@ -25,7 +25,6 @@ typedef struct hb_dsp_gemm {
     int32_t input_offset, output_offset, act_min, act_max;
 } hb_dsp_gemm;
 
-void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols, int32_t col_stride,
-                    int8_t *out, int32_t out_stride);
+void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols, int8_t *out);
 
 #endif /* HB_DSP_GEMM_S8_H */

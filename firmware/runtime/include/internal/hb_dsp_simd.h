@@ -56,18 +56,24 @@ static inline int16x2_t hb_dsp_pack_offset(int32_t off)
  * is the same floor((x*m + 2^30) / 2^31). The saturating case x = m = INT32_MIN needs m < 0. */
 static inline int32_t hb_dsp_requant(int32_t acc, int32_t m, int32_t shift)
 {
-    const int left = shift > 0 ? (int)shift : 0;
-    const int right = shift > 0 ? 0 : (int)-shift;
-    const int32_t x = hb_wrap_shl(acc, left);
+    const int32_t left = shift > 0 ? shift : 0;
+    const int32_t right = left - shift; /* max(-shift, 0) */
+    const int32_t x = hb_wrap_shl(acc, (int)left);
     const int32_t s = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
-    return hb_rdivpot(s, right);
+    /* hb_rdivpot(s, right): s / 2^right rounded half away from zero. */
+    const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
+    const int32_t threshold = (mask >> 1) - (s >> 31); /* +1 when s < 0 */
+    return (s >> right) + ((s & mask) > threshold ? 1 : 0);
 }
 
 /* Requantize, add the output offset and clamp to [lo, hi] as an int8. */
 static inline int8_t hb_dsp_out(int32_t acc, int32_t m, int32_t shift, int32_t out_off, int32_t lo,
                                 int32_t hi)
 {
-    return (int8_t)hb_clamp(hb_dsp_requant(acc, m, shift) + out_off, lo, hi);
+    int32_t v = hb_dsp_requant(acc, m, shift) + out_off;
+    v = v > lo ? v : lo;
+    v = v < hi ? v : hi;
+    return (int8_t)v;
 }
 
 #endif /* HB_DSP_SIMD_H */

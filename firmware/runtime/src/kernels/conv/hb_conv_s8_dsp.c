@@ -1,10 +1,10 @@
 /* CONV_2D, Arm DSP extension path (Cortex-M4/M7/M33), on the shared GEMM core hb_dsp_gemm_s8:
  * rows = output channels (filter [Cout][KH*KW*Cin] is already row-major), columns = pixels.
- * - 1x1, no padding: the input is the matrix, read in place (stride 1: all N*H*W pixels at once
- *   with column stride Cin; stride > 1: one output row at a time, column stride stride_w*Cin).
- * - otherwise im2col: two output pixels' receptive fields copied as int8 columns into scratch
- *   (KH*KW*Cin bytes each, padded to 4), padding taps set to the input zero point so that
- *   x + input_offset = 0 there, exactly like the reference skipping them.
+ * - 1x1, stride 1, no padding: the input [N*H*W][Cin] is the column matrix, read in place.
+ * - otherwise im2col: the receptive fields of two output pixels are copied as int8 columns of
+ *   KH*KW*Cin bytes into scratch, padding taps set to the input zero point so that
+ *   x + input_offset = 0 there, exactly like the reference skipping them (a strided 1x1 layer
+ *   is the same copy with one tap).
  * Grouped convolution (Cin != filter depth) stays on the plain C path. */
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_kernels_dsp.h"
@@ -16,27 +16,22 @@
 
 #include "internal/hb_dsp_gemm_s8.h"
 
-#define IM2COL_COLUMNS 2
+#define IM2COL_COLUMNS 2 /* the GEMM core's column block */
 
-static int is_pointwise(const hb_conv_params *p, const hb_dims4 *filter_d)
+static int reads_input_in_place(const hb_conv_params *p, const hb_dims4 *in_d,
+                                const hb_dims4 *filter_d, const hb_dims4 *out_d)
 {
-    return filter_d->h == 1 && filter_d->w == 1 && p->pad_h == 0 && p->pad_w == 0;
-}
-
-/* Bytes of one im2col column: KH*KW*Cin rounded up to whole words. */
-static int32_t column_bytes(const hb_dims4 *filter_d)
-{
-    return (filter_d->h * filter_d->w * filter_d->c + 3) & ~3;
+    return filter_d->h == 1 && filter_d->w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
+           p->stride_h == 1 && p->stride_w == 1 && out_d->h == in_d->h && out_d->w == in_d->w;
 }
 
 int32_t hb_conv_s8_dsp_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4
                                    *filter_d, const hb_dims4 *out_d)
 {
-    (void)out_d;
-    if (in_d->c != filter_d->c || is_pointwise(p, filter_d)) {
+    if (in_d->c != filter_d->c || reads_input_in_place(p, in_d, filter_d, out_d)) {
         return 0;
     }
-    return IM2COL_COLUMNS * column_bytes(filter_d);
+    return IM2COL_COLUMNS * filter_d->h * filter_d->w * filter_d->c;
 }
 
 /* The receptive field of the output pixel whose top-left input tap is (iy0, ix0) in image b,
@@ -81,7 +76,6 @@ void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const in
                     *out_d, int8_t *out)
 {
     const int32_t need = hb_conv_s8_dsp_buffer_size(p, in_d, filter_d, out_d);
-    const int32_t cout = out_d->c;
     hb_dsp_gemm g;
     int32_t b, oy, ox;
     if (in_d->c != filter_d->c ||
@@ -95,29 +89,17 @@ void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const in
     g.mult = mult;
     g.shift = shift;
     g.per_channel = 1;
-    g.rows = cout;
+    g.rows = out_d->c;
     g.depth = filter_d->h * filter_d->w * filter_d->c;
     g.input_offset = p->input_offset;
     g.output_offset = p->output_offset;
     g.act_min = p->act_min;
     g.act_max = p->act_max;
-    if (need == 0) { /* 1x1 without padding */
-        const int32_t cin = in_d->c;
-        if (p->stride_h == 1 && p->stride_w == 1 && out_d->h == in_d->h && out_d->w == in_d->w) {
-            hb_dsp_gemm_s8(&g, in, out_d->n * out_d->h * out_d->w, cin, out, cout);
-            return;
-        }
-        for (b = 0; b < out_d->n; b++) {
-            for (oy = 0; oy < out_d->h; oy++) {
-                const int8_t *row = in + ((b * in_d->h + oy * p->stride_h) * in_d->w) * cin;
-                hb_dsp_gemm_s8(&g, row, out_d->w, p->stride_w * cin,
-                               out + ((b * out_d->h + oy) * out_d->w) * cout, cout);
-            }
-        }
+    if (need == 0) {
+        hb_dsp_gemm_s8(&g, in, out_d->n * out_d->h * out_d->w, out);
         return;
     }
     {
-        const int32_t col_bytes = column_bytes(filter_d);
         const int8_t zp = (int8_t)-p->input_offset;
         int8_t *cols = (int8_t *)scratch->buf;
         int8_t *first_out = out; /* output pixel of the first buffered column */
@@ -126,17 +108,17 @@ void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const in
             for (oy = 0; oy < out_d->h; oy++) {
                 for (ox = 0; ox < out_d->w; ox++) {
                     im2col_column(p, in_d, in, filter_d, b, oy * p->stride_h - p->pad_h,
-                                  ox * p->stride_w - p->pad_w, zp, cols + filled * col_bytes);
+                                  ox * p->stride_w - p->pad_w, zp, cols + filled * g.depth);
                     if (++filled == IM2COL_COLUMNS) {
-                        hb_dsp_gemm_s8(&g, cols, filled, col_bytes, first_out, cout);
-                        first_out += filled * cout;
+                        hb_dsp_gemm_s8(&g, cols, filled, first_out);
+                        first_out += filled * g.rows;
                         filled = 0;
                     }
                 }
             }
         }
         if (filled > 0) {
-            hb_dsp_gemm_s8(&g, cols, filled, col_bytes, first_out, cout);
+            hb_dsp_gemm_s8(&g, cols, filled, first_out);
         }
     }
 }

@@ -41,7 +41,7 @@ void hb_fully_connected_s8_dsp(const hb_scratch *scratch, const hb_fc_params *p,
     g.output_offset = p->output_offset;
     g.act_min = p->act_min;
     g.act_max = p->act_max;
-    hb_dsp_gemm_s8(&g, in, batches, depth, out, out_depth);
+    hb_dsp_gemm_s8(&g, in, batches, out);
 }
 
 #endif /* HB_KPATH_DSP */
