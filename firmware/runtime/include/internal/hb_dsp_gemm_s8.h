@@ -1,14 +1,17 @@
 /*
- * hb_dsp_gemm_s8.h - the int8 matrix core shared by the DSP paths of CONV_2D (1x1 and im2col)
- * and FULLY_CONNECTED (HB_KPATH_DSP only).
+ * hb_dsp_gemm_s8.h - the int8 matrix core shared by the DSP paths of CONV_2D and FULLY_CONNECTED
+ * (HB_KPATH_DSP only), after CMSIS-NN's DSP design: inputs widened once to int16 with the offset
+ * added, weights widened on the fly.
  *
- * For every column j < n_cols and row r < rows:
- *   out[j * rows + r] = clamp(requant(bias[r] + sum_k w[r * depth + k] *
- *                                      (cols[j * depth + k] + input_offset)) + output_offset)
- * Columns are packed at a stride of depth bytes, outputs at a stride of rows (NHWC pixels).
- * Rows are output channels (filter rows, contiguous), columns are output pixels (or FC batches):
- * a 1x1 stride-1 convolution reads its input in place, any other passes im2col columns. Inputs are raw int8 widened with the offset added (sxtab16), so no folded
- * bias is needed; padding taps in im2col columns must hold the input zero point (-input_offset).
+ * A column block holds one or two columns (output pixels, FC batches) of `depth` inputs as int16
+ * x + input_offset, in the order the weights widen to (hb_dsp_simd.h): per 4 depth steps k..k+3
+ * of column j the words [x_k, x_k+2], [x_k+1, x_k+3]; the two columns of a pair interleave per
+ * 4 steps (c0 even, c0 odd, c1 even, c1 odd) so one pointer walks both. The depth % 4 last inputs
+ * follow as plain int16, 4 slots per column. A padding tap is simply 0 (x + off = 0).
+ *
+ * For every row r < rows and column j of the block:
+ *   out[j * rows + r] = clamp(requant(bias[r] + sum_k w[r * depth + k] * col_j[k]) + output_offset)
+ * Rows are output channels: filter rows, contiguous int8, any alignment.
  */
 #ifndef HB_DSP_GEMM_S8_H
 #define HB_DSP_GEMM_S8_H
@@ -22,9 +25,25 @@ typedef struct hb_dsp_gemm {
     const int8_t *shift;   /* same count as mult */
     int32_t per_channel;
     int32_t rows, depth;
-    int32_t input_offset, output_offset, act_min, act_max;
+    int32_t output_offset, act_min, act_max;
 } hb_dsp_gemm;
 
-void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols, int8_t *out);
+/* int16 elements of a block of n_cols (1 or 2) columns of depth inputs. */
+static inline int32_t hb_dsp_block_len(int32_t depth, int32_t n_cols)
+{
+    return n_cols * 4 * ((depth + 3) / 4);
+}
+
+/* Write column j (0 or 1) of a block of n_cols from depth int8 inputs at src. */
+void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, int32_t n_cols,
+                       int32_t j, int16_t *block);
+
+/* Write 4*n4 inputs of column j starting at depth step 4*k4 (a tap of Cin % 4 == 0 channels);
+ * src NULL writes padding (zeros). */
+void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4, int32_t input_offset,
+                       int32_t n_cols, int32_t j, int16_t *block);
+
+/* The rows x n_cols outputs of one block. */
+void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, int8_t *out);
 
 #endif /* HB_DSP_GEMM_S8_H */

@@ -1,7 +1,7 @@
-/* The DSP matrix core (see hb_dsp_gemm_s8.h). Blocks of 2 rows x 2 columns: per 4 depth steps
- * 4 word loads, 8 widenings and 8 SMLAD for 16 multiply-accumulates; each widened weight pair
- * serves two columns and each widened input pair two rows. Leftover rows, columns and depth
- * steps (depth % 4) take the narrower blocks below. */
+/* The DSP matrix core (layout and contract in hb_dsp_gemm_s8.h).
+ * Two rows x two columns: per 4 depth steps 2 weight loads, 4 weight widenings, 2 double-word
+ * column loads and 8 SMLAD for 16 multiply-accumulates (CMSIS-NN's mat_mult_kernel_s8_s16 shape).
+ * An odd last row or a single column take the narrower blocks below. */
 #include "internal/hb_kpath.h"
 
 #if HB_KPATH_DSP
@@ -9,59 +9,91 @@
 #include "internal/hb_dsp_gemm_s8.h"
 #include "internal/hb_dsp_simd.h"
 
-/* acc[r][c] += sum_k w_r[k] * (x_c[k] + off), r, c in {0, 1}, with w_1 = w_0 + depth and
- * x_1 = x_0 + depth: one stride for both keeps the 14 usable registers enough for 4 accumulators,
- * 6 widened operands, 2 pointers, the stride and the offset. */
-/* The 2x2 block over 4 depth steps at w, x (see dot_2x2). */
-#define HB_DSP_STEP_2X2(w, x, depth, offp, a00, a01, a10, a11)                                    \
+/* The blocks are int16 arrays written and read as words. */
+typedef uint32_t hb_dsp_word __attribute__((may_alias));
+
+void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4, int32_t input_offset,
+                       int32_t n_cols, int32_t j, int16_t *block)
+{
+    const int32_t step = n_cols * 2; /* words per 4 depth steps */
+    const int16x2_t offp = hb_dsp_pack_offset(input_offset);
+    hb_dsp_word *dst = (hb_dsp_word *)(void *)block + k4 * step + j * 2;
+    int32_t i;
+    if (src == 0) {
+        for (i = 0; i < n4; i++, dst += step) {
+            dst[0] = 0;
+            dst[1] = 0;
+        }
+        return;
+    }
+    for (i = 0; i < n4; i++, dst += step, src += 4) {
+        const uint32_t v = hb_dsp_ld4(src);
+        dst[0] = (uint32_t)__sxtab16(offp, (int8x4_t)v);
+        dst[1] = (uint32_t)hb_dsp_sxtab16_ror8(offp, v);
+    }
+}
+
+void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, int32_t n_cols,
+                       int32_t j, int16_t *block)
+{
+    const int32_t n4 = depth / 4;
+    int16_t *tail = block + n4 * n_cols * 4 + j * 4;
+    int32_t t;
+    hb_dsp_expand_run(src, 0, n4, input_offset, n_cols, j, block);
+    for (t = 0; t < (depth & 3); t++) {
+        tail[t] = (int16_t)(src[n4 * 4 + t] + input_offset);
+    }
+}
+
+/* Two int16 pairs at p (8-byte aligned in the block): one LDRD. */
+#define HB_DSP_LD_PAIRS(p, lo, hi)                                                                 \
     do {                                                                                           \
-        uint32_t v_ = hb_dsp_ld4(w);                                                               \
-        const int16x2_t wa_e_ = __sxtb16((int8x4_t)v_), wa_o_ = hb_dsp_sxtb16_ror8(v_);            \
-        int16x2_t x_e_, x_o_, wb_e_, wb_o_;                                                        \
-        v_ = hb_dsp_ld4(x);                                                                        \
-        x_e_ = __sxtab16(offp, (int8x4_t)v_);                                                      \
-        x_o_ = hb_dsp_sxtab16_ror8(offp, v_);                                                      \
+        lo = (int16x2_t)((const hb_dsp_word *)(const void *)(p))[0];                               \
+        hi = (int16x2_t)((const hb_dsp_word *)(const void *)(p))[1];                               \
+    } while (0)
+
+/* One 4-step of the 2x2 block: rows w, w + depth; the interleaved column pair at x. */
+#define HB_DSP_STEP_2X2(w, x, depth, a00, a01, a10, a11)                                           \
+    do {                                                                                           \
+        const uint32_t wa_ = hb_dsp_ld4(w), wb_ = hb_dsp_ld4((w) + (depth));                       \
+        const int16x2_t wa_e_ = __sxtb16((int8x4_t)wa_), wa_o_ = hb_dsp_sxtb16_ror8(wa_);          \
+        const int16x2_t wb_e_ = __sxtb16((int8x4_t)wb_), wb_o_ = hb_dsp_sxtb16_ror8(wb_);          \
+        int16x2_t x_e_, x_o_;                                                                      \
+        HB_DSP_LD_PAIRS(x, x_e_, x_o_);                                                            \
         a00 = __smlad(wa_e_, x_e_, a00);                                                           \
         a00 = __smlad(wa_o_, x_o_, a00);                                                           \
-        v_ = hb_dsp_ld4((w) + (depth));                                                            \
-        wb_e_ = __sxtb16((int8x4_t)v_);                                                            \
-        wb_o_ = hb_dsp_sxtb16_ror8(v_);                                                            \
         a10 = __smlad(wb_e_, x_e_, a10);                                                           \
         a10 = __smlad(wb_o_, x_o_, a10);                                                           \
-        v_ = hb_dsp_ld4((x) + (depth));                                                            \
-        x_e_ = __sxtab16(offp, (int8x4_t)v_);                                                      \
-        x_o_ = hb_dsp_sxtab16_ror8(offp, v_);                                                      \
+        HB_DSP_LD_PAIRS((x) + 4, x_e_, x_o_);                                                      \
         a01 = __smlad(wa_e_, x_e_, a01);                                                           \
         a01 = __smlad(wa_o_, x_o_, a01);                                                           \
         a11 = __smlad(wb_e_, x_e_, a11);                                                           \
         a11 = __smlad(wb_o_, x_o_, a11);                                                           \
     } while (0)
 
-static inline void dot_2x2(const int8_t *w, const int8_t *x, int32_t depth, int16x2_t offp,
-                           int32_t acc[4])
+/* acc[r][j] += sum_k w_r[k] * col_j[k]: rows w, w + depth, a column pair at x. */
+static inline void dot_2x2(const int8_t *w, const int16_t *x, int32_t depth, int32_t acc[4])
 {
     int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
     const int8_t *const w_end8 = w + (depth & ~7);
     while (w != w_end8) { /* unrolled twice: the loop overhead is paid per 32 MACs */
-        HB_DSP_STEP_2X2(w, x, depth, offp, a00, a01, a10, a11);
-        HB_DSP_STEP_2X2(w + 4, x + 4, depth, offp, a00, a01, a10, a11);
+        HB_DSP_STEP_2X2(w, x, depth, a00, a01, a10, a11);
+        HB_DSP_STEP_2X2(w + 4, x + 8, depth, a00, a01, a10, a11);
         w += 8;
-        x += 8;
+        x += 16;
     }
     if (depth & 4) {
-        HB_DSP_STEP_2X2(w, x, depth, offp, a00, a01, a10, a11);
+        HB_DSP_STEP_2X2(w, x, depth, a00, a01, a10, a11);
         w += 4;
-        x += 4;
+        x += 8;
     }
     if (depth & 3) {
-        const int32_t off = (int16_t)offp;
-        int32_t k;
-        for (k = 0; k < (depth & 3); k++) {
-            const int32_t xa = x[k] + off, xb = x[depth + k] + off;
-            a00 = hb_wrap_add(a00, w[k] * xa);
-            a01 = hb_wrap_add(a01, w[k] * xb);
-            a10 = hb_wrap_add(a10, w[depth + k] * xa);
-            a11 = hb_wrap_add(a11, w[depth + k] * xb);
+        int32_t t;
+        for (t = 0; t < (depth & 3); t++) {
+            a00 = hb_wrap_add(a00, w[t] * x[t]);
+            a01 = hb_wrap_add(a01, w[t] * x[4 + t]);
+            a10 = hb_wrap_add(a10, w[depth + t] * x[t]);
+            a11 = hb_wrap_add(a11, w[depth + t] * x[4 + t]);
         }
     }
     acc[0] = a00;
@@ -70,15 +102,15 @@ static inline void dot_2x2(const int8_t *w, const int8_t *x, int32_t depth, int1
     acc[3] = a11;
 }
 
-/* acc[r] += sum_k w_r[k] * (x[k] + off), r in {0, 1}, w_1 = w_0 + depth (two rows, one column). */
-static inline void dot_2x1(const int8_t *w, const int8_t *x, int32_t depth, int16x2_t offp,
-                           int32_t acc[2])
+/* acc[r] += sum_k w_r[k] * col[k]: rows w, w + depth, one column at x. */
+static inline void dot_2x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t acc[2])
 {
     int32_t a0 = acc[0], a1 = acc[1];
     const int8_t *const w_end = w + (depth & ~3);
     while (w != w_end) {
-        const uint32_t xv = hb_dsp_ld4(x), wa = hb_dsp_ld4(w), wb = hb_dsp_ld4(w + depth);
-        const int16x2_t x_e = __sxtab16(offp, (int8x4_t)xv), x_o = hb_dsp_sxtab16_ror8(offp, xv);
+        const uint32_t wa = hb_dsp_ld4(w), wb = hb_dsp_ld4(w + depth);
+        int16x2_t x_e, x_o;
+        HB_DSP_LD_PAIRS(x, x_e, x_o);
         a0 = __smlad(__sxtb16((int8x4_t)wa), x_e, a0);
         a0 = __smlad(hb_dsp_sxtb16_ror8(wa), x_o, a0);
         a1 = __smlad(__sxtb16((int8x4_t)wb), x_e, a1);
@@ -87,31 +119,33 @@ static inline void dot_2x1(const int8_t *w, const int8_t *x, int32_t depth, int1
         x += 4;
     }
     if (depth & 3) {
-        const int32_t off = (int16_t)offp;
-        int32_t k;
-        for (k = 0; k < (depth & 3); k++) {
-            const int32_t xa = x[k] + off;
-            a0 = hb_wrap_add(a0, w[k] * xa);
-            a1 = hb_wrap_add(a1, w[depth + k] * xa);
+        int32_t t;
+        for (t = 0; t < (depth & 3); t++) {
+            a0 = hb_wrap_add(a0, w[t] * x[t]);
+            a1 = hb_wrap_add(a1, w[depth + t] * x[t]);
         }
     }
     acc[0] = a0;
     acc[1] = a1;
 }
 
-/* One row, one column. */
-static inline int32_t dot_1x1(const int8_t *w, const int8_t *x, int32_t depth, int16x2_t offp,
+/* One row against column j of a block of n_cols. */
+static inline int32_t dot_1x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t n_cols,
                               int32_t acc)
 {
-    const int32_t off = (int16_t)offp;
-    int32_t k;
-    for (k = 0; k + 4 <= depth; k += 4) {
-        const uint32_t xv = hb_dsp_ld4(x + k), wv = hb_dsp_ld4(w + k);
-        acc = __smlad(__sxtb16((int8x4_t)wv), __sxtab16(offp, (int8x4_t)xv), acc);
-        acc = __smlad(hb_dsp_sxtb16_ror8(wv), hb_dsp_sxtab16_ror8(offp, xv), acc);
+    const int8_t *const w_end = w + (depth & ~3);
+    int32_t t;
+    while (w != w_end) {
+        const uint32_t wv = hb_dsp_ld4(w);
+        int16x2_t x_e, x_o;
+        HB_DSP_LD_PAIRS(x, x_e, x_o);
+        acc = __smlad(__sxtb16((int8x4_t)wv), x_e, acc);
+        acc = __smlad(hb_dsp_sxtb16_ror8(wv), x_o, acc);
+        w += 4;
+        x += 4 * n_cols;
     }
-    for (; k < depth; k++) {
-        acc = hb_wrap_add(acc, w[k] * (x[k] + off));
+    for (t = 0; t < (depth & 3); t++) {
+        acc = hb_wrap_add(acc, w[t] * x[t]);
     }
     return acc;
 }
@@ -119,7 +153,7 @@ static inline int32_t dot_1x1(const int8_t *w, const int8_t *x, int32_t depth, i
 /* GCC's pre-register-allocation scheduler hoists all loads of the unrolled block and then spills
  * accumulators to the stack; without it the block stays in registers. */
 __attribute__((optimize("no-schedule-insns")))
-void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols, int8_t *out)
+void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, int8_t *out)
 {
     /* Copied to locals: the int8 output stores may alias anything, so fields read through g
      * would be reloaded after every store. */
@@ -128,52 +162,47 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols, in
     const int8_t *const shift = g->shift;
     const int32_t rows = g->rows, depth = g->depth, q_mask = g->per_channel ? -1 : 0;
     const int32_t out_off = g->output_offset, lo = g->act_min, hi = g->act_max;
-    const int16x2_t offp = hb_dsp_pack_offset(g->input_offset);
-    int32_t j, r;
-    for (j = 0; j < n_cols; j += 2, cols += 2 * depth, out += 2 * rows) {
-        const int pair = j + 1 < n_cols;
-        for (r = 0; r < rows; r += 2) {
-            /* Channel constants are read before any int8 store, which could alias them. */
-            const int8_t *const wr = w + r * depth;
-            const int32_t q0 = r & q_mask;
-            const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
-            if (r + 1 < rows) {
-                const int32_t q1 = (r + 1) & q_mask;
-                const int32_t b1 = bias != 0 ? bias[r + 1] : 0, m1 = mult[q1], s1 = shift[q1];
-                if (pair) {
-                    int32_t acc[4];
-                    int8_t o00, o01, o10, o11;
-                    acc[0] = acc[1] = b0;
-                    acc[2] = acc[3] = b1;
-                    dot_2x2(wr, cols, depth, offp, acc);
-                    o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
-                    o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
-                    o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
-                    o11 = hb_dsp_out(acc[3], m1, s1, out_off, lo, hi);
-                    out[r] = o00;
-                    out[r + 1] = o10;
-                    out[rows + r] = o01;
-                    out[rows + r + 1] = o11;
-                } else {
-                    int32_t acc[2];
-                    int8_t o00, o10;
-                    acc[0] = b0;
-                    acc[1] = b1;
-                    dot_2x1(wr, cols, depth, offp, acc);
-                    o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
-                    o10 = hb_dsp_out(acc[1], m1, s1, out_off, lo, hi);
-                    out[r] = o00;
-                    out[r + 1] = o10;
-                }
-            } else { /* odd row count: the last row against one or two columns */
-                const int8_t o00 = hb_dsp_out(dot_1x1(wr, cols, depth, offp, b0), m0, s0, out_off,
-                                              lo, hi);
-                if (pair) {
-                    out[rows + r] = hb_dsp_out(dot_1x1(wr, cols + depth, depth, offp, b0), m0, s0,
-                                               out_off, lo, hi);
-                }
-                out[r] = o00;
-            }
+    int32_t r;
+    for (r = 0; r + 2 <= rows; r += 2) {
+        /* Channel constants are read before any int8 store, which could alias them. */
+        const int8_t *const wr = w + r * depth;
+        const int32_t q0 = r & q_mask, q1 = (r + 1) & q_mask;
+        const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
+        const int32_t b1 = bias != 0 ? bias[r + 1] : 0, m1 = mult[q1], s1 = shift[q1];
+        if (n_cols == 2) {
+            int32_t acc[4];
+            int8_t o00, o01, o10, o11;
+            acc[0] = acc[1] = b0;
+            acc[2] = acc[3] = b1;
+            dot_2x2(wr, block, depth, acc);
+            o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
+            o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
+            o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
+            o11 = hb_dsp_out(acc[3], m1, s1, out_off, lo, hi);
+            out[r] = o00;
+            out[r + 1] = o10;
+            out[rows + r] = o01;
+            out[rows + r + 1] = o11;
+        } else {
+            int32_t acc[2];
+            int8_t o00, o10;
+            acc[0] = b0;
+            acc[1] = b1;
+            dot_2x1(wr, block, depth, acc);
+            o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
+            o10 = hb_dsp_out(acc[1], m1, s1, out_off, lo, hi);
+            out[r] = o00;
+            out[r + 1] = o10;
+        }
+    }
+    if (r < rows) { /* odd row count: the last row against each column */
+        const int8_t *const wr = w + r * depth;
+        const int32_t q0 = r & q_mask;
+        const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
+        int32_t j;
+        for (j = 0; j < n_cols; j++) {
+            out[j * rows + r] = hb_dsp_out(dot_1x1(wr, block + j * 4, depth, n_cols, b0), m0, s0,
+                                           out_off, lo, hi);
         }
     }
 }

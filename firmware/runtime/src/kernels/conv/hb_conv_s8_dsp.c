@@ -1,10 +1,10 @@
 /* CONV_2D, Arm DSP extension path (Cortex-M4/M7/M33), on the shared GEMM core hb_dsp_gemm_s8:
- * rows = output channels (filter [Cout][KH*KW*Cin] is already row-major), columns = pixels.
- * - 1x1, stride 1, no padding: the input [N*H*W][Cin] is the column matrix, read in place.
- * - otherwise im2col: the receptive fields of two output pixels are copied as int8 columns of
- *   KH*KW*Cin bytes into scratch, padding taps set to the input zero point so that
- *   x + input_offset = 0 there, exactly like the reference skipping them (a strided 1x1 layer
- *   is the same copy with one tap).
+ * rows = output channels (filter [Cout][KH*KW*Cin] is already row-major), columns = output
+ * pixels, two at a time. Scratch holds one column block (the int16 layout of hb_dsp_gemm_s8.h):
+ * - 1x1, stride 1, no padding: each column is an input pixel, widened straight from the input;
+ * - otherwise im2col: a pixel's receptive field in filter order (KH, KW, Cin), padding taps 0.
+ *   When Cin % 4 == 0 every tap is whole 4-step groups and is widened straight from the input;
+ *   otherwise the field is gathered as int8 into a staging area first (first layers, Cin 1-3).
  * Grouped convolution (Cin != filter depth) stays on the plain C path. */
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_kernels_dsp.h"
@@ -16,56 +16,85 @@
 
 #include "internal/hb_dsp_gemm_s8.h"
 
-#define IM2COL_COLUMNS 2 /* the GEMM core's column block */
-
-static int reads_input_in_place(const hb_conv_params *p, const hb_dims4 *in_d,
-                                const hb_dims4 *filter_d, const hb_dims4 *out_d)
+static int pointwise(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4 *filter_d,
+                     const hb_dims4 *out_d)
 {
     return filter_d->h == 1 && filter_d->w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
            p->stride_h == 1 && p->stride_w == 1 && out_d->h == in_d->h && out_d->w == in_d->w;
 }
 
+/* Bytes of the int8 staging area (0 when taps are widened straight from the input). */
+static int32_t staging_bytes(const hb_conv_params *p, const hb_dims4 *in_d,
+                             const hb_dims4 *filter_d, const hb_dims4 *out_d)
+{
+    if (pointwise(p, in_d, filter_d, out_d) || in_d->c % 4 == 0) {
+        return 0;
+    }
+    return (filter_d->h * filter_d->w * filter_d->c + 3) & ~3;
+}
+
 int32_t hb_conv_s8_dsp_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4
                                    *filter_d, const hb_dims4 *out_d)
 {
-    if (in_d->c != filter_d->c || reads_input_in_place(p, in_d, filter_d, out_d)) {
+    const int32_t depth = filter_d->h * filter_d->w * filter_d->c;
+    if (in_d->c != filter_d->c) {
         return 0;
     }
-    return IM2COL_COLUMNS * filter_d->h * filter_d->w * filter_d->c;
+    return hb_dsp_block_len(depth, 2) * (int32_t)sizeof(int16_t) +
+           staging_bytes(p, in_d, filter_d, out_d);
 }
 
 /* The receptive field of the output pixel whose top-left input tap is (iy0, ix0) in image b,
- * as KH*KW*Cin bytes in filter order; taps outside the image hold zp. */
-static void im2col_column(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
-                          const hb_dims4 *filter_d, int32_t b, int32_t iy0, int32_t ix0, int8_t zp,
-                          int8_t *col)
+ * as KH*KW*Cin int8 in filter order; taps outside the image hold zp (x + input_offset = 0). */
+static void gather_s8(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
+                      const hb_dims4 *filter_d, int32_t b, int32_t iy0, int32_t ix0, int8_t *col)
 {
-    const int32_t cin = in_d->c, row_bytes = filter_d->w * cin;
+    const int8_t zp = (int8_t)-p->input_offset;
+    const int32_t cin = in_d->c;
     int32_t ky, kx;
-    for (ky = 0; ky < filter_d->h; ky++, col += row_bytes) {
+    for (ky = 0; ky < filter_d->h; ky++) {
         const int32_t iy = iy0 + p->dilation_h * ky;
-        const int8_t *src;
-        if (iy < 0 || iy >= in_d->h) {
-            memset(col, zp, (size_t)row_bytes);
-            continue;
-        }
-        src = in + ((b * in_d->h + iy) * in_d->w) * cin;
-        if (p->dilation_w == 1) { /* the row's taps are contiguous in the input row */
-            const int32_t lo = ix0 < 0 ? (-ix0 < filter_d->w ? -ix0 : filter_d->w) : 0;
-            int32_t hi = in_d->w - ix0;
-            hi = hi < lo ? lo : (hi > filter_d->w ? filter_d->w : hi);
-            memset(col, zp, (size_t)(lo * cin));
-            memcpy(col + lo * cin, src + (ix0 + lo) * cin, (size_t)((hi - lo) * cin));
-            memset(col + hi * cin, zp, (size_t)((filter_d->w - hi) * cin));
-            continue;
-        }
-        for (kx = 0; kx < filter_d->w; kx++) {
+        for (kx = 0; kx < filter_d->w; kx++, col += cin) {
             const int32_t ix = ix0 + p->dilation_w * kx;
-            if (ix < 0 || ix >= in_d->w) {
-                memset(col + kx * cin, zp, (size_t)cin);
+            if (iy < 0 || iy >= in_d->h || ix < 0 || ix >= in_d->w) {
+                memset(col, zp, (size_t)cin);
             } else {
-                memcpy(col + kx * cin, src + ix * cin, (size_t)cin);
+                memcpy(col, in + ((b * in_d->h + iy) * in_d->w + ix) * cin, (size_t)cin);
             }
+        }
+    }
+}
+
+/* The same field widened straight into column j of the block (Cin % 4 == 0). With dilation 1
+ * the in-image taps of a filter row are contiguous in the input and in the column: one run. */
+static void gather_wide(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
+                        const hb_dims4 *filter_d, int32_t b, int32_t iy0, int32_t ix0,
+                        int32_t n_cols, int32_t j, int16_t *block)
+{
+    const int32_t c4 = in_d->c / 4, kw = filter_d->w, off = p->input_offset;
+    int32_t ky, kx;
+    for (ky = 0; ky < filter_d->h; ky++) {
+        const int32_t iy = iy0 + p->dilation_h * ky, k4 = ky * kw * c4;
+        const int8_t *row;
+        if (iy < 0 || iy >= in_d->h) {
+            hb_dsp_expand_run(0, k4, kw * c4, off, n_cols, j, block);
+            continue;
+        }
+        row = in + (b * in_d->h + iy) * in_d->w * in_d->c;
+        if (p->dilation_w == 1) {
+            const int32_t lo = ix0 < 0 ? (-ix0 < kw ? -ix0 : kw) : 0;
+            int32_t hi = in_d->w - ix0;
+            hi = hi < lo ? lo : (hi > kw ? kw : hi);
+            hb_dsp_expand_run(0, k4, lo * c4, off, n_cols, j, block);
+            hb_dsp_expand_run(row + (ix0 + lo) * in_d->c, k4 + lo * c4, (hi - lo) * c4, off,
+                              n_cols, j, block);
+            hb_dsp_expand_run(0, k4 + hi * c4, (kw - hi) * c4, off, n_cols, j, block);
+            continue;
+        }
+        for (kx = 0; kx < kw; kx++) {
+            const int32_t ix = ix0 + p->dilation_w * kx;
+            hb_dsp_expand_run(ix < 0 || ix >= in_d->w ? 0 : row + ix * in_d->c, k4 + kx * c4, c4,
+                              off, n_cols, j, block);
         }
     }
 }
@@ -76,10 +105,14 @@ void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const in
                     *out_d, int8_t *out)
 {
     const int32_t need = hb_conv_s8_dsp_buffer_size(p, in_d, filter_d, out_d);
+    const int32_t n_pix = out_d->n * out_d->h * out_d->w;
+    const int is_pointwise = pointwise(p, in_d, filter_d, out_d);
+    const int staged = staging_bytes(p, in_d, filter_d, out_d) > 0;
+    int16_t *block;
+    int8_t *staging;
     hb_dsp_gemm g;
-    int32_t b, oy, ox;
-    if (in_d->c != filter_d->c ||
-        (need > 0 && (scratch == 0 || scratch->buf == 0 || scratch->size < need))) {
+    int32_t pix;
+    if (in_d->c != filter_d->c || scratch == 0 || scratch->buf == 0 || scratch->size < need) {
         /* grouped, or called without the scratch it asked for: the C path is still exact */
         hb_conv_s8_c(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded, out_d, out);
         return;
@@ -91,35 +124,28 @@ void hb_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const in
     g.per_channel = 1;
     g.rows = out_d->c;
     g.depth = filter_d->h * filter_d->w * filter_d->c;
-    g.input_offset = p->input_offset;
     g.output_offset = p->output_offset;
     g.act_min = p->act_min;
     g.act_max = p->act_max;
-    if (need == 0) {
-        hb_dsp_gemm_s8(&g, in, out_d->n * out_d->h * out_d->w, out);
-        return;
-    }
-    {
-        const int8_t zp = (int8_t)-p->input_offset;
-        int8_t *cols = (int8_t *)scratch->buf;
-        int8_t *first_out = out; /* output pixel of the first buffered column */
-        int32_t filled = 0;
-        for (b = 0; b < out_d->n; b++) {
-            for (oy = 0; oy < out_d->h; oy++) {
-                for (ox = 0; ox < out_d->w; ox++) {
-                    im2col_column(p, in_d, in, filter_d, b, oy * p->stride_h - p->pad_h,
-                                  ox * p->stride_w - p->pad_w, zp, cols + filled * g.depth);
-                    if (++filled == IM2COL_COLUMNS) {
-                        hb_dsp_gemm_s8(&g, cols, filled, first_out);
-                        first_out += filled * g.rows;
-                        filled = 0;
-                    }
-                }
+    block = (int16_t *)scratch->buf;
+    staging = (int8_t *)scratch->buf + hb_dsp_block_len(g.depth, 2) * (int32_t)sizeof(int16_t);
+    for (pix = 0; pix < n_pix; pix += 2) {
+        const int32_t n_cols = pix + 1 < n_pix ? 2 : 1;
+        int32_t j;
+        for (j = 0; j < n_cols; j++) {
+            const int32_t q = pix + j, ox = q % out_d->w, oy = (q / out_d->w) % out_d->h;
+            const int32_t b = q / (out_d->w * out_d->h);
+            const int32_t iy0 = oy * p->stride_h - p->pad_h, ix0 = ox * p->stride_w - p->pad_w;
+            if (is_pointwise) {
+                hb_dsp_expand_col(in + q * in_d->c, g.depth, p->input_offset, n_cols, j, block);
+            } else if (staged) {
+                gather_s8(p, in_d, in, filter_d, b, iy0, ix0, staging);
+                hb_dsp_expand_col(staging, g.depth, p->input_offset, n_cols, j, block);
+            } else {
+                gather_wide(p, in_d, in, filter_d, b, iy0, ix0, n_cols, j, block);
             }
         }
-        if (filled > 0) {
-            hb_dsp_gemm_s8(&g, cols, filled, first_out);
-        }
+        hb_dsp_gemm_s8(&g, block, n_cols, out + pix * g.rows);
     }
 }
 

@@ -76,6 +76,73 @@ static void channels4(const window *win, int32_t depth, int32_t c, const hb_conv
     out[c + 3] = hb_dsp_out(a3, mult[c + 3], shift[c + 3], p->output_offset, p->act_min, p->act_max);
 }
 
+/* One tap for 4 channels: x, w words -> acc[c] += w_c * (x_c + off) (SMLABB/SMLATT per channel). */
+#define HB_DW_TAP4(xv, wv, offp, a0, a1, a2, a3)                                                   \
+    do {                                                                                           \
+        const uint32_t xv_ = (xv), wv_ = (wv);                                                     \
+        const int16x2_t x_e_ = __sxtab16(offp, (int8x4_t)xv_);                                     \
+        const int16x2_t w_e_ = __sxtb16((int8x4_t)wv_);                                            \
+        int16x2_t x_o_, w_o_;                                                                      \
+        a0 = __smlabb(x_e_, w_e_, a0);                                                             \
+        a2 = __smlatt(x_e_, w_e_, a2);                                                             \
+        x_o_ = hb_dsp_sxtab16_ror8(offp, xv_);                                                     \
+        w_o_ = hb_dsp_sxtb16_ror8(wv_);                                                            \
+        a1 = __smlabb(x_o_, w_o_, a1);                                                             \
+        a3 = __smlatt(x_o_, w_o_, a3);                                                             \
+    } while (0)
+
+/* Depth multiplier 1, filter width 3, dilation 1, a window of `rows` x 2 or 3 in-image taps
+ * (every pixel but those of images narrower than 3): all channel groups of the pixel, the taps
+ * of a row unrolled. Tap (y, x) of the window is at in + y * in_row + x * C and filter +
+ * y * 3C + x * C, so two offsets (C, 2C) and two row steps address all of them. */
+__attribute__((optimize("no-schedule-insns")))
+static void pixel_w3(const int8_t *in, const int8_t *filter, int32_t cin, int32_t in_row,
+                     int32_t rows, int32_t cols, const hb_conv_params *p, const int32_t *bias, const int32_t *mult,
+                     const int8_t *shift, int8_t *out)
+{
+    const int16x2_t offp = hb_dsp_pack_offset(p->input_offset);
+    const int32_t c2 = 2 * cin, out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
+    int32_t c;
+    for (c = 0; c + 4 <= cin; c += 4) {
+        const int8_t *ip = in + c, *fp = filter + c;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int32_t m0, m1, m2, m3, s0, s1, s2, s3;
+        int8_t o0, o1, o2, o3;
+        int32_t ky;
+        if (bias != 0) {
+            a0 = bias[c];
+            a1 = bias[c + 1];
+            a2 = bias[c + 2];
+            a3 = bias[c + 3];
+        }
+        for (ky = 0; ky < rows; ky++) {
+            HB_DW_TAP4(hb_dsp_ld4(ip), hb_dsp_ld4(fp), offp, a0, a1, a2, a3);
+            HB_DW_TAP4(hb_dsp_ld4(ip + cin), hb_dsp_ld4(fp + cin), offp, a0, a1, a2, a3);
+            if (cols == 3) {
+                HB_DW_TAP4(hb_dsp_ld4(ip + c2), hb_dsp_ld4(fp + c2), offp, a0, a1, a2, a3);
+            }
+            ip += in_row;
+            fp += c2 + cin;
+        }
+        m0 = mult[c];
+        m1 = mult[c + 1];
+        m2 = mult[c + 2];
+        m3 = mult[c + 3];
+        s0 = shift[c];
+        s1 = shift[c + 1];
+        s2 = shift[c + 2];
+        s3 = shift[c + 3];
+        o0 = hb_dsp_out(a0, m0, s0, out_off, lo, hi);
+        o1 = hb_dsp_out(a1, m1, s1, out_off, lo, hi);
+        o2 = hb_dsp_out(a2, m2, s2, out_off, lo, hi);
+        o3 = hb_dsp_out(a3, m3, s3, out_off, lo, hi);
+        out[c] = o0;
+        out[c + 1] = o1;
+        out[c + 2] = o2;
+        out[c + 3] = o3;
+    }
+}
+
 /* Output channel oc reading input channel ic (oc = ic * M + m), one at a time. */
 static void channel1(const window *win, int32_t depth, int32_t ic, int32_t oc,
                      const hb_conv_params *p, const int32_t *bias, const int32_t *mult,
@@ -121,6 +188,14 @@ void hb_depthwise_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p
                 win.in_step_x = p->dilation_w * cin;
                 win.in_step_y = p->dilation_h * in_d->w * cin;
                 win.f_step_y = filter_d->w * depth;
+                if (m_count == 1 && filter_d->w == 3 && p->dilation_w == 1 && win.cols >= 2) {
+                    pixel_w3(win.in, win.filter, cin, win.in_step_y, win.rows, win.cols, p, bias,
+                             mult, shift, o);
+                    for (c = cin & ~3; c < cin; c++) {
+                        channel1(&win, depth, c, c, p, bias, mult, shift, o);
+                    }
+                    continue;
+                }
                 if (m_count == 1) {
                     for (c = 0; c + 4 <= cin; c += 4) {
                         channels4(&win, depth, c, p, bias, mult, shift, o);
