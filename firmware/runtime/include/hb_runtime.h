@@ -8,8 +8,9 @@
  * checked at hb_interpreter_init(), which refuses what it cannot run with a status and a message.
  *
  * Arena layout: [ head: activation tensors, planned by lifetime | ... | tail: persistent state ].
- * The tail holds the tensor and operator tables and per-channel multipliers; it uses only
- * fixed-width fields, so its size is the same on a 32-bit MCU and a 64-bit host.
+ * The head also holds each operator's kernel scratch, alive during that operator only.
+ * The tail holds the tensor and operator tables, per-channel multipliers and folded biases; it
+ * uses only fixed-width fields, so its size is the same on a 32-bit MCU and a 64-bit host.
  *
  * Compressed models (TFLite Micro's DECODE operator, custom code "TFLM_DECODE", decode type 0 =
  * LUT and 200 = hil-bench's codec) are decoded in one of two modes (hb_init_options.decode):
@@ -18,7 +19,8 @@
  *     nothing at invoke. A tensor that fails to decode (corrupt data, bad checksum) fails the init
  *     with HB_ERR_MODEL and a message naming it.
  *   HB_DECODE_PER_LAYER: decoded tensors are head tensors living from their DECODE operator to
- *     their last consumer, decoded at every invoke (scratch in the tail): less RAM, more time.
+ *     their last consumer, decoded at every invoke (the decoder's scratch is planned in the head):
+ *     less RAM, more time.
  *     A tensor that fails to decode makes hb_interpreter_invoke() fail the same way.
  */
 #ifndef HB_RUNTIME_H
@@ -97,7 +99,6 @@ typedef struct hb_interpreter {
     uint32_t needed;      /* bytes of arena a failed init asked for (0 if unknown) */
     uint32_t init_bytes;  /* peak arena use during init (tail + decode scratch), without pad */
     uint32_t decode_mode; /* hb_decode_mode */
-    uint32_t scratch_off, scratch_len; /* HB_DECODE_PER_LAYER: decode scratch in the tail */
     uint32_t n_tensors, n_ops, n_inputs, n_outputs;
     uint32_t tensors_off, ops_off; /* arena offsets of the tensor and operator tables */
     int32_t inputs[HB_MAX_IO];

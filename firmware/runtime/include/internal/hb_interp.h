@@ -44,12 +44,16 @@ enum {
 typedef struct hb_op {
     uint8_t kind;
     uint8_t n_in;        /* <= HB_MAX_OP_INPUTS; every op but DECODE has exactly one output */
-    uint16_t builtin;
+    uint8_t builtin;     /* TFLite builtin code (every supported one is < 256) */
+    uint8_t fold_late;   /* 1: weights or bias decoded per layer: fold at every invoke */
     uint32_t in_pos;     /* model position of the int32 input tensor indices */
     int32_t out;         /* output tensor index */
     uint32_t mult_off;   /* arena offsets of per-channel multipliers (int32) and shifts (int8) */
     uint32_t shift_off;
-    uint32_t bcast_off;  /* ADD / MUL: arena offset of their hb_bcast */
+    uint32_t aux_off;    /* arena offset of ADD / MUL's hb_bcast, or of CONV / DWCONV / FC's
+                          * folded bias (int32 [channels]) */
+    uint32_t scratch_off;   /* head offset of the op's scratch (planned, 16-byte aligned) */
+    uint32_t scratch_bytes; /* 0: the op needs no scratch */
     union {
         uint32_t opt_pos; /* parse -> prepare only: model position of the options table (0: none) */
         hb_conv_params conv;
@@ -112,11 +116,14 @@ int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off);
 hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op);
 /* Copy tensor idx's name (printable ASCII, truncated) into buf for messages; "?" if unreadable. */
 void hb_tensor_name(const hb_interpreter *ip, int32_t idx, char *buf, uint32_t len);
-/* Place every activation tensor in the head; sets ip->head_bytes. */
+/* CONV / DWCONV / FC: fold bias and weight sums into the op's folded buffer (hb_fold_bias_s8). */
+void hb_fold_op(hb_interpreter *ip, const hb_op *op);
+/* Place every activation tensor and every op's scratch in the head; sets ip->head_bytes. */
 hb_status hb_plan_memory(hb_interpreter *ip);
 /* Run one prepared op; only a DECODE decoding per layer can fail (message in ip->error). */
 hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op);
 /* HB_DECODE_PER_LAYER: decode every pair of DECODE op `index` into its head tensors. */
-hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op);
+hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op,
+                       const hb_scratch *scratch);
 
 #endif /* HB_INTERP_H */

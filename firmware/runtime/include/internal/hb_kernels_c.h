@@ -24,4 +24,7 @@ void hb_fully_connected_s8_c(const hb_scratch *scratch, const hb_fc_params *p, c
                              const int8_t *in, const int8_t *filter, const int32_t *bias, const
                              int32_t *folded, int8_t *out);
 
+void hb_add_s8_c(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
+                 int8_t *out);
+
 #endif /* HB_KERNELS_C_H */

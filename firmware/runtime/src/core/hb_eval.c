@@ -60,8 +60,14 @@ hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op)
     void *dst = hb_tensor_data(ip, out);
     const int32_t *mult = (const int32_t *)(const void *)(ip->arena + op->mult_off);
     const int8_t *shift = (const int8_t *)(const void *)(ip->arena + op->shift_off);
-    const hb_scratch no_scratch = {0, 0};
+    const int32_t *folded = (const int32_t *)(const void *)(ip->arena + op->aux_off);
+    hb_scratch scratch;
     hb_dims4 di, df, dout;
+    scratch.buf = op->scratch_bytes > 0u ? ip->arena + op->scratch_off : 0;
+    scratch.size = (int32_t)op->scratch_bytes;
+    if (op->fold_late) {
+        hb_fold_op(ip, op);
+    }
     switch (op->kind) {
     case HB_K_CONV:
     case HB_K_DWCONV:
@@ -69,22 +75,22 @@ hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op)
         df = dims4(in_t(ip, op, 1));
         dout = dims4(out);
         (op->kind == HB_K_CONV ? hb_conv_s8 : hb_depthwise_conv_s8)(
-            &no_scratch, &op->u.conv, mult, shift, &di, (const int8_t *)in_data(ip, op, 0), &df,
-            (const int8_t *)in_data(ip, op, 1), (const int32_t *)in_data(ip, op, 2), 0, &dout,
+            &scratch, &op->u.conv, mult, shift, &di, (const int8_t *)in_data(ip, op, 0), &df,
+            (const int8_t *)in_data(ip, op, 1), (const int32_t *)in_data(ip, op, 2), folded, &dout,
             (int8_t *)dst);
         break;
     case HB_K_FC:
-        hb_fully_connected_s8(&no_scratch, &op->u.fc.p, mult, shift, op->u.fc.batches, op->u.fc.depth,
+        hb_fully_connected_s8(&scratch, &op->u.fc.p, mult, shift, op->u.fc.batches, op->u.fc.depth,
                               op->u.fc.channels, (const int8_t *)in_data(ip, op, 0),
                               (const int8_t *)in_data(ip, op, 1),
-                              (const int32_t *)in_data(ip, op, 2), 0, (int8_t *)dst);
+                              (const int32_t *)in_data(ip, op, 2), folded, (int8_t *)dst);
         break;
     case HB_K_ADD:
-        hb_add_s8(&op->u.add, (const hb_bcast *)(const void *)(ip->arena + op->bcast_off), (const int8_t *)in_data(ip, op, 0),
+        hb_add_s8(&op->u.add, (const hb_bcast *)(const void *)(ip->arena + op->aux_off), (const int8_t *)in_data(ip, op, 0),
                   (const int8_t *)in_data(ip, op, 1), (int8_t *)dst);
         break;
     case HB_K_MUL:
-        hb_mul_s8(&op->u.mul, (const hb_bcast *)(const void *)(ip->arena + op->bcast_off), (const int8_t *)in_data(ip, op, 0),
+        hb_mul_s8(&op->u.mul, (const hb_bcast *)(const void *)(ip->arena + op->aux_off), (const int8_t *)in_data(ip, op, 0),
                   (const int8_t *)in_data(ip, op, 1), (int8_t *)dst);
         break;
     case HB_K_AVGPOOL:
@@ -135,7 +141,7 @@ hb_status hb_eval_op(hb_interpreter *ip, const hb_op *op)
         break;
     case HB_K_DECODE:
         if (out->where != HB_AT_DECODED) {
-            return hb_decode_op(ip, (uint32_t)(op - hb_ops(ip)), op);
+            return hb_decode_op(ip, (uint32_t)(op - hb_ops(ip)), op, &scratch);
         }
         break;
     default:

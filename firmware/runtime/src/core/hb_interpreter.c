@@ -69,9 +69,6 @@ hb_status hb_interpreter_init_ex(hb_interpreter *ip, const uint8_t *model, size_
             return st;
         }
     }
-    if (ip->scratch_len > 0u && !hb_tail_alloc(ip, ip->scratch_len, &ip->scratch_off)) {
-        return ip->status;
-    }
     st = hb_plan_memory(ip);
     if (st != HB_OK) {
         return st;

@@ -316,7 +316,7 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
                        hb_builtin_name(builtin), builtin);
     }
     op->kind = (uint8_t)kind;
-    op->builtin = (uint16_t)builtin;
+    op->builtin = (uint8_t)builtin;
     if (kind == HB_K_DECODE) {
         return parse_decode(ip, fb, &ins, &outs, i, op);
     }

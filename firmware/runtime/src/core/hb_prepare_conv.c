@@ -53,6 +53,57 @@ static hb_status channel_mults(const hb_pctx *c, const hb_tensor *in, const hb_t
     return HB_OK;
 }
 
+static hb_dims4 dims4(const hb_tensor *t)
+{
+    hb_dims4 d;
+    d.n = t->dims[0];
+    d.h = t->dims[1];
+    d.w = t->dims[2];
+    d.c = t->dims[3];
+    return d;
+}
+
+void hb_fold_op(hb_interpreter *ip, const hb_op *op)
+{
+    const hb_tensor *ts = hb_tensors(ip);
+    const hb_tensor *f = &ts[hb_op_in(ip, op, 1)];
+    const int32_t bias_i = op->n_in > 2 ? hb_op_in(ip, op, 2) : -1;
+    const int32_t *bias = bias_i < 0 ? 0 : (const int32_t *)hb_tensor_data(ip, &ts[bias_i]);
+    const int8_t *w = (const int8_t *)hb_tensor_data(ip, f);
+    int32_t *folded = (int32_t *)(void *)(ip->arena + op->aux_off);
+    if (op->kind == HB_K_CONV) {
+        const int32_t taps = f->dims[1] * f->dims[2] * f->dims[3];
+        hb_fold_bias_s8(f->dims[0], taps, taps, 1, w, bias, op->u.conv.input_offset, folded);
+    } else if (op->kind == HB_K_DWCONV) {
+        hb_fold_bias_s8(f->dims[3], f->dims[1] * f->dims[2], 1, f->dims[3], w, bias,
+                        op->u.conv.input_offset, folded);
+    } else {
+        hb_fold_bias_s8(op->u.fc.channels, op->u.fc.depth, op->u.fc.depth, 1, w, bias,
+                        op->u.fc.p.input_offset, folded);
+    }
+}
+
+/* The folded bias goes to the tail, computed here once; weights or a bias decoded per layer have
+ * no data before their DECODE runs, so eval folds those after it (fold_late). The kernel's
+ * scratch is planned in the head by the planner, alive during this op only. */
+static hb_status fold_and_scratch(const hb_pctx *c, const hb_tensor *f, const hb_tensor *bias,
+                                  int32_t channels, int32_t scratch_bytes)
+{
+    hb_op *op = c->op;
+    if (scratch_bytes < 0) {
+        return hb_pfail(c, HB_ERR_INTERNAL, "kernel asked for a negative scratch size");
+    }
+    op->scratch_bytes = (uint32_t)scratch_bytes;
+    if (!hb_tail_alloc(c->ip, 4u * (uint32_t)channels, &op->aux_off)) {
+        return c->ip->status;
+    }
+    op->fold_late = (uint8_t)(f->decoded || (bias != 0 && bias->decoded));
+    if (!op->fold_late) {
+        hb_fold_op(c->ip, op);
+    }
+    return HB_OK;
+}
+
 static hb_status conv_common(hb_pctx *c, int depthwise)
 {
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
@@ -113,15 +164,26 @@ static hb_status conv_common(hb_pctx *c, int depthwise)
     p->input_offset = -in->zero_point;
     p->output_offset = out->zero_point;
     st = hb_pact(c, hb_opt_u8(c, 3 + base, 0), out, &p->act_min, &p->act_max);
+    if (st == HB_OK) {
+        st = channel_mults(c, in, f, out, channels);
+    }
     if (st != HB_OK) {
         return st;
     }
-    return channel_mults(c, in, f, out, channels);
+    {
+        const hb_dims4 di = dims4(in), df = dims4(f), dout = dims4(out);
+        const int32_t bytes = depthwise ? hb_depthwise_conv_s8_get_buffer_size(p, &di, &df, &dout)
+                                        : hb_conv_s8_get_buffer_size(p, &di, &df, &dout);
+        return fold_and_scratch(c, f, bias, channels, bytes);
+    }
 }
 
 hb_status hb_prepare_conv(hb_pctx *c) { return conv_common(c, 0); }
 
 hb_status hb_prepare_dwconv(hb_pctx *c) { return conv_common(c, 1); }
+
+static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_tensor *f,
+                             const hb_tensor *out);
 
 hb_status hb_prepare_fc(hb_pctx *c)
 {
@@ -165,11 +227,19 @@ hb_status hb_prepare_fc(hb_pctx *c)
     if (st != HB_OK) {
         return st;
     }
-    if (f->n_scales > 1) {
-        p->per_channel = 1;
-        return channel_mults(c, in, f, out, channels);
+    p->per_channel = f->n_scales > 1;
+    st = p->per_channel ? channel_mults(c, in, f, out, channels) : tensor_mult(c, in, f, out);
+    if (st != HB_OK) {
+        return st;
     }
-    p->per_channel = 0;
+    return fold_and_scratch(c, f, bias, channels,
+                            hb_fully_connected_s8_get_buffer_size(p, batches, depth, channels));
+}
+
+/* Per-tensor FULLY_CONNECTED: the two float scales multiply in float first, as in TFLM. */
+static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_tensor *f,
+                             const hb_tensor *out)
+{
     if (!hb_tail_alloc(c->ip, 4u, &c->op->mult_off) || !hb_tail_alloc(c->ip, 1u, &c->op->shift_off)) {
         return c->ip->status;
     }

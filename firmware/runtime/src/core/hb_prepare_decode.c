@@ -4,9 +4,9 @@
  *   the fast (table lookup) scratch is used when it fits, the minimal one otherwise. At invoke the
  *   operator does nothing. A pair already decoded for an earlier output (same encoded and
  *   ancillary tensors, same size) shares that output's memory.
- * - HB_DECODE_PER_LAYER: prepare only checks the headers and sizes the scratch (the largest fast
- *   scratch, allocated in the tail by init); hb_decode_op() decodes at every invoke into the
- *   outputs, which the planner placed in the head. */
+ * - HB_DECODE_PER_LAYER: prepare only checks the headers and sizes the op's scratch (the largest
+ *   fast scratch of its pairs, planned in the head for this op only); hb_decode_op() decodes at
+ *   every invoke into the outputs, which the planner placed in the head. */
 #include "internal/hb_decode.h"
 #include "internal/hb_parse.h"
 #include "internal/hb_prepare.h"
@@ -100,7 +100,9 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
         if (fast_bytes > 0x7fff0000u) {
             return decode_fail(ip, c->index, HB_ERR_MODEL, enc_i, out_i);
         }
-        ip->scratch_len = (uint32_t)fast_bytes > ip->scratch_len ? (uint32_t)fast_bytes : ip->scratch_len;
+        if ((uint32_t)fast_bytes > c->op->scratch_bytes) {
+            c->op->scratch_bytes = (uint32_t)fast_bytes;
+        }
         return HB_OK;
     }
     twin = same_pair(ip, c->index, k, enc_i, anc_i, out->bytes);
@@ -135,11 +137,12 @@ hb_status hb_prepare_decode(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op)
+hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op,
+                       const hb_scratch *scratch)
 {
     uint32_t k;
     for (k = 0; k < op->u.decode.n_out; k++) {
-        const hb_status st = run_pair(ip, index, op, k, ip->arena + ip->scratch_off, ip->scratch_len);
+        const hb_status st = run_pair(ip, index, op, k, scratch->buf, (size_t)scratch->size);
         if (st != HB_OK) {
             return st;
         }

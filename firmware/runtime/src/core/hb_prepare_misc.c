@@ -38,10 +38,10 @@ static hb_status binary_common(hb_pctx *c, hb_tensor **a, hb_tensor **b, hb_tens
     if (c->op->n_in != 2 || !hb_is_s8(*a) || !hb_is_s8(*b) || !hb_is_s8(*o)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs two int8 inputs and an int8 output");
     }
-    if (!hb_tail_alloc(c->ip, (uint32_t)sizeof(hb_bcast), &c->op->bcast_off)) {
+    if (!hb_tail_alloc(c->ip, (uint32_t)sizeof(hb_bcast), &c->op->aux_off)) {
         return c->ip->status;
     }
-    if (!make_bcast(*a, *b, *o, (hb_bcast *)(void *)(c->ip->arena + c->op->bcast_off))) {
+    if (!make_bcast(*a, *b, *o, (hb_bcast *)(void *)(c->ip->arena + c->op->aux_off))) {
         return hb_pfail(c, HB_ERR_MODEL, "input shapes do not broadcast to the output shape");
     }
     return HB_OK;

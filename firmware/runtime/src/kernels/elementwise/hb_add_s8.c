@@ -1,22 +1,18 @@
-/* ADD int8 (TFLM reference): both inputs shifted left by 20, rescaled to a common scale
- * (twice the larger input scale), summed, rescaled to the output, offset, clamped. */
-#include "hb_bcast_walk.h"
-#include "hb_kernels.h"
-#include "internal/hb_qmath.h"
+/* ADD: the public entry point. The kernel path is chosen once per build (hb_kpath.h):
+ * Helium, DSP or plain C, each bit-exact with TFLite Micro's reference kernels. */
+#include "internal/hb_kernels_c.h"
+#include "internal/hb_kernels_dsp_more.h"
+#include "internal/hb_kernels_mve.h"
+#include "internal/hb_kpath.h"
 
 void hb_add_s8(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
                int8_t *out)
 {
-#define HB_ADD_BODY(i1, i2, o)                                                                   \
-    {                                                                                            \
-        const int32_t a = hb_wrap_shl((int32_t)in1[i1] + p->input1_offset, p->left_shift);       \
-        const int32_t c = hb_wrap_shl((int32_t)in2[i2] + p->input2_offset, p->left_shift);       \
-        const int32_t sa = hb_mbqm(a, p->input1_mult, p->input1_shift);                          \
-        const int32_t sc = hb_mbqm(c, p->input2_mult, p->input2_shift);                          \
-        const int32_t r =                                                                        \
-            hb_mbqm(hb_wrap_add(sa, sc), p->output_mult, p->output_shift) + p->output_offset;    \
-        out[o] = (int8_t)hb_clamp(r, p->act_min, p->act_max);                                    \
-    }
-    HB_BCAST_WALK(b, HB_ADD_BODY);
-#undef HB_ADD_BODY
+#if HB_KPATH_MVE
+    hb_add_s8_mve(p, b, in1, in2, out);
+#elif HB_KPATH_DSP
+    hb_add_s8_dsp(p, b, in1, in2, out);
+#else
+    hb_add_s8_c(p, b, in1, in2, out);
+#endif /* HB_KPATH */
 }
