@@ -49,21 +49,26 @@ static inline int16x2_t hb_dsp_pack_offset(int32_t off)
     return (int16x2_t)(((uint32_t)off & 0xffffu) | ((uint32_t)off << 16));
 }
 
-/* TFLite's MultiplyByQuantizedMultiplier (hb_mbqm), with the doubling high multiply done as one
+/* TFLite's MultiplyByQuantizedMultiplier (hb_mbqm) for a right shift 0..31 (shift = -right), with
+ * the doubling high multiply done as one
  * SMLAL: for m >= 0 (QuantizeMultiplier never gives less) hb_srdhm(x, m) = (x*m + 2^30) >> 31.
  * Why: for x*m >= 0 the reference computes floor((x*m + 2^30) / 2^31); for x*m < 0 it truncates
  * t = x*m + 1 - 2^30 < 0 toward zero, i.e. ceil(t / 2^31) = floor((t + 2^31 - 1) / 2^31), which
  * is the same floor((x*m + 2^30) / 2^31). The saturating case x = m = INT32_MIN needs m < 0. */
-static inline int32_t hb_dsp_requant(int32_t acc, int32_t m, int32_t shift)
+static inline int32_t hb_dsp_requant_right(int32_t x, int32_t m, int32_t right)
 {
-    const int32_t left = shift > 0 ? shift : 0;
-    const int32_t right = left - shift; /* max(-shift, 0) */
-    const int32_t x = hb_wrap_shl(acc, (int)left);
     const int32_t s = (int32_t)(((int64_t)x * m + ((int64_t)1 << 30)) >> 31);
     /* hb_rdivpot(s, right): s / 2^right rounded half away from zero. */
     const int32_t mask = (int32_t)(((uint32_t)1 << right) - 1u);
     const int32_t threshold = (mask >> 1) - (s >> 31); /* +1 when s < 0 */
     return (s >> right) + ((s & mask) > threshold ? 1 : 0);
+}
+
+/* hb_mbqm(acc, m, shift) for m >= 0, any shift in [-31, 31]. */
+static inline int32_t hb_dsp_requant(int32_t acc, int32_t m, int32_t shift)
+{
+    const int32_t left = shift > 0 ? shift : 0;
+    return hb_dsp_requant_right(hb_wrap_shl(acc, (int)left), m, left - shift);
 }
 
 /* Requantize, add the output offset and clamp to [lo, hi] as an int8. */
