@@ -6,8 +6,9 @@
  * A column block holds one or two columns (output pixels, FC batches) of `depth` inputs as int16
  * x + input_offset, in the order the weights widen to (hb_dsp_simd.h): per 4 depth steps k..k+3
  * of column j the words [x_k, x_k+2], [x_k+1, x_k+3]; the two columns of a pair interleave per
- * 4 steps (c0 even, c0 odd, c1 even, c1 odd) so one pointer walks both. The depth % 4 last inputs
- * follow as plain int16, 4 slots per column. A padding tap is simply 0 (x + off = 0).
+ * 4 steps (c0 even, c0 odd, c1 even, c1 odd) so one pointer walks both. When depth % 4 != 0 the
+ * last group is padded with 0, so that the core can run whole groups (the padded inputs meet the
+ * next filter row's first bytes and add 0). A padding tap is simply 0 (x + off = 0).
  *
  * For every row r < rows and column j of the block:
  *   out[j * rows + r] = clamp(requant(bias[r] + sum_k w[r * depth + k] * col_j[k]) + output_offset)

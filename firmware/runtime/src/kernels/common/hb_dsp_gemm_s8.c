@@ -37,13 +37,20 @@ void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, i
                        int32_t j, int16_t *block)
 {
     const int32_t n4 = depth / 4;
-    int16_t *tail = block + n4 * n_cols * 4 + j * 4;
-    int32_t t;
     hb_dsp_expand_run(src, 0, n4, input_offset, n_cols, j, block);
-    for (t = 0; t < (depth & 3); t++) {
-        tail[t] = (int16_t)(src[n4 * 4 + t] + input_offset);
+    if (depth & 3) { /* the last group, padded with the zero point: x + off = 0 there */
+        int8_t last[4];
+        int32_t t;
+        for (t = 0; t < 4; t++) {
+            last[t] = t < (depth & 3) ? src[n4 * 4 + t] : (int8_t)-input_offset;
+        }
+        hb_dsp_expand_run(last, n4, 1, input_offset, n_cols, j, block);
     }
 }
+
+/* Int16 slot of input 4*n4 + t (t < 4) of column j in the last group of a block: the group holds
+ * [x0, x2] then [x1, x3] per column. */
+#define HB_DSP_TAIL_SLOT(j, t) ((j) * 4 + ((t) & 1) * 2 + ((t) >> 1))
 
 /* Two int16 pairs at p (8-byte aligned in the block): one LDRD. */
 #define HB_DSP_LD_PAIRS(p, lo, hi)                                                                 \
@@ -71,29 +78,33 @@ void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, i
         a11 = __smlad(wb_o_, x_o_, a11);                                                           \
     } while (0)
 
-/* acc[r][j] += sum_k w_r[k] * col_j[k]: rows w, w + depth, a column pair at x. */
-static inline void dot_2x2(const int8_t *w, const int16_t *x, int32_t depth, int32_t acc[4])
+/* acc[r][j] += sum_k w_r[k] * col_j[k] for k < 4 * n4 + tail: rows w, w + depth (row stride),
+ * a column pair at x. With tail = 0 and 4 * n4 > depth the zero-padded last group of the
+ * columns meets the first bytes of the next row, adding 0: the caller checks they exist. */
+static inline void dot_2x2(const int8_t *w, const int16_t *x, int32_t depth, int32_t n4,
+                           int32_t tail, int32_t acc[4])
 {
     int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
-    const int8_t *const w_end8 = w + (depth & ~7);
+    const int8_t *const w_end8 = w + 8 * (n4 / 2);
     while (w != w_end8) { /* unrolled twice: the loop overhead is paid per 32 MACs */
         HB_DSP_STEP_2X2(w, x, depth, a00, a01, a10, a11);
         HB_DSP_STEP_2X2(w + 4, x + 8, depth, a00, a01, a10, a11);
         w += 8;
         x += 16;
     }
-    if (depth & 4) {
+    if (n4 & 1) {
         HB_DSP_STEP_2X2(w, x, depth, a00, a01, a10, a11);
         w += 4;
         x += 8;
     }
-    if (depth & 3) {
+    if (tail) {
         int32_t t;
-        for (t = 0; t < (depth & 3); t++) {
-            a00 = hb_wrap_add(a00, w[t] * x[t]);
-            a01 = hb_wrap_add(a01, w[t] * x[4 + t]);
-            a10 = hb_wrap_add(a10, w[depth + t] * x[t]);
-            a11 = hb_wrap_add(a11, w[depth + t] * x[4 + t]);
+        for (t = 0; t < tail; t++) {
+            const int32_t x0 = x[HB_DSP_TAIL_SLOT(0, t)], x1 = x[HB_DSP_TAIL_SLOT(1, t)];
+            a00 = hb_wrap_add(a00, w[t] * x0);
+            a01 = hb_wrap_add(a01, w[t] * x1);
+            a10 = hb_wrap_add(a10, w[depth + t] * x0);
+            a11 = hb_wrap_add(a11, w[depth + t] * x1);
         }
     }
     acc[0] = a00;
@@ -102,11 +113,12 @@ static inline void dot_2x2(const int8_t *w, const int16_t *x, int32_t depth, int
     acc[3] = a11;
 }
 
-/* acc[r] += sum_k w_r[k] * col[k]: rows w, w + depth, one column at x. */
-static inline void dot_2x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t acc[2])
+/* The same for one column at x. */
+static inline void dot_2x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t n4,
+                           int32_t tail, int32_t acc[2])
 {
     int32_t a0 = acc[0], a1 = acc[1];
-    const int8_t *const w_end = w + (depth & ~3);
+    const int8_t *const w_end = w + 4 * n4;
     while (w != w_end) {
         const uint32_t wa = hb_dsp_ld4(w), wb = hb_dsp_ld4(w + depth);
         int16x2_t x_e, x_o;
@@ -118,23 +130,25 @@ static inline void dot_2x1(const int8_t *w, const int16_t *x, int32_t depth, int
         w += 4;
         x += 4;
     }
-    if (depth & 3) {
+    if (tail) {
         int32_t t;
-        for (t = 0; t < (depth & 3); t++) {
-            a0 = hb_wrap_add(a0, w[t] * x[t]);
-            a1 = hb_wrap_add(a1, w[depth + t] * x[t]);
+        for (t = 0; t < tail; t++) {
+            const int32_t x0 = x[HB_DSP_TAIL_SLOT(0, t)];
+            a0 = hb_wrap_add(a0, w[t] * x0);
+            a1 = hb_wrap_add(a1, w[depth + t] * x0);
         }
     }
     acc[0] = a0;
     acc[1] = a1;
 }
 
-/* One row against column j of a block of n_cols. */
+/* One row against column j of a block of n_cols (exact depth, the last row). */
 static inline int32_t dot_1x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t n_cols,
-                              int32_t acc)
+                              int32_t j, int32_t acc)
 {
     const int8_t *const w_end = w + (depth & ~3);
     int32_t t;
+    x += j * 4;
     while (w != w_end) {
         const uint32_t wv = hb_dsp_ld4(w);
         int16x2_t x_e, x_o;
@@ -145,7 +159,7 @@ static inline int32_t dot_1x1(const int8_t *w, const int16_t *x, int32_t depth, 
         x += 4 * n_cols;
     }
     for (t = 0; t < (depth & 3); t++) {
-        acc = hb_wrap_add(acc, w[t] * x[t]);
+        acc = hb_wrap_add(acc, w[t] * x[HB_DSP_TAIL_SLOT(0, t)]);
     }
     return acc;
 }
@@ -162,6 +176,7 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
     const int8_t *const shift = g->shift;
     const int32_t rows = g->rows, depth = g->depth, q_mask = g->per_channel ? -1 : 0;
     const int32_t out_off = g->output_offset, lo = g->act_min, hi = g->act_max;
+    const int32_t n4_pad = (depth + 3) / 4, n4 = depth / 4, tail = depth & 3;
     int32_t r;
     for (r = 0; r + 2 <= rows; r += 2) {
         /* Channel constants are read before any int8 store, which could alias them. */
@@ -169,12 +184,14 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
         const int32_t q0 = r & q_mask, q1 = (r + 1) & q_mask;
         const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
         const int32_t b1 = bias != 0 ? bias[r + 1] : 0, m1 = mult[q1], s1 = shift[q1];
+        /* Padded last group when the bytes it reads past row r + 1 are still filter rows. */
+        const int padded = (r + 1) * depth + 4 * n4_pad <= rows * depth;
         if (n_cols == 2) {
             int32_t acc[4];
             int8_t o00, o01, o10, o11;
             acc[0] = acc[1] = b0;
             acc[2] = acc[3] = b1;
-            dot_2x2(wr, block, depth, acc);
+            dot_2x2(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
             o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
             o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
             o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
@@ -188,7 +205,7 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
             int8_t o00, o10;
             acc[0] = b0;
             acc[1] = b1;
-            dot_2x1(wr, block, depth, acc);
+            dot_2x1(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
             o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
             o10 = hb_dsp_out(acc[1], m1, s1, out_off, lo, hi);
             out[r] = o00;
@@ -201,7 +218,7 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
         const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
         int32_t j;
         for (j = 0; j < n_cols; j++) {
-            out[j * rows + r] = hb_dsp_out(dot_1x1(wr, block + j * 4, depth, n_cols, b0), m0, s0,
+            out[j * rows + r] = hb_dsp_out(dot_1x1(wr, block, depth, n_cols, j, b0), m0, s0,
                                            out_off, lo, hi);
         }
     }

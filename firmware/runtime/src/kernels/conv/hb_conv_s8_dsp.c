@@ -12,8 +12,6 @@
 
 #if HB_KPATH_DSP
 
-#include <string.h>
-
 #include "internal/hb_dsp_gemm_s8.h"
 
 static int pointwise(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4 *filter_d,
@@ -44,22 +42,57 @@ int32_t hb_conv_s8_dsp_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d
            staging_bytes(p, in_d, filter_d, out_d);
 }
 
+/* Copy n bytes (a short run: first layers have 1-3 channels, so no library call). */
+static inline void copy_run(int8_t *dst, const int8_t *src, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+}
+
+static inline void fill_run(int8_t *dst, int8_t v, int32_t n)
+{
+    int32_t i;
+    for (i = 0; i < n; i++) {
+        dst[i] = v;
+    }
+}
+
 /* The receptive field of the output pixel whose top-left input tap is (iy0, ix0) in image b,
- * as KH*KW*Cin int8 in filter order; taps outside the image hold zp (x + input_offset = 0). */
+ * as KH*KW*Cin int8 in filter order; taps outside the image hold zp (x + input_offset = 0).
+ * With dilation 1 a filter row's in-image taps are one contiguous run of the input row. */
 static void gather_s8(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
                       const hb_dims4 *filter_d, int32_t b, int32_t iy0, int32_t ix0, int8_t *col)
 {
+    /* Locals: the int8 stores could alias the parameter structs. */
     const int8_t zp = (int8_t)-p->input_offset;
-    const int32_t cin = in_d->c;
+    const int32_t cin = in_d->c, h = in_d->h, w = in_d->w, kh = filter_d->h, kw = filter_d->w;
+    const int32_t dh = p->dilation_h, dw = p->dilation_w;
     int32_t ky, kx;
-    for (ky = 0; ky < filter_d->h; ky++) {
-        const int32_t iy = iy0 + p->dilation_h * ky;
-        for (kx = 0; kx < filter_d->w; kx++, col += cin) {
-            const int32_t ix = ix0 + p->dilation_w * kx;
-            if (iy < 0 || iy >= in_d->h || ix < 0 || ix >= in_d->w) {
-                memset(col, zp, (size_t)cin);
-            } else {
-                memcpy(col, in + ((b * in_d->h + iy) * in_d->w + ix) * cin, (size_t)cin);
+    for (ky = 0; ky < kh; ky++, col += kw * cin) {
+        const int32_t iy = iy0 + dh * ky;
+        const int8_t *row;
+        if (iy < 0 || iy >= h) {
+            fill_run(col, zp, kw * cin);
+            continue;
+        }
+        row = in + (b * h + iy) * w * cin;
+        if (dw == 1) {
+            const int32_t lo = ix0 < 0 ? (-ix0 < kw ? -ix0 : kw) : 0;
+            int32_t hi = w - ix0;
+            hi = hi < lo ? lo : (hi > kw ? kw : hi);
+            fill_run(col, zp, lo * cin);
+            copy_run(col + lo * cin, row + (ix0 + lo) * cin, (hi - lo) * cin);
+            fill_run(col + hi * cin, zp, (kw - hi) * cin);
+        } else {
+            for (kx = 0; kx < kw; kx++) {
+                const int32_t ix = ix0 + dw * kx;
+                if (ix < 0 || ix >= w) {
+                    fill_run(col + kx * cin, zp, cin);
+                } else {
+                    copy_run(col + kx * cin, row + ix * cin, cin);
+                }
             }
         }
     }
