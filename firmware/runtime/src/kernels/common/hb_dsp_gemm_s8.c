@@ -1,7 +1,8 @@
 /* The DSP matrix core (layout and contract in hb_dsp_gemm_s8.h).
  * Two rows x two columns: per 4 depth steps 2 weight loads, 4 weight widenings, 2 double-word
  * column loads and 8 SMLAD for 16 multiply-accumulates (CMSIS-NN's mat_mult_kernel_s8_s16 shape).
- * An odd last row or a single column take the narrower blocks below. */
+ * A single column (one FC batch, an odd last pixel) takes four rows at a time; leftover rows the
+ * narrower blocks below. */
 #include "internal/hb_kpath.h"
 
 #if HB_KPATH_DSP
@@ -142,6 +143,50 @@ static inline void dot_2x1(const int8_t *w, const int16_t *x, int32_t depth, int
     acc[1] = a1;
 }
 
+/* Four rows w + i * depth against one column at x (FULLY_CONNECTED with one batch): per 4 depth
+ * steps 4 weight loads, 8 widenings, one double-word column load and 8 SMLAD. */
+static inline void dot_4x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t n4,
+                           int32_t tail, int32_t acc[4])
+{
+    const int8_t *w2 = w + 2 * depth;
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const int8_t *const w_end = w + 4 * n4;
+    while (w != w_end) {
+        int16x2_t x_e, x_o;
+        uint32_t v;
+        HB_DSP_LD_PAIRS(x, x_e, x_o);
+        v = hb_dsp_ld4(w);
+        a0 = __smlad(__sxtb16((int8x4_t)v), x_e, a0);
+        a0 = __smlad(hb_dsp_sxtb16_ror8(v), x_o, a0);
+        v = hb_dsp_ld4(w + depth);
+        a1 = __smlad(__sxtb16((int8x4_t)v), x_e, a1);
+        a1 = __smlad(hb_dsp_sxtb16_ror8(v), x_o, a1);
+        v = hb_dsp_ld4(w2);
+        a2 = __smlad(__sxtb16((int8x4_t)v), x_e, a2);
+        a2 = __smlad(hb_dsp_sxtb16_ror8(v), x_o, a2);
+        v = hb_dsp_ld4(w2 + depth);
+        a3 = __smlad(__sxtb16((int8x4_t)v), x_e, a3);
+        a3 = __smlad(hb_dsp_sxtb16_ror8(v), x_o, a3);
+        w += 4;
+        w2 += 4;
+        x += 4;
+    }
+    if (tail) {
+        int32_t t;
+        for (t = 0; t < tail; t++) {
+            const int32_t x0 = x[HB_DSP_TAIL_SLOT(0, t)];
+            a0 = hb_wrap_add(a0, w[t] * x0);
+            a1 = hb_wrap_add(a1, w[depth + t] * x0);
+            a2 = hb_wrap_add(a2, w2[t] * x0);
+            a3 = hb_wrap_add(a3, w2[depth + t] * x0);
+        }
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
 /* One row against column j of a block of n_cols (exact depth, the last row). */
 static inline int32_t dot_1x1(const int8_t *w, const int16_t *x, int32_t depth, int32_t n_cols,
                               int32_t j, int32_t acc)
@@ -177,8 +222,31 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
     const int32_t rows = g->rows, depth = g->depth, q_mask = g->per_channel ? -1 : 0;
     const int32_t out_off = g->output_offset, lo = g->act_min, hi = g->act_max;
     const int32_t n4_pad = (depth + 3) / 4, n4 = depth / 4, tail = depth & 3;
-    int32_t r;
-    for (r = 0; r + 2 <= rows; r += 2) {
+    int32_t r = 0;
+    if (n_cols == 1) {
+        for (; r + 4 <= rows; r += 4) {
+            const int8_t *const wr = w + r * depth;
+            const int32_t q0 = r & q_mask, q1 = (r + 1) & q_mask;
+            const int32_t q2 = (r + 2) & q_mask, q3 = (r + 3) & q_mask;
+            const int padded = (r + 3) * depth + 4 * n4_pad <= rows * depth;
+            int32_t acc[4];
+            int8_t o0, o1, o2, o3;
+            acc[0] = bias != 0 ? bias[r] : 0;
+            acc[1] = bias != 0 ? bias[r + 1] : 0;
+            acc[2] = bias != 0 ? bias[r + 2] : 0;
+            acc[3] = bias != 0 ? bias[r + 3] : 0;
+            dot_4x1(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
+            o0 = hb_dsp_out(acc[0], mult[q0], shift[q0], out_off, lo, hi);
+            o1 = hb_dsp_out(acc[1], mult[q1], shift[q1], out_off, lo, hi);
+            o2 = hb_dsp_out(acc[2], mult[q2], shift[q2], out_off, lo, hi);
+            o3 = hb_dsp_out(acc[3], mult[q3], shift[q3], out_off, lo, hi);
+            out[r] = o0;
+            out[r + 1] = o1;
+            out[r + 2] = o2;
+            out[r + 3] = o3;
+        }
+    }
+    for (; r + 2 <= rows; r += 2) {
         /* Channel constants are read before any int8 store, which could alias them. */
         const int8_t *const wr = w + r * depth;
         const int32_t q0 = r & q_mask, q1 = (r + 1) & q_mask;
