@@ -81,4 +81,49 @@ static inline int8_t hb_dsp_out(int32_t acc, int32_t m, int32_t shift, int32_t o
     return (int8_t)v;
 }
 
+/* The same output step with the rounding shift and the output offset in one saturating add,
+ * for a channel whose right shift e is 1..23 (hb_dsp_rq_fast; other channels take hb_dsp_out):
+ *   rdivpot(s, e) + off = floor((s - [s < 0] + 2^(e-1) + off * 2^e) / 2^e)
+ * (round half away from zero is floor((s + 2^(e-1) - [s < 0]) / 2^e), and adding off * 2^e
+ * before the floor adds off after it). s - [s < 0] cannot overflow. If the add saturates, the exact
+ * value is beyond the int8 range on the same side (|INT32_MAX >> e| >= 255 for e <= 23), so the
+ * clamp gives the same byte. */
+typedef struct hb_dsp_rq {
+    int32_t m, left, right, round; /* round = 2^(right-1) + off * 2^right */
+} hb_dsp_rq;
+
+static inline hb_dsp_rq hb_dsp_rq_make(int32_t m, int32_t shift, int32_t out_off)
+{
+    hb_dsp_rq q;
+    q.m = m;
+    q.left = shift > 0 ? shift : 0;
+    q.right = q.left - shift;
+    q.round = (int32_t)(((uint32_t)1 << ((q.right - 1) & 31)) + ((uint32_t)out_off << (q.right & 31)));
+    return q;
+}
+
+static inline int hb_dsp_rq_fast(const hb_dsp_rq *q)
+{
+    return (uint32_t)(q->right - 1) < 23u;
+}
+
+static inline int8_t hb_dsp_out_fast(int32_t acc, const hb_dsp_rq *q, int32_t lo, int32_t hi)
+{
+    const int32_t x = hb_wrap_shl(acc, (int)q->left);
+    const int32_t s = (int32_t)(((int64_t)x * q->m + ((int64_t)1 << 30)) >> 31);
+    int32_t v = __qadd(s + (s >> 31), q->round) >> q->right;
+    v = v > lo ? v : lo;
+    v = v < hi ? v : hi;
+    return (int8_t)v;
+}
+
+/* One output byte of a channel: the fast step when its shift allows, else the plain one. */
+static inline int8_t hb_dsp_out_ch(int32_t acc, int32_t m, int32_t shift, int32_t out_off,
+                                   int32_t lo, int32_t hi)
+{
+    const hb_dsp_rq q = hb_dsp_rq_make(m, shift, out_off);
+    return hb_dsp_rq_fast(&q) ? hb_dsp_out_fast(acc, &q, lo, hi)
+                              : hb_dsp_out(acc, m, shift, out_off, lo, hi);
+}
+
 #endif /* HB_DSP_SIMD_H */

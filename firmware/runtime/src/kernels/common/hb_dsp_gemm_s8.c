@@ -236,10 +236,10 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
             acc[2] = bias != 0 ? bias[r + 2] : 0;
             acc[3] = bias != 0 ? bias[r + 3] : 0;
             dot_4x1(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
-            o0 = hb_dsp_out(acc[0], mult[q0], shift[q0], out_off, lo, hi);
-            o1 = hb_dsp_out(acc[1], mult[q1], shift[q1], out_off, lo, hi);
-            o2 = hb_dsp_out(acc[2], mult[q2], shift[q2], out_off, lo, hi);
-            o3 = hb_dsp_out(acc[3], mult[q3], shift[q3], out_off, lo, hi);
+            o0 = hb_dsp_out_ch(acc[0], mult[q0], shift[q0], out_off, lo, hi);
+            o1 = hb_dsp_out_ch(acc[1], mult[q1], shift[q1], out_off, lo, hi);
+            o2 = hb_dsp_out_ch(acc[2], mult[q2], shift[q2], out_off, lo, hi);
+            o3 = hb_dsp_out_ch(acc[3], mult[q3], shift[q3], out_off, lo, hi);
             out[r] = o0;
             out[r + 1] = o1;
             out[r + 2] = o2;
@@ -260,10 +260,21 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
             acc[0] = acc[1] = b0;
             acc[2] = acc[3] = b1;
             dot_2x2(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
-            o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
-            o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
-            o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
-            o11 = hb_dsp_out(acc[3], m1, s1, out_off, lo, hi);
+            {
+                const hb_dsp_rq rq0 = hb_dsp_rq_make(m0, s0, out_off);
+                const hb_dsp_rq rq1 = hb_dsp_rq_make(m1, s1, out_off);
+                if (hb_dsp_rq_fast(&rq0) && hb_dsp_rq_fast(&rq1)) {
+                    o00 = hb_dsp_out_fast(acc[0], &rq0, lo, hi);
+                    o01 = hb_dsp_out_fast(acc[1], &rq0, lo, hi);
+                    o10 = hb_dsp_out_fast(acc[2], &rq1, lo, hi);
+                    o11 = hb_dsp_out_fast(acc[3], &rq1, lo, hi);
+                } else {
+                    o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
+                    o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
+                    o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
+                    o11 = hb_dsp_out(acc[3], m1, s1, out_off, lo, hi);
+                }
+            }
             out[r] = o00;
             out[r + 1] = o10;
             out[rows + r] = o01;
@@ -274,8 +285,8 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
             acc[0] = b0;
             acc[1] = b1;
             dot_2x1(wr, block, depth, padded ? n4_pad : n4, padded ? 0 : tail, acc);
-            o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
-            o10 = hb_dsp_out(acc[1], m1, s1, out_off, lo, hi);
+            o00 = hb_dsp_out_ch(acc[0], m0, s0, out_off, lo, hi);
+            o10 = hb_dsp_out_ch(acc[1], m1, s1, out_off, lo, hi);
             out[r] = o00;
             out[r + 1] = o10;
         }
@@ -286,8 +297,8 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
         const int32_t b0 = bias != 0 ? bias[r] : 0, m0 = mult[q0], s0 = shift[q0];
         int32_t j;
         for (j = 0; j < n_cols; j++) {
-            out[j * rows + r] = hb_dsp_out(dot_1x1(wr, block, depth, n_cols, j, b0), m0, s0,
-                                           out_off, lo, hi);
+            out[j * rows + r] = hb_dsp_out_ch(dot_1x1(wr, block, depth, n_cols, j, b0), m0, s0, out_off,
+                                     lo, hi);
         }
     }
 }

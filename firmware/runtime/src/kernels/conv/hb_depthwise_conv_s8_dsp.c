@@ -70,10 +70,10 @@ static void channels4(const window *win, int32_t depth, int32_t c, const hb_conv
             a3 = __smlatt(x_o, w_o, a3);
         }
     }
-    out[c] = hb_dsp_out(a0, mult[c], shift[c], p->output_offset, p->act_min, p->act_max);
-    out[c + 1] = hb_dsp_out(a1, mult[c + 1], shift[c + 1], p->output_offset, p->act_min, p->act_max);
-    out[c + 2] = hb_dsp_out(a2, mult[c + 2], shift[c + 2], p->output_offset, p->act_min, p->act_max);
-    out[c + 3] = hb_dsp_out(a3, mult[c + 3], shift[c + 3], p->output_offset, p->act_min, p->act_max);
+    out[c] = hb_dsp_out_ch(a0, mult[c], shift[c], p->output_offset, p->act_min, p->act_max);
+    out[c + 1] = hb_dsp_out_ch(a1, mult[c + 1], shift[c + 1], p->output_offset, p->act_min, p->act_max);
+    out[c + 2] = hb_dsp_out_ch(a2, mult[c + 2], shift[c + 2], p->output_offset, p->act_min, p->act_max);
+    out[c + 3] = hb_dsp_out_ch(a3, mult[c + 3], shift[c + 3], p->output_offset, p->act_min, p->act_max);
 }
 
 /* One tap for 4 channels: x, w words -> acc[c] += w_c * (x_c + off) (SMLABB/SMLATT per channel). */
@@ -132,10 +132,10 @@ static void pixel_w3(const int8_t *in, const int8_t *filter, int32_t cin, int32_
         s1 = shift[c + 1];
         s2 = shift[c + 2];
         s3 = shift[c + 3];
-        o0 = hb_dsp_out(a0, m0, s0, out_off, lo, hi);
-        o1 = hb_dsp_out(a1, m1, s1, out_off, lo, hi);
-        o2 = hb_dsp_out(a2, m2, s2, out_off, lo, hi);
-        o3 = hb_dsp_out(a3, m3, s3, out_off, lo, hi);
+        o0 = hb_dsp_out_ch(a0, m0, s0, out_off, lo, hi);
+        o1 = hb_dsp_out_ch(a1, m1, s1, out_off, lo, hi);
+        o2 = hb_dsp_out_ch(a2, m2, s2, out_off, lo, hi);
+        o3 = hb_dsp_out_ch(a3, m3, s3, out_off, lo, hi);
         out[c] = o0;
         out[c + 1] = o1;
         out[c + 2] = o2;
@@ -157,7 +157,7 @@ static void channel1(const window *win, int32_t depth, int32_t ic, int32_t oc,
             acc = hb_wrap_add(acc, *fp * (*ip + p->input_offset));
         }
     }
-    out[oc] = hb_dsp_out(acc, mult[oc], shift[oc], p->output_offset, p->act_min, p->act_max);
+    out[oc] = hb_dsp_out_ch(acc, mult[oc], shift[oc], p->output_offset, p->act_min, p->act_max);
 }
 
 void hb_depthwise_conv_s8_dsp(const hb_scratch *scratch, const hb_conv_params *p, const int32_t

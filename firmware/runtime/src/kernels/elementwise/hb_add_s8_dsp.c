@@ -21,11 +21,20 @@ static void add_run(const hb_add_params *p, const int8_t *in1, int32_t s1, const
     const int32_t m1 = p->input1_mult, r1 = -p->input1_shift, m2 = p->input2_mult;
     const int32_t r2 = -p->input2_shift, mo = p->output_mult, sho = p->output_shift;
     const int32_t out_off = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const hb_dsp_rq qo = hb_dsp_rq_make(mo, sho, out_off);
     int32_t i;
+    if (!hb_dsp_rq_fast(&qo)) {
+        for (i = 0; i < n; i++, in1 += s1, in2 += s2) {
+            const int32_t a = hb_dsp_requant_right(hb_wrap_shl(*in1 + off1, (int)ls), m1, r1);
+            const int32_t c = hb_dsp_requant_right(hb_wrap_shl(*in2 + off2, (int)ls), m2, r2);
+            out[i] = hb_dsp_out(hb_wrap_add(a, c), mo, sho, out_off, lo, hi);
+        }
+        return;
+    }
     for (i = 0; i < n; i++, in1 += s1, in2 += s2) {
         const int32_t a = hb_dsp_requant_right(hb_wrap_shl(*in1 + off1, (int)ls), m1, r1);
         const int32_t c = hb_dsp_requant_right(hb_wrap_shl(*in2 + off2, (int)ls), m2, r2);
-        out[i] = hb_dsp_out(hb_wrap_add(a, c), mo, sho, out_off, lo, hi);
+        out[i] = hb_dsp_out_fast(hb_wrap_add(a, c), &qo, lo, hi);
     }
 }
 
