@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "hb_dsp_simd.h"
+
 typedef struct hb_dsp_gemm {
     const int8_t *w;       /* [rows][depth] */
     const int32_t *bias;   /* [rows] or NULL */
@@ -39,10 +41,32 @@ static inline int32_t hb_dsp_block_len(int32_t depth, int32_t n_cols)
 void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, int32_t n_cols,
                        int32_t j, int16_t *block);
 
+/* The blocks are int16 arrays written and read as words. */
+typedef uint32_t hb_dsp_word __attribute__((may_alias));
+
 /* Write 4*n4 inputs of column j starting at depth step 4*k4 (a tap of Cin % 4 == 0 channels);
- * src NULL writes padding (zeros). */
-void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4, int32_t input_offset,
-                       int32_t n_cols, int32_t j, int16_t *block);
+ * src NULL writes padding (zeros). Inline: im2col calls it per run of taps. */
+static inline void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4,
+                                     int32_t input_offset, int32_t n_cols, int32_t j,
+                                     int16_t *block)
+{
+    const int32_t step = n_cols * 2; /* words per 4 depth steps */
+    const int16x2_t offp = hb_dsp_pack_offset(input_offset);
+    hb_dsp_word *dst = (hb_dsp_word *)(void *)block + k4 * step + j * 2;
+    int32_t i;
+    if (src == 0) {
+        for (i = 0; i < n4; i++, dst += step) {
+            dst[0] = 0;
+            dst[1] = 0;
+        }
+        return;
+    }
+    for (i = 0; i < n4; i++, dst += step, src += 4) {
+        const uint32_t v = hb_dsp_ld4(src);
+        dst[0] = (uint32_t)__sxtab16(offp, (int8x4_t)v);
+        dst[1] = (uint32_t)hb_dsp_sxtab16_ror8(offp, v);
+    }
+}
 
 /* The rows x n_cols outputs of one block. */
 void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, int8_t *out);

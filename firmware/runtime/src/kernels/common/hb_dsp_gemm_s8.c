@@ -10,30 +10,6 @@
 #include "internal/hb_dsp_gemm_s8.h"
 #include "internal/hb_dsp_simd.h"
 
-/* The blocks are int16 arrays written and read as words. */
-typedef uint32_t hb_dsp_word __attribute__((may_alias));
-
-void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4, int32_t input_offset,
-                       int32_t n_cols, int32_t j, int16_t *block)
-{
-    const int32_t step = n_cols * 2; /* words per 4 depth steps */
-    const int16x2_t offp = hb_dsp_pack_offset(input_offset);
-    hb_dsp_word *dst = (hb_dsp_word *)(void *)block + k4 * step + j * 2;
-    int32_t i;
-    if (src == 0) {
-        for (i = 0; i < n4; i++, dst += step) {
-            dst[0] = 0;
-            dst[1] = 0;
-        }
-        return;
-    }
-    for (i = 0; i < n4; i++, dst += step, src += 4) {
-        const uint32_t v = hb_dsp_ld4(src);
-        dst[0] = (uint32_t)__sxtab16(offp, (int8x4_t)v);
-        dst[1] = (uint32_t)hb_dsp_sxtab16_ror8(offp, v);
-    }
-}
-
 void hb_dsp_expand_col(const int8_t *src, int32_t depth, int32_t input_offset, int32_t n_cols,
                        int32_t j, int16_t *block)
 {
