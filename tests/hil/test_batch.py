@@ -53,7 +53,8 @@ def test_latency_is_identical_across_three_qemu_runs(board, digits_pcqat):
     x = _inputs(digits_pcqat, 5, seed=4)
     results = [run_model(digits_pcqat, board, x, runs=3, warmups=1, profile_layers=False) for _ in range(3)]
     medians = {r.latency.median for r in results}
-    assert len(medians) == 1 and 1e5 < medians.pop() < 1e8, [r.latency.samples for r in results]
+    # lower bound: the Helium kernels run digits in ~9e4 instructions (reference kernels: ~1e6)
+    assert len(medians) == 1 and 1e4 < medians.pop() < 1e8, [r.latency.samples for r in results]
     for r in results:
         assert r.latency.max == r.latency.min                     # same input, same instruction count
         assert np.array_equal(r.outputs[0], results[0].outputs[0])

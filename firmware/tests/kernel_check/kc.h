@@ -53,5 +53,6 @@ int32_t kc_check_conv(int32_t count);
 int32_t kc_check_depthwise(int32_t count);
 int32_t kc_check_fc(int32_t count);
 int32_t kc_check_add(int32_t count);
+int32_t kc_check_avg_pool(int32_t count);
 
 #endif /* KC_H */

@@ -86,7 +86,8 @@ static void kc_report(const char *what, const kc_conv_case *k, int32_t case_no)
               (long)k->p.output_offset, (long)k->p.act_min, (long)k->p.act_max, k->with_bias);
 }
 
-/* The MLPerf Tiny kws first layer (49x10x1, 10x4, stride 2, 64 ch) and its pointwise layers. */
+/* The MLPerf Tiny kws first layer (49x10x1, 10x4, stride 2, 64 ch), its pointwise layers, and a
+ * deep padded window. */
 static int kc_fixed_conv(kc_conv_case *k, int32_t i)
 {
     if (i == 0) {
@@ -102,6 +103,12 @@ static int kc_fixed_conv(kc_conv_case *k, int32_t i)
         k->p.stride_h = k->p.stride_w = 1;
         k->p.pad_h = k->p.pad_w = 0;
         k->out_d = (hb_dims4){1, 25, 5, 64};
+    } else if (i == 2) { /* a window deeper than 1 KB, padded: the Helium path's implicit GEMM */
+        k->in_d = (hb_dims4){1, 5, 6, 48};
+        k->f_d = (hb_dims4){7, 5, 5, 48};
+        k->p.stride_h = k->p.stride_w = 1;
+        k->p.pad_h = k->p.pad_w = 2;
+        k->out_d = (hb_dims4){1, 5, 6, 7};
     } else {
         return 0;
     }

@@ -5,6 +5,7 @@
 #ifndef HB_MVE_GEMM_S8_H
 #define HB_MVE_GEMM_S8_H
 
+#include "hb_kernels.h"
 #include "hb_mve_math.h"
 
 /*
@@ -17,5 +18,24 @@
 void hb_mve_gemm_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t depth,
                     const int8_t *filter, int32_t cout, const int32_t *folded,
                     const hb_mve_requant *q, int8_t *out, int32_t out_stride);
+
+/* The same GEMM with each row read as `segs` runs of seg_len bytes (a multiple of 16 when segs > 1),
+ * seg_stride bytes apart, depth = segs * seg_len: the rows of a conv window whose columns are all
+ * inside the image, straight from the input. */
+void hb_mve_gemm_seg_s8(const int8_t *rows, int32_t n_rows, int32_t row_stride, int32_t segs,
+                        int32_t seg_len, int32_t seg_stride, const int8_t *filter, int32_t cout,
+                        const int32_t *folded, const hb_mve_requant *q, int8_t *out,
+                        int32_t out_stride);
+
+/*
+ * CONV_2D as an implicit GEMM, without im2col scratch: each output pixel's row is read from the
+ * input window directly, one contiguous run per filter row when the window's columns are inside
+ * the image (dilation 1), else tap by tap; taps outside the image read the input zero point
+ * (-input_offset) and so add 0 against folded (hb_fold_bias_s8). Groups of 1 only.
+ * Best when the runs are long (KW * Cin >= 16); short runs pay a predicated tail each.
+ */
+void hb_mve_conv_direct_s8(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *in,
+                           const hb_dims4 *filter_d, const int8_t *filter, const hb_dims4 *out_d,
+                           const int32_t *folded, const hb_mve_requant *q, int8_t *out);
 
 #endif /* HB_MVE_GEMM_S8_H */

@@ -1,0 +1,35 @@
+/* AVERAGE_POOL_2D int8 (TFLM reference): mean over the in-image part of the window, rounded
+ * half away from zero by integer division, then clamped. */
+#include "internal/hb_kernels_c.h"
+#include "internal/hb_pool.h"
+#include "internal/hb_qmath.h"
+
+void hb_avg_pool_s8_c(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                      const hb_dims4 *out_d, int8_t *out)
+{
+    int32_t b, oy, ox, c, y, x;
+    for (b = 0; b < out_d->n; b++) {
+        for (oy = 0; oy < out_d->h; oy++) {
+            int32_t iy0, y_lo, y_hi;
+            hb_pool_window(oy, p->stride_h, p->pad_h, p->filter_h, in_d->h, &iy0, &y_lo, &y_hi);
+            for (ox = 0; ox < out_d->w; ox++) {
+                int32_t ix0, x_lo, x_hi;
+                hb_pool_window(ox, p->stride_w, p->pad_w, p->filter_w, in_d->w, &ix0, &x_lo, &x_hi);
+                for (c = 0; c < out_d->c; c++) {
+                    int32_t acc = 0, count = 0;
+                    for (y = y_lo; y < y_hi; y++) {
+                        for (x = x_lo; x < x_hi; x++) {
+                            acc += in[((b * in_d->h + iy0 + y) * in_d->w + ix0 + x) * in_d->c + c];
+                            count++;
+                        }
+                    }
+                    if (count > 0) {
+                        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                    }
+                    out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + c] =
+                        (int8_t)hb_clamp(acc, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
