@@ -130,6 +130,14 @@ def _act(shape, act):
     return build
 
 
+def _standalone_act(shape, act):
+    """An activation straight on the graph input, so the converter cannot fuse it (RELU, RELU6)."""
+    def build(keras):
+        inp = keras.Input(shape)
+        return keras.Model(inp, keras.layers.Activation(act)(inp))
+    return build
+
+
 def _pad(shape, padding):
     def build(keras):
         inp = keras.Input(shape)
@@ -241,6 +249,8 @@ SPECS: dict[str, Callable] = {
     "softmax_10": _softmax((10,)),
     "softmax_big_logits": _softmax((7,), beta_scale=8.0),
     "logistic": _act((12,), "sigmoid"),
+    "relu_standalone": _standalone_act((6, 5, 3), "relu"),
+    "relu6_standalone": _standalone_act((7, 4, 2), "relu6"),
     "pad_1": _pad((5, 5, 2), 1),
     "pad_asym": _pad((4, 6, 1), ((1, 2), (0, 3))),
     "concat_channels": _concat((6, 6, 2), -1),

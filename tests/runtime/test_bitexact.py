@@ -50,7 +50,8 @@ def test_activation_arena_not_above_tflm(name: str) -> None:
 PREFIX_OP = {
     "conv": "CONV_2D", "dw": "DEPTHWISE_CONV_2D", "fc": "FULLY_CONNECTED", "add": "ADD", "mul": "MUL",
     "avgpool": "AVERAGE_POOL_2D", "maxpool": "MAX_POOL_2D", "reshape": "RESHAPE", "softmax": "SOFTMAX",
-    "logistic": "LOGISTIC", "pad": "PAD", "concat": "CONCATENATION", "mean": "MEAN", "quantize": "DEQUANTIZE",
+    "logistic": "LOGISTIC", "relu": "RELU", "relu6": "RELU6", "pad": "PAD", "concat": "CONCATENATION",
+    "mean": "MEAN", "quantize": "DEQUANTIZE",
 }
 
 

@@ -137,6 +137,11 @@ void hb_softmax_s8(int32_t input_mult, int32_t input_left_shift, int32_t diff_mi
 void hb_logistic_s8(int32_t input_zero_point, int32_t input_range_radius, int32_t input_mult,
                     int32_t input_shift, int32_t count, const int8_t *in, int8_t *out);
 
+/* RELU / RELU6: clamp((x - input_zero_point) * mult * 2^shift + output_zero_point, act_min,
+ * act_max) (RELU6: identity multiplier 2^30 * 2^1, zero points 0, the input's 0 and 6 as bounds). */
+void hb_relu_s8(int32_t input_zero_point, int32_t output_zero_point, int32_t mult, int32_t shift,
+                int32_t act_min, int32_t act_max, int32_t count, const int8_t *in, int8_t *out);
+
 /* QUANTIZE float32 -> int8: clamp(round(x / scale) + zero_point). */
 void hb_quantize_f32_s8(float scale, int32_t zero_point, int32_t count, const float *in,
                         int8_t *out);

@@ -8,8 +8,4 @@
  * their order (every non-constant input written by an earlier op), tensor lifetimes. */
 hb_status hb_parse_model(hb_interpreter *ip);
 
-/* Byte size of one element of a TFLite TensorType; 0 for types this runtime cannot hold. */
-uint32_t hb_type_size(int type);
-const char *hb_type_name(int type);
-
 #endif /* HB_PARSE_H */

@@ -15,8 +15,8 @@ float hb_round_f(float x);
 /* TFLite QuantizeMultiplier: m = q * 2^shift with q in Q0.31. Returns 0 if m is not finite or
  * negative. */
 int hb_quantize_multiplier(double m, int32_t *q, int *shift);
-/* CalculateActivationRangeQuantized for int8 and fused activation code act (0 none, 1 relu,
- * 2 relu_n1_to_1, 3 relu6). Returns 0 for an unsupported activation. */
+/* CalculateActivationRangeQuantized for int8 and fused activation code act (HB_ACT_NONE, _RELU,
+ * _RELU_N1_TO_1, _RELU6 of hb_tflite.h). Returns 0 for an unsupported activation. */
 int hb_activation_range_s8(int act, float scale, int32_t zero_point, int32_t *lo, int32_t *hi);
 /* CalculateInputRadius(integer_bits, left_shift, 31). */
 int32_t hb_input_radius(int integer_bits, int left_shift);

@@ -1,7 +1,7 @@
 /* Interpreter lifecycle: init (parse -> prepare -> plan), accessors and invoke. */
 #include <string.h>
 
-#include "internal/hb_interp.h"
+#include "internal/hb_op.h"
 #include "internal/hb_parse.h"
 
 int hb_tail_alloc(hb_interpreter *ip, uint32_t n, uint32_t *off)
@@ -158,10 +158,11 @@ hb_status hb_interpreter_invoke(hb_interpreter *ip)
         return HB_ERR_ARG;
     }
     for (i = 0; i < ip->n_ops; i++) {
+        const hb_op *op = &hb_ops(ip)[i];
         if (ip->hook != NULL) {
             ip->hook(ip->hook_ctx, i, 0);
         }
-        st = hb_eval_op(ip, &hb_ops(ip)[i]);
+        st = hb_row(op)->eval(ip, op);
         if (ip->hook != NULL) {
             ip->hook(ip->hook_ctx, i, 1);
         }
@@ -191,8 +192,5 @@ const char *hb_interpreter_op_name(const hb_interpreter *ip, size_t i)
     if (ip == NULL || !ip->ready || i >= ip->n_ops) {
         return "?";
     }
-    if (((const hb_op *)(const void *)(ip->arena + ip->ops_off))[i].kind == HB_K_DECODE) {
-        return "TFLM_DECODE";
-    }
-    return hb_builtin_name(((const hb_op *)(const void *)(ip->arena + ip->ops_off))[i].builtin);
+    return hb_row(&((const hb_op *)(const void *)(ip->arena + ip->ops_off))[i])->name;
 }

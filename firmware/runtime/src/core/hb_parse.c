@@ -4,33 +4,9 @@
 
 #include <string.h>
 
+#include "internal/hb_op.h"
+
 #define FB_OK(rc) ((rc) != HB_FB_BAD)
-
-uint32_t hb_type_size(int type)
-{
-    switch (type) {
-    case 0: return 4;  /* FLOAT32 */
-    case 2: return 4;  /* INT32 */
-    case 3: return 1;  /* UINT8 */
-    case 4: return 8;  /* INT64 */
-    case 6: return 1;  /* BOOL */
-    case 7: return 2;  /* INT16 */
-    case 9: return 1;  /* INT8 */
-    default: return 0;
-    }
-}
-
-const char *hb_type_name(int type)
-{
-    static const char *const names[] = {"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64",
-                                        "STRING", "BOOL", "INT16", "COMPLEX64", "INT8",
-                                        "FLOAT64", "COMPLEX128", "UINT64", "RESOURCE", "VARIANT",
-                                        "UINT32", "UINT16", "INT4", "BFLOAT16"};
-    if (type < 0 || type >= (int)(sizeof names / sizeof names[0])) {
-        return "UNKNOWN";
-    }
-    return names[type];
-}
 
 static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *tt,
                              uint32_t i, hb_tensor *t)
@@ -57,7 +33,7 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
     if (scales.count == 0) {
         return HB_OK;
     }
-    if (t->type == 3u && scales.count > 1 &&
+    if (t->type == HB_TYPE_UINT8 && scales.count > 1 &&
         (qdim < 0 || qdim >= t->ndims || (uint32_t)t->dims[qdim] != scales.count)) {
         /* TFLM's compressor leaves the original per-channel quantization on the encoded UINT8
          * tensor of a DECODE pair; UINT8 data is only ever decoder input, so it is ignored. */
@@ -187,30 +163,18 @@ static hb_status parse_io(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     return HB_OK;
 }
 
-/* Map a builtin code to an internal kernel kind; -1 if unsupported. */
-static int kind_of(int32_t code)
+/* Row of a builtin operator in hb_op_table; -1 if unsupported. */
+static int row_of_builtin(int32_t code)
 {
-    switch (code) {
-    case 0: return HB_K_ADD;
-    case 1: return HB_K_AVGPOOL;
-    case 2: return HB_K_CONCAT;
-    case 3: return HB_K_CONV;
-    case 4: return HB_K_DWCONV;
-    case 6: return HB_K_DEQUANTIZE;
-    case 9: return HB_K_FC;
-    case 14: return HB_K_LOGISTIC;
-    case 17: return HB_K_MAXPOOL;
-    case 18: return HB_K_MUL;
-    case 22: return HB_K_RESHAPE;
-    case 25: return HB_K_SOFTMAX;
-    case 34: return HB_K_PAD;
-    case 40: return HB_K_MEAN;
-    case 114: return HB_K_QUANTIZE;
-    default: return -1;
+    uint32_t r;
+    for (r = 0; r < hb_op_table_len; r++) {
+        if (hb_op_table[r].builtin == code && code != HB_BUILTIN_CUSTOM) {
+            return (int)r;
+        }
     }
+    return -1;
 }
 
-#define HB_BUILTIN_CUSTOM 32
 #define HB_NAME_MAX 48u
 
 /* Printable copy of a flatbuffer string for messages, truncated to len - 1 bytes. */
@@ -224,20 +188,24 @@ static void copy_name(const hb_fb *fb, const hb_fb_vec *v, char *buf, uint32_t l
     buf[n] = '\0';
 }
 
-/* A CUSTOM operator: only TFLite Micro's DECODE ("TFLM_DECODE") is run; others are refused by
- * their custom code. */
-static hb_status custom_kind(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *code_t,
-                             uint32_t i, int *kind)
+/* A CUSTOM operator: found in hb_op_table by its custom code (e.g. TFLite Micro's
+ * "TFLM_DECODE"); others are refused by their custom code. */
+static hb_status custom_row(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *code_t,
+                            uint32_t i, int *row)
 {
-    static const char decode[] = "TFLM_DECODE";
     hb_fb_vec name;
     char shown[HB_NAME_MAX + 1u];
+    uint32_t r;
     if (!FB_OK(hb_fb_vec_field(fb, code_t, 1, 1, &name))) {
         return hb_fail(ip, HB_ERR_MODEL, "operator %u: bad custom code", i);
     }
-    if (name.count == sizeof decode - 1u && memcmp(fb->buf + name.pos, decode, name.count) == 0) {
-        *kind = HB_K_DECODE;
-        return HB_OK;
+    for (r = 0; r < hb_op_table_len; r++) {
+        const char *n = hb_op_table[r].name;
+        if (hb_op_table[r].builtin == HB_BUILTIN_CUSTOM && strlen(n) == name.count &&
+            memcmp(fb->buf + name.pos, n, name.count) == 0) {
+            *row = (int)r;
+            return HB_OK;
+        }
     }
     copy_name(fb, &name, shown, sizeof shown);
     return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: custom operator '%s' is not supported", i,
@@ -273,10 +241,8 @@ static hb_status parse_decode(hb_interpreter *ip, const hb_fb *fb, const hb_fb_v
     }
     op->in_pos = ins->pos;
     op->n_in = (uint8_t)ins->count;
-    op->out = hb_rd_i32(fb->buf + outs->pos);
-    op->u.decode.opt_pos_ = 0;
-    op->u.decode.outs_pos = outs->pos;
-    op->u.decode.n_out = outs->count;
+    op->out_pos = outs->pos;
+    op->n_out = (uint8_t)outs->count; /* <= HB_MAX_OP_INPUTS / 2 */
     return HB_OK;
 }
 
@@ -287,8 +253,9 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     hb_fb_table code_t, opt;
     int32_t opcode = 0, builtin = 0, out;
     uint8_t deprecated = 0;
+    const char *name;
     uint32_t k;
-    int kind, rc;
+    int row, rc;
     memset(op, 0, sizeof *op);
     if (!FB_OK(hb_fb_i32(fb, ot, 0, 0, &opcode)) || !FB_OK(hb_fb_vec_field(fb, ot, 1, 4, &ins)) ||
         !FB_OK(hb_fb_vec_field(fb, ot, 2, 4, &outs))) {
@@ -304,47 +271,48 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     if ((int32_t)deprecated > builtin) {
         builtin = deprecated;
     }
-    kind = kind_of(builtin);
+    row = row_of_builtin(builtin);
     if (builtin == HB_BUILTIN_CUSTOM) {
-        hb_status st = custom_kind(ip, fb, &code_t, i, &kind);
+        hb_status st = custom_row(ip, fb, &code_t, i, &row);
         if (st != HB_OK) {
             return st;
         }
     }
-    if (kind < 0) {
+    if (row < 0) {
         return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u: %s (builtin %d) is not supported", i,
                        hb_builtin_name(builtin), builtin);
     }
-    op->kind = (uint8_t)kind;
-    op->builtin = (uint8_t)builtin;
-    if (kind == HB_K_DECODE) {
+    op->row = (uint8_t)row;
+    name = hb_op_table[row].name;
+    if (hb_op_table[row].flags & HB_ROW_DECODE) {
         return parse_decode(ip, fb, &ins, &outs, i, op);
     }
     if (ins.count == 0 || ins.count > HB_MAX_OP_INPUTS || outs.count != 1) {
-        return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (%s): %u inputs, %u outputs", i,
-                       hb_builtin_name(builtin), ins.count, outs.count);
+        return hb_fail(ip, HB_ERR_UNSUPPORTED, "operator %u (%s): %u inputs, %u outputs", i, name,
+                       ins.count, outs.count);
     }
     for (k = 0; k < ins.count; k++) {
         const int32_t idx = hb_rd_i32(fb->buf + ins.pos + 4u * k);
-        if (idx < -1 || idx >= (int32_t)ip->n_tensors || (idx == -1 && k < 2 && kind != HB_K_RESHAPE)) {
+        const int omitted_ok = (hb_op_table[row].flags & HB_ROW_INPUTS_OPTIONAL) != 0u || k >= 2;
+        if (idx < -1 || idx >= (int32_t)ip->n_tensors || (idx == -1 && !omitted_ok)) {
             return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): input %u is tensor %d of %u", i,
-                           hb_builtin_name(builtin), k, idx, ip->n_tensors);
+                           name, k, idx, ip->n_tensors);
         }
     }
     out = hb_rd_i32(fb->buf + outs.pos);
     if (out < 0 || (uint32_t)out >= ip->n_tensors) {
-        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): output is tensor %d of %u", i,
-                       hb_builtin_name(builtin), out, ip->n_tensors);
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): output is tensor %d of %u", i, name,
+                       out, ip->n_tensors);
     }
     op->in_pos = ins.pos;
     op->n_in = (uint8_t)ins.count;
-    op->out = out;
+    op->out_pos = outs.pos;
+    op->n_out = 1;
     rc = hb_fb_table_field(fb, ot, 4, &opt);
     if (rc == HB_FB_BAD) {
-        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): bad options table", i,
-                       hb_builtin_name(builtin));
+        return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): bad options table", i, name);
     }
-    op->u.opt_pos = rc == HB_FB_PRESENT ? opt.pos : 0;
+    op->opt_pos = rc == HB_FB_PRESENT ? opt.pos : 0;
     return HB_OK;
 }
 
@@ -356,12 +324,12 @@ static hb_status check_decode(hb_interpreter *ip, uint32_t i, hb_op *op)
     uint32_t k;
     for (k = 0; k < op->n_in; k++) {
         const hb_tensor *t = &ts[hb_op_in(ip, op, k)];
-        if (t->where != HB_AT_MODEL || t->type != 3u) {
+        if (t->where != HB_AT_MODEL || t->type != HB_TYPE_UINT8) {
             return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE): input %u (tensor %d) is not "
                            "a constant UINT8 tensor", i, k, hb_op_in(ip, op, k));
         }
     }
-    for (k = 0; k < op->u.decode.n_out; k++) {
+    for (k = 0; k < op->n_out; k++) {
         const int32_t idx = hb_op_out(ip, op, k);
         hb_tensor *o = &ts[idx];
         if (o->where != HB_AT_NONE || o->first >= 0) {
@@ -417,8 +385,9 @@ static hb_status check_graph(hb_interpreter *ip)
     }
     for (i = 0; i < ip->n_ops; i++) {
         hb_op *op = &ops[i];
-        hb_tensor *o = &ts[op->out];
-        if (op->kind == HB_K_DECODE) {
+        const int32_t out = hb_op_out(ip, op, 0);
+        hb_tensor *o = &ts[out];
+        if (hb_row(op)->flags & HB_ROW_DECODE) {
             const hb_status st = check_decode(ip, i, op);
             if (st != HB_OK) {
                 return st;
@@ -439,13 +408,13 @@ static hb_status check_graph(hb_interpreter *ip)
                 return hb_fail(ip, HB_ERR_MODEL,
                                "operator %u (%s) reads tensor %d before any operator writes it "
                                "(cyclic or ill-ordered graph)",
-                               i, hb_builtin_name(op->builtin), idx);
+                               i, hb_row(op)->name, idx);
             }
             t->last = (int16_t)i;
         }
         if (o->where == HB_AT_MODEL || o->first >= 0) {
             return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s) writes tensor %d, which is %s", i,
-                           hb_builtin_name(op->builtin), op->out,
+                           hb_row(op)->name, out,
                            o->where == HB_AT_MODEL ? "constant" : "already written");
         }
         o->first = (int16_t)i;

@@ -123,8 +123,8 @@ hb_status hb_plan_memory(hb_interpreter *ip)
     if (head > ip->tail_start) {
         ip->needed = ip->arena_pad + (uint32_t)head + (ip->arena_len - ip->tail_start);
         return hb_fail(ip, HB_ERR_ARENA, "arena too small: the model needs %u bytes (%u activations "
-                       "+ %u persistent), %u given", ip->needed, (uint32_t)head, ip->arena_len - ip->tail_start,
-                       ip->arena_len + ip->arena_pad);
+                       "+ %u persistent), %u given", ip->needed, (uint32_t)head,
+                       ip->arena_len - ip->tail_start, ip->arena_len + ip->arena_pad);
     }
     return HB_OK;
 }

@@ -1,13 +1,13 @@
-/* Prepare dispatch and shared helpers. Each op family's prepare validates everything its kernel
- * relies on (types, ranks, shapes, constant-ness, sizes), so kernels never see bad geometry. */
-#include "internal/hb_prepare.h"
+/* Prepare dispatch (through the op table) and the helpers every op family shares. Each family's
+ * prepare validates everything its kernel relies on (types, ranks, shapes, constant-ness, sizes),
+ * so kernels never see bad geometry. */
+#include "internal/hb_op.h"
 
 #include "internal/hb_quant.h"
 
 hb_status hb_pfail(const hb_pctx *c, hb_status st, const char *what)
 {
-    return hb_fail(c->ip, st, "operator %u (%s): %s", c->index, hb_builtin_name(c->op->builtin),
-                   what);
+    return hb_fail(c->ip, st, "operator %u (%s): %s", c->index, hb_row(c->op)->name, what);
 }
 
 hb_tensor *hb_pin(const hb_pctx *c, unsigned k)
@@ -20,7 +20,24 @@ hb_tensor *hb_pin(const hb_pctx *c, unsigned k)
     return idx < 0 ? 0 : &hb_tensors(c->ip)[idx];
 }
 
-hb_tensor *hb_pout(const hb_pctx *c) { return &hb_tensors(c->ip)[c->op->out]; }
+hb_tensor *hb_pout(const hb_pctx *c) { return &hb_tensors(c->ip)[hb_op_out(c->ip, c->op, 0)]; }
+
+void *hb_pdata(hb_pctx *c, uint32_t bytes)
+{
+    if (!hb_tail_alloc(c->ip, bytes, &c->op->data_off)) {
+        return 0;
+    }
+    return c->ip->arena + c->op->data_off;
+}
+
+hb_status hb_pscratch(hb_pctx *c, int32_t bytes)
+{
+    if (bytes < 0) {
+        return hb_pfail(c, HB_ERR_INTERNAL, "kernel asked for a negative scratch size");
+    }
+    c->op->scratch_bytes = (uint32_t)bytes;
+    return HB_OK;
+}
 
 int32_t hb_opt_i32(const hb_pctx *c, unsigned field, int32_t dflt)
 {
@@ -67,6 +84,16 @@ int32_t hb_count(const hb_tensor *t)
     return n;
 }
 
+hb_dims4 hb_dims4_of(const hb_tensor *t)
+{
+    hb_dims4 d;
+    d.n = t->dims[0];
+    d.h = t->dims[1];
+    d.w = t->dims[2];
+    d.c = t->dims[3];
+    return d;
+}
+
 int hb_same_dims(const hb_tensor *a, const hb_tensor *b)
 {
     int k;
@@ -102,14 +129,15 @@ int hb_padding(int padding, int32_t in, int32_t filter, int32_t stride, int32_t 
 {
     int64_t eff, o, total;
     if (stride <= 0 || dilation <= 0 || filter <= 0 || stride > 65535 || dilation > 65535 ||
-        (padding != 0 && padding != 1)) {
+        (padding != HB_PADDING_SAME && padding != HB_PADDING_VALID)) {
         return 0;
     }
     eff = (int64_t)(filter - 1) * dilation + 1;
     if (eff > (1 << 30) || in > (1 << 30)) { /* keeps every kernel index inside int32 */
         return 0;
     }
-    o = padding == 0 ? ((int64_t)in + stride - 1) / stride : ((int64_t)in + stride - eff) / stride;
+    o = padding == HB_PADDING_SAME ? ((int64_t)in + stride - 1) / stride
+                                   : ((int64_t)in + stride - eff) / stride;
     if (o <= 0) {
         return 0;
     }
@@ -131,25 +159,6 @@ hb_status hb_prepare_op(hb_interpreter *ip, uint32_t index, hb_op *op)
     c.op = op;
     c.fb.buf = ip->model;
     c.fb.len = ip->model_len;
-    /* opt_pos shares the union with the parameters prepare writes: read it first. */
-    c.has_opt = op->u.opt_pos != 0 && hb_fb_table_at(&c.fb, op->u.opt_pos, &c.opt) == HB_FB_PRESENT;
-    switch (op->kind) {
-    case HB_K_CONV: return hb_prepare_conv(&c);
-    case HB_K_DWCONV: return hb_prepare_dwconv(&c);
-    case HB_K_FC: return hb_prepare_fc(&c);
-    case HB_K_ADD: return hb_prepare_add(&c);
-    case HB_K_MUL: return hb_prepare_mul(&c);
-    case HB_K_AVGPOOL:
-    case HB_K_MAXPOOL: return hb_prepare_pool(&c);
-    case HB_K_RESHAPE: return hb_prepare_reshape(&c);
-    case HB_K_SOFTMAX: return hb_prepare_softmax(&c);
-    case HB_K_LOGISTIC: return hb_prepare_logistic(&c);
-    case HB_K_QUANTIZE: return hb_prepare_quantize(&c);
-    case HB_K_DEQUANTIZE: return hb_prepare_dequantize(&c);
-    case HB_K_PAD: return hb_prepare_pad(&c);
-    case HB_K_CONCAT: return hb_prepare_concat(&c);
-    case HB_K_MEAN: return hb_prepare_mean(&c);
-    case HB_K_DECODE: return hb_prepare_decode(&c);
-    default: return hb_pfail(&c, HB_ERR_INTERNAL, "no prepare step");
-    }
+    c.has_opt = op->opt_pos != 0 && hb_fb_table_at(&c.fb, op->opt_pos, &c.opt) == HB_FB_PRESENT;
+    return hb_row(op)->prepare(&c);
 }

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "internal/hb_tflite.h"
+
 double hb_frexp(double x, int *e)
 {
     uint64_t u;
@@ -107,19 +109,19 @@ int hb_activation_range_s8(int act, float scale, int32_t zero_point, int32_t *lo
 {
     int32_t a = -128, b = 127, t;
     switch (act) {
-    case 0:
+    case HB_ACT_NONE:
         break;
-    case 1: /* RELU */
+    case HB_ACT_RELU:
         t = quantize_bound(0.0f, scale, zero_point);
         a = t > a ? t : a;
         break;
-    case 2: /* RELU_N1_TO_1 */
+    case HB_ACT_RELU_N1_TO_1:
         t = quantize_bound(-1.0f, scale, zero_point);
         a = t > a ? t : a;
         t = quantize_bound(1.0f, scale, zero_point);
         b = t < b ? t : b;
         break;
-    case 3: /* RELU6 */
+    case HB_ACT_RELU6:
         t = quantize_bound(0.0f, scale, zero_point);
         a = t > a ? t : a;
         t = quantize_bound(6.0f, scale, zero_point);

@@ -1,6 +1,7 @@
 /* CONV_2D int8 with per-channel requantization (TFLM reference ConvPerChannel arithmetic):
  * acc = sum filter * (input + input_offset) over in-image taps, + bias, requantize, + output
  * offset, clamp. Grouped convolution when Cin is a multiple of the filter depth. */
+#include "internal/hb_conv_window.h"
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
@@ -23,13 +24,16 @@ void hb_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, const int3
     const int32_t groups = in_d->c / fdepth;
     const int32_t per_group = out_d->c / groups;
     int32_t b, oy, ox, oc, ky, kx, ic;
-    (void)scratch; /* the reference path needs no scratch and no folded bias */
-    (void)folded;
+    (void)scratch; /* the reference path needs no scratch */
     for (b = 0; b < out_d->n; b++) {
         for (oy = 0; oy < out_d->h; oy++) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
             for (ox = 0; ox < out_d->w; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
+                /* A window inside the image sums w * x and adds the folded bias (bias +
+                 * input_offset * sum w, from prepare): the same bits modulo 2^32. */
+                const int inside = hb_window_inside(iy0, ix0, p, filter_d, in_d);
+                const int32_t off = inside ? 0 : p->input_offset;
                 for (oc = 0; oc < out_d->c; oc++) {
                     const int32_t in_c0 = (oc / per_group) * fdepth;
                     uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
@@ -47,11 +51,13 @@ void hb_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, const int3
                             ip = in + (((b * in_d->h + iy) * in_d->w + ix) * in_d->c + in_c0);
                             fp = filter + (((oc * filter_d->h + ky) * filter_d->w + kx) * fdepth);
                             for (ic = 0; ic < fdepth; ic++) {
-                                acc += (uint32_t)((int32_t)fp[ic] * ((int32_t)ip[ic] + p->input_offset));
+                                acc += (uint32_t)((int32_t)fp[ic] * ((int32_t)ip[ic] + off));
                             }
                         }
                     }
-                    if (bias != 0) {
+                    if (inside) {
+                        acc += (uint32_t)folded[oc];
+                    } else if (bias != 0) {
                         acc += (uint32_t)bias[oc];
                     }
                     out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] = (int8_t)hb_clamp(

@@ -1,5 +1,6 @@
 /* DEPTHWISE_CONV_2D int8, any depth multiplier (TFLM reference DepthwiseConvPerChannel):
  * output channel oc = ic * M + m reads input channel ic and filter column oc. */
+#include "internal/hb_conv_window.h"
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
@@ -20,13 +21,15 @@ void hb_depthwise_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, 
 {
     const int32_t m_count = p->depth_multiplier;
     int32_t b, oy, ox, ic, m, ky, kx;
-    (void)scratch; /* the reference path needs no scratch and no folded bias */
-    (void)folded;
+    (void)scratch; /* the reference path needs no scratch */
     for (b = 0; b < out_d->n; b++) {
         for (oy = 0; oy < out_d->h; oy++) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
             for (ox = 0; ox < out_d->w; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
+                /* Inside the image: sum w * x + folded bias (see hb_conv_s8_c.c). */
+                const int inside = hb_window_inside(iy0, ix0, p, filter_d, in_d);
+                const int32_t off = inside ? 0 : p->input_offset;
                 for (ic = 0; ic < in_d->c; ic++) {
                     for (m = 0; m < m_count; m++) {
                         const int32_t oc = ic * m_count + m;
@@ -44,10 +47,12 @@ void hb_depthwise_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, 
                                 }
                                 iv = in[((b * in_d->h + iy) * in_d->w + ix) * in_d->c + ic];
                                 fv = filter[(ky * filter_d->w + kx) * filter_d->c + oc];
-                                acc += (uint32_t)(fv * (iv + p->input_offset));
+                                acc += (uint32_t)(fv * (iv + off));
                             }
                         }
-                        if (bias != 0) {
+                        if (inside) {
+                            acc += (uint32_t)folded[oc];
+                        } else if (bias != 0) {
                             acc += (uint32_t)bias[oc];
                         }
                         out[((b * out_d->h + oy) * out_d->w + ox) * out_d->c + oc] =

@@ -19,8 +19,7 @@ void hb_fully_connected_s8_c(const hb_scratch *scratch, const hb_fc_params *p, c
                             const int32_t *folded, int8_t *out)
 {
     int32_t b, oc, d;
-    (void)scratch; /* the reference path needs no scratch and no folded bias */
-    (void)folded;
+    (void)scratch; /* the reference path needs no scratch */
     for (b = 0; b < batches; b++) {
         const int8_t *row = in + b * depth;
         for (oc = 0; oc < out_depth; oc++) {
@@ -28,22 +27,20 @@ void hb_fully_connected_s8_c(const hb_scratch *scratch, const hb_fc_params *p, c
             const int32_t ch = p->per_channel ? oc : 0;
             uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
             if (p->filter_offset == 0) {
-                /* sum w * (x + off) == sum w * x + off * sum w, also modulo 2^32: same bits,
-                 * and two plain dot products vectorize well. */
-                uint32_t sum_w = 0, sum_wx = 0;
+                /* sum w * (x + off) + bias == sum w * x + folded, also modulo 2^32: same bits,
+                 * with the weight sums computed once at prepare (hb_fold_bias_s8). */
                 for (d = 0; d < depth; d++) {
-                    sum_w += (uint32_t)(int32_t)w[d];
-                    sum_wx += (uint32_t)((int32_t)w[d] * (int32_t)row[d]);
+                    acc += (uint32_t)((int32_t)w[d] * (int32_t)row[d]);
                 }
-                acc = sum_wx + (uint32_t)p->input_offset * sum_w;
+                acc += (uint32_t)folded[oc];
             } else {
                 for (d = 0; d < depth; d++) {
                     acc += (uint32_t)(((int32_t)w[d] + p->filter_offset) *
                                       ((int32_t)row[d] + p->input_offset));
                 }
-            }
-            if (bias != 0) {
-                acc += (uint32_t)bias[oc];
+                if (bias != 0) {
+                    acc += (uint32_t)bias[oc];
+                }
             }
             out[b * out_depth + oc] = (int8_t)hb_clamp(
                 hb_mbqm((int32_t)acc, mult[ch], shift[ch]) + p->output_offset, p->act_min, p->act_max);

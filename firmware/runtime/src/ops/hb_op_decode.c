@@ -5,11 +5,10 @@
  *   operator does nothing. A pair already decoded for an earlier output (same encoded and
  *   ancillary tensors, same size) shares that output's memory.
  * - HB_DECODE_PER_LAYER: prepare only checks the headers and sizes the op's scratch (the largest
- *   fast scratch of its pairs, planned in the head for this op only); hb_decode_op() decodes at
+ *   fast scratch of its pairs, planned in the head for this op only); its eval decodes at
  *   every invoke into the outputs, which the planner placed in the head. */
 #include "internal/hb_decode.h"
-#include "internal/hb_parse.h"
-#include "internal/hb_prepare.h"
+#include "internal/hb_op.h"
 
 #define HB_NAME_LEN 49u
 
@@ -42,7 +41,8 @@ static int32_t same_pair(hb_interpreter *ip, uint32_t op_index, uint32_t pair, i
     uint32_t i, k;
     for (i = 0; i <= op_index; i++) {
         const hb_op *op = &ops[i];
-        const uint32_t n = i == op_index ? pair : (op->kind == HB_K_DECODE ? op->u.decode.n_out : 0u);
+        const int decode = (hb_row(op)->flags & HB_ROW_DECODE) != 0u;
+        const uint32_t n = i == op_index ? pair : (decode ? op->n_out : 0u);
         for (k = 0; k < n; k++) {
             const int32_t out = hb_op_out(ip, op, k);
             if (hb_op_in(ip, op, 2u * k) == enc && hb_op_in(ip, op, 2u * k + 1u) == anc &&
@@ -72,8 +72,8 @@ static hb_status run_pair(hb_interpreter *ip, uint32_t index, const hb_op *op, u
     }
     st = hb_decode_tensor((const uint8_t *)hb_tensor_data(ip, &ts[anc_i]), ts[anc_i].bytes,
                           (const uint8_t *)hb_tensor_data(ip, &ts[enc_i]), ts[enc_i].bytes, &shape,
-                          hb_tensor_data(ip, out), out->bytes, scratch_len > 0u ? scratch : (void *)0,
-                          scratch_len);
+                          hb_tensor_data(ip, out), out->bytes,
+                          scratch_len > 0u ? scratch : (void *)0, scratch_len);
     return st == HB_OK ? HB_OK : decode_fail(ip, index, st, enc_i, out_i);
 }
 
@@ -125,10 +125,10 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
     return run_pair(ip, c->index, c->op, k, ip->arena, scratch);
 }
 
-hb_status hb_prepare_decode(hb_pctx *c)
+hb_status hb_op_decode_prepare(hb_pctx *c)
 {
     uint32_t k;
-    for (k = 0; k < c->op->u.decode.n_out; k++) {
+    for (k = 0; k < c->op->n_out; k++) {
         const hb_status st = prepare_pair(c, k);
         if (st != HB_OK) {
             return st;
@@ -137,12 +137,16 @@ hb_status hb_prepare_decode(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_decode_op(hb_interpreter *ip, uint32_t index, const hb_op *op,
-                       const hb_scratch *scratch)
+hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
 {
+    const hb_scratch scratch = hb_op_scratch(ip, op);
+    const uint32_t index = (uint32_t)(op - hb_ops(ip));
     uint32_t k;
-    for (k = 0; k < op->u.decode.n_out; k++) {
-        const hb_status st = run_pair(ip, index, op, k, scratch->buf, (size_t)scratch->size);
+    if (hb_tensors(ip)[hb_op_out(ip, op, 0)].where == HB_AT_DECODED) {
+        return HB_OK; /* decoded once at init */
+    }
+    for (k = 0; k < op->n_out; k++) {
+        const hb_status st = run_pair(ip, index, op, k, scratch.buf, (size_t)scratch.size);
         if (st != HB_OK) {
             return st;
         }

@@ -1,0 +1,161 @@
+/* CONV_2D and DEPTHWISE_CONV_2D: geometry checks, per-channel multipliers and the folded bias
+ * (bias + input_offset * weight sums, hb_fold_bias_s8) computed once at prepare; eval calls the
+ * kernel with them and the scratch the kernel asked for. */
+#include "internal/hb_op.h"
+
+/* Conv2DOptions fields; DepthwiseConv2DOptions has depth_multiplier at 3 and the rest one later. */
+enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3 };
+#define OPT_ACTIVATION(dw) (3 + (dw))
+#define OPT_DILATION_W(dw) (4 + (dw))
+#define OPT_DILATION_H(dw) (5 + (dw))
+
+/* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels],
+ * int8 shift[channels]. */
+typedef struct conv_data {
+    hb_conv_params p;
+    int32_t channels;
+    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t pad_[3];
+} conv_data;
+
+static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
+static int32_t *conv_folded(conv_data *d) { return conv_mult(d) + d->channels; }
+static int8_t *conv_shift(conv_data *d) { return (int8_t *)(void *)(conv_folded(d) + d->channels); }
+
+/* Filter [Cout, KH, KW, Cin/groups]: a channel's taps are contiguous. Depthwise [1, KH, KW, C]:
+ * channel c's taps are C apart. */
+static void fold(conv_data *d, int depthwise, const hb_tensor *f, const int8_t *w,
+                 const int32_t *bias)
+{
+    if (depthwise) {
+        hb_fold_bias_s8(f->dims[3], f->dims[1] * f->dims[2], 1, f->dims[3], w, bias,
+                        d->p.input_offset, conv_folded(d));
+    } else {
+        const int32_t taps = f->dims[1] * f->dims[2] * f->dims[3];
+        hb_fold_bias_s8(f->dims[0], taps, taps, 1, w, bias, d->p.input_offset, conv_folded(d));
+    }
+}
+
+/* Output shape, filter layout and the depth multiplier. */
+static hb_status check_geometry(hb_pctx *c, int depthwise, const hb_tensor *in, const hb_tensor *f,
+                                const hb_tensor *out, hb_conv_params *p)
+{
+    const int32_t channels = out->dims[3];
+    int32_t oh, ow;
+    const int padding = hb_opt_u8(c, OPT_PADDING, HB_PADDING_SAME);
+    p->stride_w = hb_opt_i32(c, OPT_STRIDE_W, 0);
+    p->stride_h = hb_opt_i32(c, OPT_STRIDE_H, 0);
+    p->dilation_w = hb_opt_i32(c, OPT_DILATION_W(depthwise), 1);
+    p->dilation_h = hb_opt_i32(c, OPT_DILATION_H(depthwise), 1);
+    if (!hb_padding(padding, in->dims[1], f->dims[1], p->stride_h, p->dilation_h, &oh, &p->pad_h) ||
+        !hb_padding(padding, in->dims[2], f->dims[2], p->stride_w, p->dilation_w, &ow, &p->pad_w)) {
+        return hb_pfail(c, HB_ERR_MODEL, "bad padding, stride, dilation or filter size");
+    }
+    if (out->dims[0] != in->dims[0] || out->dims[1] != oh || out->dims[2] != ow) {
+        return hb_pfail(c, HB_ERR_MODEL, "output shape does not match input, filter and strides");
+    }
+    if (depthwise) {
+        const int32_t opt_m = hb_opt_i32(c, OPT_DEPTH_MULTIPLIER, 0);
+        if (f->dims[0] != 1 || f->dims[3] != channels || channels % in->dims[3] != 0) {
+            return hb_pfail(c, HB_ERR_MODEL, "weights must be [1, KH, KW, Cin * multiplier]");
+        }
+        p->depth_multiplier = channels / in->dims[3];
+        if (opt_m != 0 && opt_m != p->depth_multiplier) {
+            return hb_pfail(c, HB_ERR_MODEL, "depth_multiplier disagrees with the shapes");
+        }
+        if (f->n_scales > 1 && f->qdim != 3) {
+            return hb_pfail(c, HB_ERR_MODEL, "per-channel weights must be quantized along dim 3");
+        }
+        return HB_OK;
+    }
+    if (f->dims[0] != channels || f->dims[3] <= 0 || in->dims[3] % f->dims[3] != 0 ||
+        channels % (in->dims[3] / f->dims[3]) != 0) {
+        return hb_pfail(c, HB_ERR_MODEL, "weights must be [Cout, KH, KW, Cin / groups]");
+    }
+    if (f->n_scales > 1 && f->qdim != 0) {
+        return hb_pfail(c, HB_ERR_MODEL, "per-channel weights must be quantized along dim 0");
+    }
+    p->depth_multiplier = 1;
+    return HB_OK;
+}
+
+static hb_status prepare(hb_pctx *c, int depthwise)
+{
+    hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
+    hb_conv_params p;
+    conv_data *d;
+    int32_t channels;
+    hb_status st;
+    if (c->op->n_in < 2 || c->op->n_in > 3) {
+        return hb_pfail(c, HB_ERR_MODEL, "needs input, weights and optional bias");
+    }
+    if (!hb_is_s8(in) || !hb_is_s8(out) || in->ndims != 4 || out->ndims != 4 || f == 0 ||
+        f->ndims != 4) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 4-D input/output and 4-D weights");
+    }
+    channels = out->dims[3];
+    st = hb_pweights(c, f, bias, channels);
+    if (st != HB_OK) {
+        return st;
+    }
+    if (f->zero_point != 0) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights must have zero point 0");
+    }
+    st = check_geometry(c, depthwise, in, f, out, &p);
+    if (st != HB_OK) {
+        return st;
+    }
+    p.input_offset = -in->zero_point;
+    p.output_offset = out->zero_point;
+    st = hb_pact(c, hb_opt_u8(c, OPT_ACTIVATION(depthwise), HB_ACT_NONE), out, &p.act_min,
+                 &p.act_max);
+    if (st != HB_OK) {
+        return st;
+    }
+    d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) + 9u * (uint32_t)channels);
+    if (d == 0) {
+        return c->ip->status;
+    }
+    d->p = p;
+    d->channels = channels;
+    st = hb_pchannel_mults(c, in, f, out, channels, conv_mult(d), conv_shift(d));
+    if (st != HB_OK) {
+        return st;
+    }
+    d->fold_late = (uint8_t)hb_fold_late(f, bias);
+    if (!d->fold_late) {
+        fold(d, depthwise, f, (const int8_t *)hb_tensor_data(c->ip, f),
+             bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
+    }
+    {
+        const hb_dims4 di = hb_dims4_of(in), df = hb_dims4_of(f), dout = hb_dims4_of(out);
+        return hb_pscratch(c, depthwise ? hb_depthwise_conv_s8_get_buffer_size(&p, &di, &df, &dout)
+                                        : hb_conv_s8_get_buffer_size(&p, &di, &df, &dout));
+    }
+}
+
+static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
+{
+    conv_data *d = (conv_data *)hb_op_data(ip, op);
+    const hb_tensor *f = hb_in(ip, op, 1);
+    const hb_dims4 di = hb_dims4_of(hb_in(ip, op, 0)), df = hb_dims4_of(f);
+    const hb_dims4 dout = hb_dims4_of(hb_out(ip, op));
+    const hb_scratch scratch = hb_op_scratch(ip, op);
+    const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
+    const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
+    if (d->fold_late) {
+        fold(d, depthwise, f, w, bias);
+    }
+    (depthwise ? hb_depthwise_conv_s8 : hb_conv_s8)(
+        &scratch, &d->p, conv_mult(d), conv_shift(d), &di, (const int8_t *)hb_in_data(ip, op, 0),
+        &df, w, bias, conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op));
+    return HB_OK;
+}
+
+hb_status hb_op_conv_2d_prepare(hb_pctx *c) { return prepare(c, 0); }
+hb_status hb_op_conv_2d_eval(hb_interpreter *ip, const hb_op *op) { return eval(ip, op, 0); }
+hb_status hb_op_depthwise_conv_2d_prepare(hb_pctx *c) { return prepare(c, 1); }
+hb_status hb_op_depthwise_conv_2d_eval(hb_interpreter *ip, const hb_op *op)
+{
+    return eval(ip, op, 1);
+}

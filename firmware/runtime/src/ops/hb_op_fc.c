@@ -1,0 +1,121 @@
+/* FULLY_CONNECTED: shape checks, requantization multipliers (per channel, or per tensor with the
+ * two float scales multiplied in float first as TFLM's GetQuantizedConvolutionMultipler does) and
+ * the folded bias (bias + input_offset * weight row sums), all computed once at prepare. */
+#include "internal/hb_op.h"
+#include "internal/hb_quant.h"
+
+/* FullyConnectedOptions fields. */
+enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1 };
+
+/* Prepared data; followed in the tail by int32 folded[channels], int32 mult[n], int8 shift[n]
+ * with n = channels (per channel) or 1 (per tensor). */
+typedef struct fc_data {
+    hb_fc_params p;
+    int32_t batches, depth, channels;
+    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t pad_[3];
+} fc_data;
+
+static int32_t *fc_folded(fc_data *d) { return (int32_t *)(void *)(d + 1); }
+static int32_t *fc_mult(fc_data *d) { return fc_folded(d) + d->channels; }
+static int8_t *fc_shift(fc_data *d)
+{
+    return (int8_t *)(void *)(fc_mult(d) + (d->p.per_channel ? d->channels : 1));
+}
+
+static void fold(fc_data *d, const int8_t *w, const int32_t *bias)
+{
+    hb_fold_bias_s8(d->channels, d->depth, d->depth, 1, w, bias, d->p.input_offset, fc_folded(d));
+}
+
+static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_tensor *f,
+                             const hb_tensor *out, fc_data *d)
+{
+    const double eff = (double)(in->scale * f->scale) / (double)out->scale;
+    int s;
+    if (!(f->scale > 0.0f) || !hb_quantize_multiplier(eff, fc_mult(d), &s)) {
+        return hb_pfail(c, HB_ERR_MODEL, "weight scale is not a positive finite number");
+    }
+    *fc_shift(d) = (int8_t)s;
+    return HB_OK;
+}
+
+hb_status hb_op_fully_connected_prepare(hb_pctx *c)
+{
+    hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
+    hb_fc_params p;
+    fc_data *d;
+    int32_t depth, channels, batches, n_mult;
+    hb_status st;
+    if (c->op->n_in < 2 || c->op->n_in > 3) {
+        return hb_pfail(c, HB_ERR_MODEL, "needs input, weights and optional bias");
+    }
+    if (!hb_is_s8(in) || !hb_is_s8(out) || f == 0 || f->ndims != 2) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input/output and 2-D weights");
+    }
+    if (hb_opt_u8(c, OPT_WEIGHTS_FORMAT, 0) != 0) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "shuffled weights format");
+    }
+    channels = f->dims[0];
+    depth = f->dims[1];
+    st = hb_pweights(c, f, bias, channels);
+    if (st != HB_OK) {
+        return st;
+    }
+    if (f->n_scales > 1 && f->qdim != 0) {
+        return hb_pfail(c, HB_ERR_MODEL, "per-channel weights must be quantized along dim 0");
+    }
+    if (hb_count(in) % depth != 0) {
+        return hb_pfail(c, HB_ERR_MODEL, "input size is not a multiple of the weights' depth");
+    }
+    batches = hb_count(in) / depth;
+    /* 64-bit product: a malformed model can make batches * channels overflow int32 (fuzzing) */
+    if ((int64_t)hb_count(out) != (int64_t)batches * channels ||
+        out->dims[out->ndims - 1] != channels) {
+        return hb_pfail(c, HB_ERR_MODEL, "output shape does not match [batches, channels]");
+    }
+    p.input_offset = -in->zero_point;
+    p.filter_offset = -f->zero_point;
+    p.output_offset = out->zero_point;
+    p.per_channel = f->n_scales > 1;
+    st = hb_pact(c, hb_opt_u8(c, OPT_ACTIVATION, HB_ACT_NONE), out, &p.act_min, &p.act_max);
+    if (st != HB_OK) {
+        return st;
+    }
+    n_mult = p.per_channel ? channels : 1;
+    d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) + 4u * (uint32_t)channels +
+                                   5u * (uint32_t)n_mult);
+    if (d == 0) {
+        return c->ip->status;
+    }
+    d->p = p;
+    d->batches = batches;
+    d->depth = depth;
+    d->channels = channels;
+    st = p.per_channel ? hb_pchannel_mults(c, in, f, out, channels, fc_mult(d), fc_shift(d))
+                       : tensor_mult(c, in, f, out, d);
+    if (st != HB_OK) {
+        return st;
+    }
+    d->fold_late = (uint8_t)hb_fold_late(f, bias);
+    if (!d->fold_late) {
+        fold(d, (const int8_t *)hb_tensor_data(c->ip, f),
+             bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
+    }
+    return hb_pscratch(c, hb_fully_connected_s8_get_buffer_size(&p, batches, depth, channels));
+}
+
+hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
+{
+    fc_data *d = (fc_data *)hb_op_data(ip, op);
+    const hb_scratch scratch = hb_op_scratch(ip, op);
+    const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
+    const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
+    if (d->fold_late) {
+        fold(d, w, bias);
+    }
+    hb_fully_connected_s8(&scratch, &d->p, fc_mult(d), fc_shift(d), d->batches, d->depth,
+                          d->channels, (const int8_t *)hb_in_data(ip, op, 0), w, bias,
+                          fc_folded(d), (int8_t *)hb_out_data(ip, op));
+    return HB_OK;
+}

@@ -1,0 +1,82 @@
+/* QUANTIZE (float32 -> int8, or int8 -> int8 requantization: a variant chosen at prepare from the
+ * input type) and DEQUANTIZE (int8 -> float32). */
+#include "internal/hb_op.h"
+#include "internal/hb_quant.h"
+
+enum { QUANTIZE_FROM_F32 = 0, QUANTIZE_FROM_S8 = 1 }; /* op->variant */
+
+typedef struct quant_data {
+    float scale;       /* QUANTIZE from float: output scale; DEQUANTIZE: input scale */
+    int32_t in_zp, out_zp;
+    int32_t mult, shift; /* QUANTIZE from int8 */
+    int32_t count;
+} quant_data;
+
+hb_status hb_op_quantize_prepare(hb_pctx *c)
+{
+    hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
+    quant_data *d;
+    int s;
+    if (in == 0 || !hb_is_s8(out) || hb_count(in) != hb_count(out)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs an int8 output of the input's size");
+    }
+    d = (quant_data *)hb_pdata(c, sizeof(quant_data));
+    if (d == 0) {
+        return c->ip->status;
+    }
+    d->scale = out->scale;
+    d->out_zp = out->zero_point;
+    d->count = hb_count(out);
+    if (in->type == HB_TYPE_FLOAT32) {
+        c->op->variant = QUANTIZE_FROM_F32;
+        return HB_OK;
+    }
+    if (!hb_is_s8(in)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "input must be float32 or int8");
+    }
+    c->op->variant = QUANTIZE_FROM_S8;
+    d->in_zp = in->zero_point;
+    if (!hb_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &s)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "scales give an unrepresentable multiplier");
+    }
+    d->shift = s;
+    return HB_OK;
+}
+
+hb_status hb_op_quantize_eval(hb_interpreter *ip, const hb_op *op)
+{
+    const quant_data *d = (const quant_data *)hb_op_data(ip, op);
+    if (op->variant == QUANTIZE_FROM_F32) {
+        hb_quantize_f32_s8(d->scale, d->out_zp, d->count, (const float *)hb_in_data(ip, op, 0),
+                           (int8_t *)hb_out_data(ip, op));
+    } else {
+        hb_requantize_s8(d->in_zp, d->out_zp, d->mult, d->shift, d->count,
+                         (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
+    }
+    return HB_OK;
+}
+
+hb_status hb_op_dequantize_prepare(hb_pctx *c)
+{
+    hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
+    quant_data *d;
+    if (!hb_is_s8(in) || out->type != HB_TYPE_FLOAT32 || hb_count(in) != hb_count(out)) {
+        return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and float32 output of one size");
+    }
+    d = (quant_data *)hb_pdata(c, sizeof(quant_data));
+    if (d == 0) {
+        return c->ip->status;
+    }
+    d->scale = in->scale;
+    d->in_zp = in->zero_point;
+    d->count = hb_count(out);
+    return HB_OK;
+}
+
+hb_status hb_op_dequantize_eval(hb_interpreter *ip, const hb_op *op)
+{
+    const quant_data *d = (const quant_data *)hb_op_data(ip, op);
+    hb_dequantize_s8_f32(d->scale, d->in_zp, d->count, (const int8_t *)hb_in_data(ip, op, 0),
+                         (float *)hb_out_data(ip, op));
+    return HB_OK;
+}
