@@ -71,4 +71,11 @@ static inline void hb_dsp_expand_run(const int8_t *src, int32_t k4, int32_t n4,
 /* The rows x n_cols outputs of one block. */
 void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, int8_t *out);
 
+/* Short depths (a few dozen inputs), columns read in place as int8 [n_cols][depth] and widened
+ * on the fly (sxtab16 adds input_offset): no scratch. Row pairs outer, so that their bias and
+ * requantization constants are set once for all columns; for short depths that set-up, not the
+ * multiply-accumulates, is what a block costs. Same outputs as hb_dsp_gemm_s8. */
+void hb_dsp_gemm_s8_direct(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols,
+                           int32_t input_offset, int8_t *out);
+
 #endif /* HB_DSP_GEMM_S8_H */

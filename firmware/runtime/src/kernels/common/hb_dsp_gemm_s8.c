@@ -279,4 +279,130 @@ void hb_dsp_gemm_s8(const hb_dsp_gemm *g, const int16_t *block, int32_t n_cols, 
     }
 }
 
+/* acc[r][j] += sum_k w_r[k] * (x_j[k] + off) for raw int8 columns: rows w, w + depth, columns
+ * x, x + depth (one stride for both). */
+static inline void dot8_2x2(const int8_t *w, const int8_t *x, int32_t depth, int16x2_t offp,
+                            int32_t acc[4])
+{
+    int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
+    const int8_t *const w_end = w + (depth & ~3);
+    int32_t t;
+    while (w != w_end) {
+        uint32_t v = hb_dsp_ld4(w);
+        const int16x2_t wa_e = __sxtb16((int8x4_t)v), wa_o = hb_dsp_sxtb16_ror8(v);
+        int16x2_t x_e, x_o, wb_e, wb_o;
+        v = hb_dsp_ld4(x);
+        x_e = __sxtab16(offp, (int8x4_t)v);
+        x_o = hb_dsp_sxtab16_ror8(offp, v);
+        a00 = __smlad(wa_e, x_e, a00);
+        a00 = __smlad(wa_o, x_o, a00);
+        v = hb_dsp_ld4(w + depth);
+        wb_e = __sxtb16((int8x4_t)v);
+        wb_o = hb_dsp_sxtb16_ror8(v);
+        a10 = __smlad(wb_e, x_e, a10);
+        a10 = __smlad(wb_o, x_o, a10);
+        v = hb_dsp_ld4(x + depth);
+        x_e = __sxtab16(offp, (int8x4_t)v);
+        x_o = hb_dsp_sxtab16_ror8(offp, v);
+        a01 = __smlad(wa_e, x_e, a01);
+        a01 = __smlad(wa_o, x_o, a01);
+        a11 = __smlad(wb_e, x_e, a11);
+        a11 = __smlad(wb_o, x_o, a11);
+        w += 4;
+        x += 4;
+    }
+    for (t = 0; t < (depth & 3); t++) {
+        const int32_t off = (int16_t)offp, xa = x[t] + off, xb = x[depth + t] + off;
+        a00 = hb_wrap_add(a00, w[t] * xa);
+        a01 = hb_wrap_add(a01, w[t] * xb);
+        a10 = hb_wrap_add(a10, w[depth + t] * xa);
+        a11 = hb_wrap_add(a11, w[depth + t] * xb);
+    }
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
+}
+
+/* acc[j] += sum_k w[k] * (x_j[k] + off) for one row and n (1 or 2) columns x, x + depth. */
+static inline void dot8_1xn(const int8_t *w, const int8_t *x, int32_t depth, int32_t n,
+                            int16x2_t offp, int32_t acc[2])
+{
+    const int32_t off = (int16_t)offp;
+    int32_t j, k;
+    for (j = 0; j < n; j++, x += depth) {
+        int32_t a = acc[j];
+        for (k = 0; k + 4 <= depth; k += 4) {
+            const uint32_t xv = hb_dsp_ld4(x + k), wv = hb_dsp_ld4(w + k);
+            a = __smlad(__sxtb16((int8x4_t)wv), __sxtab16(offp, (int8x4_t)xv), a);
+            a = __smlad(hb_dsp_sxtb16_ror8(wv), hb_dsp_sxtab16_ror8(offp, xv), a);
+        }
+        for (; k < depth; k++) {
+            a = hb_wrap_add(a, w[k] * (x[k] + off));
+        }
+        acc[j] = a;
+    }
+}
+
+__attribute__((optimize("no-schedule-insns")))
+void hb_dsp_gemm_s8_direct(const hb_dsp_gemm *g, const int8_t *cols, int32_t n_cols,
+                           int32_t input_offset, int8_t *out)
+{
+    const int8_t *const w = g->w;
+    const int32_t *const bias = g->bias, *const mult = g->mult;
+    const int8_t *const shift = g->shift;
+    const int32_t rows = g->rows, depth = g->depth, q_mask = g->per_channel ? -1 : 0;
+    const int32_t out_off = g->output_offset, lo = g->act_min, hi = g->act_max;
+    const int16x2_t offp = hb_dsp_pack_offset(input_offset);
+    int32_t r, j;
+    for (r = 0; r < rows; r += 2) {
+        const int32_t pair = r + 1 < rows, r1 = pair ? r + 1 : r;
+        const int8_t *const wr = w + r * depth;
+        const int32_t m0 = mult[r & q_mask], s0 = shift[r & q_mask];
+        const int32_t m1 = mult[r1 & q_mask], s1 = shift[r1 & q_mask];
+        const int32_t b0 = bias != 0 ? bias[r] : 0, b1 = bias != 0 ? bias[r1] : 0;
+        const hb_dsp_rq rq0 = hb_dsp_rq_make(m0, s0, out_off);
+        const hb_dsp_rq rq1 = hb_dsp_rq_make(m1, s1, out_off);
+        const int fast = hb_dsp_rq_fast(&rq0) && hb_dsp_rq_fast(&rq1);
+        const int8_t *x = cols;
+        int8_t *o = out + r;
+        for (j = 0; j < n_cols; j += 2, x += 2 * depth, o += 2 * rows) {
+            const int32_t n = j + 1 < n_cols ? 2 : 1;
+            int32_t acc[4];
+            int8_t o00, o01, o10, o11;
+            acc[0] = acc[1] = b0;
+            acc[2] = acc[3] = b1;
+            if (pair && n == 2) {
+                dot8_2x2(wr, x, depth, offp, acc);
+            } else {
+                dot8_1xn(wr, x, depth, n, offp, acc);
+                if (pair) {
+                    dot8_1xn(wr + depth, x, depth, n, offp, acc + 2);
+                }
+            }
+            if (fast) {
+                o00 = hb_dsp_out_fast(acc[0], &rq0, lo, hi);
+                o01 = hb_dsp_out_fast(acc[1], &rq0, lo, hi);
+                o10 = hb_dsp_out_fast(acc[2], &rq1, lo, hi);
+                o11 = hb_dsp_out_fast(acc[3], &rq1, lo, hi);
+            } else {
+                o00 = hb_dsp_out(acc[0], m0, s0, out_off, lo, hi);
+                o01 = hb_dsp_out(acc[1], m0, s0, out_off, lo, hi);
+                o10 = hb_dsp_out(acc[2], m1, s1, out_off, lo, hi);
+                o11 = hb_dsp_out(acc[3], m1, s1, out_off, lo, hi);
+            }
+            o[0] = o00;
+            if (pair) {
+                o[1] = o10;
+            }
+            if (n == 2) {
+                o[rows] = o01;
+                if (pair) {
+                    o[rows + 1] = o11;
+                }
+            }
+        }
+    }
+}
+
 #endif /* HB_KPATH_DSP */
