@@ -6,8 +6,8 @@
  * input zero point (-input_offset). With folded = bias + input_offset * sum_taps(filter) those taps
  * add exactly 0, as the reference's skipped taps do, so the tap loops have no bounds checks:
  *   sum_valid w * (x + off) == sum_all w * x' + off * sum_all w, with x' = x or -off.
- * Channels go 16 at a time (four int32x4 accumulators sharing one address per tap), then 4 at a
- * time, the last partial group with predicated loads (no byte outside the tensors is read). MVE has no vector-by-vector integer MLA: each tap is widening
+ * Channels go 16 at a time (four int32x4 accumulators sharing one address per tap), then 8, then
+ * 4 at a time, the last partial group with predicated loads (no byte outside the tensors is read). MVE has no vector-by-vector integer MLA: each tap is widening
  * loads of input and filter bytes, VMUL, VADD. */
 #include "internal/hb_kernels_c.h"
 #include "internal/hb_kernels_mve.h"
@@ -140,6 +140,31 @@ hb_dw_window4(const int8_t *x, const int8_t *w, int32_t kh, int32_t kw, int32_t 
     return a0;
 }
 
+/* Two channel groups (8 channels): the same loop with two accumulators. */
+static inline __attribute__((always_inline)) void
+hb_dw_window8(const int8_t *x, const int8_t *w, int32_t kh, int32_t kw, int32_t col_step,
+              int32_t row_adj, int32_t w_step, int32x4_t *acc)
+{
+    int32x4_t a0 = acc[0], a1 = acc[1], t0, t1;
+    int32_t rows = kh;
+    __asm__ volatile("2:\n\t"
+                     "dls lr, %[kw]\n\t"
+                     "1:\n\t"
+                     HB_DW_TAP4("0", "a0") HB_DW_TAP4("4", "a1")
+                     "add %[x], %[x], %[cs]\n\t"
+                     "add %[w], %[w], %[ws]\n\t"
+                     "le lr, 1b\n\t"
+                     "add %[x], %[x], %[radj]\n\t"
+                     "subs %[rows], %[rows], #1\n\t"
+                     "bne 2b\n\t"
+                     : [a0] "+w"(a0), [a1] "+w"(a1), [t0] "=&w"(t0), [t1] "=&w"(t1), [x] "+r"(x),
+                       [w] "+r"(w), [rows] "+r"(rows)
+                     : [kw] "r"(kw), [cs] "r"(col_step), [ws] "r"(w_step), [radj] "r"(row_adj)
+                     : "lr", "cc", "memory");
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
 /* One output pixel: x = its window's top-left byte in the padded rows for channel 0. */
 static void hb_dw_pixel(const int8_t *x, int32_t ch, int32_t kh, int32_t kw, int32_t col_step,
                         int32_t row_step, const int8_t *filter, const int32_t *folded,
@@ -157,6 +182,15 @@ static void hb_dw_pixel(const int8_t *x, int32_t ch, int32_t kh, int32_t kw, int
         hb_dw_store4_full(acc[1], q, c + 4, dst);
         hb_dw_store4_full(acc[2], q, c + 8, dst);
         hb_dw_store4_full(acc[3], q, c + 12, dst);
+    }
+    if (c + 8 <= ch) {
+        int32x4_t acc[2];
+        acc[0] = vldrwq_s32(folded + c);
+        acc[1] = vldrwq_s32(folded + c + 4);
+        hb_dw_window8(x + c, filter + c, kh, kw, col_step, row_step - kw * col_step, ch, acc);
+        hb_dw_store4_full(acc[0], q, c, dst);
+        hb_dw_store4_full(acc[1], q, c + 4, dst);
+        c += 8;
     }
     for (; c + 4 <= ch; c += 4) {
         const int32x4_t a = hb_dw_window4(x + c, filter + c, kh, kw, col_step,
