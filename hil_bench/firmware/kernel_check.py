@@ -19,7 +19,8 @@ from pathlib import Path
 
 from hil_bench.boards import Board, load_board, pick_runner
 from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
-from hil_bench.firmware.build import FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, cache_root, compiler_version
+from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, bsp_dirs, cache_root,
+                                     compiler_version)
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
 
@@ -40,7 +41,8 @@ class KernelCheckResult:
 
 
 def _sources(board: Board) -> list[Path]:
-    return (sorted((FIRMWARE_DIR / "bsp" / board.family).glob("*.c")) + [FIRMWARE_DIR / "app" / "hb_fmt.c"]
+    bsp = [p for d in bsp_dirs(board) for p in sorted(d.glob("*.c"))]   # generic Cortex-M + the SoC family
+    return (bsp + [FIRMWARE_DIR / "app" / "hb_fmt.c"]
             + sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c")) + sorted(CHECK_DIR.glob("*.c")))
 
 

@@ -16,7 +16,7 @@ SAMPLES = 4
 def test_zoo_model_matches_oracle_on_board(board, name, tmp_path):
     from tflite_micro.python.tflite_micro import runtime
 
-    from hil_bench.boards.run import run_model
+    from hil_bench.dut import run_model
     from hil_bench.runtime import model_info
     from hil_bench.runtime.zoo import zoo_int8
 
