@@ -9,6 +9,7 @@
 
 #if HB_KPATH_DSP
 
+#include "hb_bcast_walk.h"
 #include "internal/hb_dsp_simd.h"
 
 /* n outputs from in1 / in2 walked with element strides s1 / s2 (0 along a broadcast). */
@@ -38,48 +39,17 @@ static void add_run(const hb_add_params *p, const int8_t *in1, int32_t s1, const
     }
 }
 
-/* 1 when both inputs walk all six dimensions densely (no broadcasting). */
-static int dense(const hb_bcast *b)
-{
-    int32_t stride = 1;
-    int d;
-    for (d = 5; d >= 0; d--) {
-        if (b->dims[d] != 1 && (b->stride1[d] != stride || b->stride2[d] != stride)) {
-            return 0;
-        }
-        stride *= b->dims[d];
-    }
-    return 1;
-}
+#define HB_ADD_DSP_RUN(i1, i2, o, n) \
+    add_run(p, in1 + (i1), b->stride1[5], in2 + (i2), b->stride2[5], out + (o), n)
 
 void hb_add_s8_dsp(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
                    int8_t *out)
 {
-    int32_t d0, d1, d2, d3, d4;
-    if (dense(b)) {
-        add_run(p, in1, 1, in2, 1, out,
-                b->dims[0] * b->dims[1] * b->dims[2] * b->dims[3] * b->dims[4] * b->dims[5]);
+    if (hb_bcast_contiguous(b, b->stride1) && hb_bcast_contiguous(b, b->stride2)) {
+        add_run(p, in1, 1, in2, 1, out, hb_bcast_count(b));
         return;
     }
-    for (d0 = 0; d0 < b->dims[0]; d0++) {
-        for (d1 = 0; d1 < b->dims[1]; d1++) {
-            for (d2 = 0; d2 < b->dims[2]; d2++) {
-                for (d3 = 0; d3 < b->dims[3]; d3++) {
-                    for (d4 = 0; d4 < b->dims[4]; d4++) {
-                        const int32_t i1 = d0 * b->stride1[0] + d1 * b->stride1[1] +
-                                           d2 * b->stride1[2] + d3 * b->stride1[3] +
-                                           d4 * b->stride1[4];
-                        const int32_t i2 = d0 * b->stride2[0] + d1 * b->stride2[1] +
-                                           d2 * b->stride2[2] + d3 * b->stride2[3] +
-                                           d4 * b->stride2[4];
-                        add_run(p, in1 + i1, b->stride1[5], in2 + i2, b->stride2[5], out,
-                                b->dims[5]);
-                        out += b->dims[5];
-                    }
-                }
-            }
-        }
-    }
+    HB_BCAST_WALK_RUNS(b, HB_ADD_DSP_RUN);
 }
 
 #endif /* HB_KPATH_DSP */

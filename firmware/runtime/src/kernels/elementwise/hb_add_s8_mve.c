@@ -13,6 +13,8 @@
 
 #include <arm_mve.h>
 
+#include "hb_bcast_walk.h"
+
 /* MultiplyByQuantizedMultiplier with one multiplier and shift for every lane, the operands as
  * scalars (the _n forms keep the 8 vector registers for data): hb_mve_mbqm_s32's arithmetic with
  * the negative-tie nudge written as sign * nudge (nudge = 1 when right > 0, else 0). */
@@ -90,52 +92,23 @@ static void hb_add_run(const hb_add_lanes *kp, const int8_t *in1, int32_t s1, co
     }
 }
 
-/* Whether input strides are those of a contiguous tensor of the output's shape. */
-static int hb_add_contiguous(const hb_bcast *b, const int32_t *stride)
-{
-    int32_t d, expect = 1;
-    for (d = 5; d >= 0; d--) {
-        if (b->dims[d] != 1 && stride[d] != expect) {
-            return 0;
-        }
-        expect *= b->dims[d];
-    }
-    return 1;
-}
+#define HB_ADD_MVE_RUN(i1, i2, o, n) \
+    hb_add_run(&k, in1 + (i1), b->stride1[5], in2 + (i2), b->stride2[5], out + (o), n)
 
 void hb_add_s8_mve(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
                    int8_t *out)
 {
     hb_add_lanes k;
-    int32_t d0, d1, d2, d3, d4, o = 0;
     if ((b->stride1[5] != 0 && b->stride1[5] != 1) || (b->stride2[5] != 0 && b->stride2[5] != 1)) {
         hb_add_s8_c(p, b, in1, in2, out);
         return;
     }
     hb_add_lanes_init(p, &k);
-    if (hb_add_contiguous(b, b->stride1) && hb_add_contiguous(b, b->stride2)) {
-        hb_add_run(&k, in1, 1, in2, 1, out,
-                   b->dims[0] * b->dims[1] * b->dims[2] * b->dims[3] * b->dims[4] * b->dims[5]);
+    if (hb_bcast_contiguous(b, b->stride1) && hb_bcast_contiguous(b, b->stride2)) {
+        hb_add_run(&k, in1, 1, in2, 1, out, hb_bcast_count(b));
         return;
     }
-    for (d0 = 0; d0 < b->dims[0]; d0++) {
-        for (d1 = 0; d1 < b->dims[1]; d1++) {
-            for (d2 = 0; d2 < b->dims[2]; d2++) {
-                for (d3 = 0; d3 < b->dims[3]; d3++) {
-                    for (d4 = 0; d4 < b->dims[4]; d4++, o += b->dims[5]) {
-                        const int32_t i1 = d0 * b->stride1[0] + d1 * b->stride1[1] +
-                                           d2 * b->stride1[2] + d3 * b->stride1[3] +
-                                           d4 * b->stride1[4];
-                        const int32_t i2 = d0 * b->stride2[0] + d1 * b->stride2[1] +
-                                           d2 * b->stride2[2] + d3 * b->stride2[3] +
-                                           d4 * b->stride2[4];
-                        hb_add_run(&k, in1 + i1, b->stride1[5], in2 + i2, b->stride2[5], out + o,
-                                   b->dims[5]);
-                    }
-                }
-            }
-        }
-    }
+    HB_BCAST_WALK_RUNS(b, HB_ADD_MVE_RUN);
 }
 
 #endif /* HB_KPATH_MVE */
