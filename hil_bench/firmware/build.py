@@ -11,13 +11,12 @@ import hashlib
 import re
 import shutil
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
-from hil_bench.cache import cache_dir
+from hil_bench.cache import building, cache_dir
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
@@ -164,9 +163,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     if elf.is_file() and not rebuild:
         return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, True, path, " ".join(flags))
 
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
-    try:
+    with building(out_dir, prefix=f".{board.name}-") as work:
         (work / "hb_board_config.h").write_text(board_config_header(
             board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
             decode=decode))
@@ -177,12 +174,6 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
             export_c_array(model_bytes, work, name="g_model")
             srcs = srcs + [work / "model_data.c"]
         _compile_and_link(board, srcs, work, with_model, defines)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, False, path, " ".join(flags))
 
 

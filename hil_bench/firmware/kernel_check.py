@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board, pick_runner
+from hil_bench.cache import building
 from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
 from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, bsp_dirs, cache_root,
                                      compiler_version)
@@ -63,20 +62,12 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
     elf = out_dir / "firmware.elf"
     if elf.is_file() and not rebuild:
         return elf
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{board.name}-", dir=out_dir.parent))
-    try:
+    with building(out_dir, prefix=f".{board.name}-") as work:
         (work / "hb_board_config.h").write_text(board_config_header(
             board, arena_bytes=0, db_buffer_bytes=0, semihosting=True, image_kind="kernel-check"))
         (work / "firmware.ld").write_text(linker_script(board))
         (work / "kc_cases.h").write_text(f"#define KC_CASES {int(cases)}\n")  # found through -I{work}
         _compile_and_link(board, srcs, work, with_model=True)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        work.rename(out_dir)
-    finally:
-        if work.exists():
-            shutil.rmtree(work, ignore_errors=True)
     return elf
 
 
