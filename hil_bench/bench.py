@@ -108,7 +108,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         latency_unit=run.latency.unit, latency_spread=run.latency.stdev if run.latency.samples else None,
         accuracy_host=accuracy_host, accuracy_device=accuracy_device,
         dataset_synthetic=data.synthetic, flash_bytes=run.flash_bytes or None,
-        ram_bytes=run.ram_needed_bytes or None, model_bytes_raw=len(result.tflite),
+        ram_bytes=run.ram_bytes or None, model_bytes_raw=len(result.tflite),
         model_bytes_compressed=len(compressed),
         sparsity_trained=_weighted(trained, "sparsity"), sparsity_binary=_weighted(in_binary, "sparsity"),
         max_unique_trained=max(a.max_unique_per_channel for a in trained),
