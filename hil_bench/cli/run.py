@@ -100,7 +100,7 @@ def check_inputs(x, tflite: bytes, origin: str) -> np.ndarray:
     elif x.shape[1:] != sample:
         raise UsageError(f"{origin}: shape {x.shape} does not match the model's input; give {expected}")
     if len(x) < 1:
-        raise UsageError(f"{origin}: 0 samples; give at least one")
+        raise UsageError(f"{origin}: 0 samples; give at least one, {expected}")
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         raise UsageError(f"{origin}: contains NaN or infinite values")
     return x
