@@ -156,8 +156,10 @@ class Device:
         blob = b""
         for i, (arr, spec) in enumerate(zip(arrays, self.info.inputs)):
             want = numpy_dtype(spec.type, f"input {i} of {self.name}")
-            if arr.dtype != want or arr.nbytes != spec.bytes:
-                raise UsageError(f"input {i} of {self.name} is {want.name} shaped {spec.dims} ({spec.bytes} bytes); "
+            dims = tuple(spec.dims)
+            shapes = (dims, dims[1:]) if dims[:1] == (1,) else (dims,)   # with or without the batch axis
+            if arr.dtype != want or arr.nbytes != spec.bytes or (dims and arr.shape not in shapes):
+                raise UsageError(f"input {i} of {self.name} is {want.name} shaped {dims} ({spec.bytes} bytes); "
                                  f"got {arr.dtype} shaped {arr.shape} (quantize with hil_bench.evaluate.quantize)")
             blob += np.ascontiguousarray(arr).tobytes()
         return blob

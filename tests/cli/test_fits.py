@@ -143,3 +143,29 @@ def test_size_on_host_has_no_flash_or_ram(capsys):
     assert code == 0 and report["fits"] and report["reason"] is None
     assert report["flash_bytes"] is None and report["ram_reserved_bytes"] is None and report["ram_bytes"] is None
     assert report["arena_used_bytes"] > 0
+
+
+def pooled(h: int, w: int, c: int) -> bytes:
+    """A global average pool: a big input (RAM holds it in the device's input buffer) but a tiny output."""
+    from hil_bench._keras import keras
+
+    inp = keras.Input((h, w, c), batch_size=1)
+    return _convert(keras.Model(inp, keras.layers.GlobalAveragePooling2D()(inp)), (h, w, c))
+
+
+@pytest.mark.hil
+def test_size_and_run_agree_at_and_past_ram(board, models, capsys):
+    """The input buffer lives in the board's data region: an input just over it cannot fit; one 64 KiB
+    under it fits where the arena (which holds the input too) is big enough to tell RAM apart."""
+    from hil_bench.firmware.build import DEFAULT_ARENA_BYTES
+
+    region = board.region(board.placement.data).size
+    row = 64 * 16
+    over = region // row + 1
+    assert not _agree(capsys, models(f"pool{over}", pooled, over, 64, 16), board.name)
+    _, report = _size(capsys, models(f"pool{over}", pooled, over, 64, 16), board.name)
+    assert f"region {board.placement.data!r}" in report["reason"] or "arena" in report["reason"]
+    under = (region - 64 * 1024) // row
+    if under * row >= DEFAULT_ARENA_BYTES - 16 * 1024:
+        return   # this board's data region is bigger than the arena: the arena is the limit (tested above)
+    assert _agree(capsys, models(f"pool{under}", pooled, under, 64, 16), board.name)
