@@ -144,6 +144,8 @@ def _device_arena(fit: Fit, image, board, runner: str | None) -> None:
         return   # never start real hardware just to size a model
     with open_dut(board, image.elf, runner=spec.kind) as dut:
         if dut.boot_status != "ok":
+            needs = re.search(r"needs (\d+) bytes", dut.boot_status)   # the planner's own figure, when it gave one
+            fit.arena_used_bytes = int(needs.group(1)) if needs else None
             fit.arena_source = ARENA_FROM_DEVICE
             fit.refuse(f"the device refuses the model: {dut.boot_status}")
             return

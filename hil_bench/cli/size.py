@@ -38,7 +38,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
-    from hil_bench.errors import Error, UsageError
+    from hil_bench.errors import UsageError
     from hil_bench.tflite import read_model
 
     read_model(model_path)

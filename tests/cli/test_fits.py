@@ -114,6 +114,34 @@ def test_size_and_run_agree_at_and_past_the_arena(board, models, capsys):
     assert "arena" in report["reason"] and report["arena_bytes"] == 512 * 1024
 
 
+def conv3x3(h: int, w: int = 4, c: int = 8) -> bytes:
+    """A 3x3 Conv2D: the optimized kernels (Helium, DSP) add im2col scratch the plain C plan lacks."""
+    from hil_bench._keras import keras
+
+    inp = keras.Input((h, w, c), batch_size=1)
+    return _convert(keras.Model(inp, keras.layers.Conv2D(c, 3, padding="same")(inp)), (h, w, c))
+
+
+@pytest.mark.hil
+def test_the_device_plan_decides_when_only_kernel_scratch_overflows(board, models, tmp_path, capsys):
+    """The issue's case: the host build's plan fits the arena by a few bytes, the device's optimized
+    kernels need their scratch on top. size must say what run will do: no."""
+    from hil_bench.firmware.build import DEFAULT_ARENA_BYTES
+    from hil_bench.runtime.host import model_info
+
+    a, b = (model_info(conv3x3(h))["arena_bytes"] for h in (1000, 2000))
+    h = 1000 + (DEFAULT_ARENA_BYTES - a) * 1000 // (b - a)
+    path = models(f"conv3x3-{h}", conv3x3, h)
+    host_plan = model_info(path)["arena_bytes"]
+    assert DEFAULT_ARENA_BYTES - 64 < host_plan <= DEFAULT_ARENA_BYTES, host_plan   # fits by the host plan
+    _, report = _size(capsys, path, board.name)
+    if report["kernels"] == "c":
+        pytest.skip(f"{board.name} runs plain C kernels: no per-op scratch beyond the host plan")
+    assert not _agree(capsys, path, board.name)
+    assert "device refuses the model: arena too small" in report["reason"]
+    assert report["arena_used_bytes"] > DEFAULT_ARENA_BYTES >= host_plan
+
+
 @pytest.mark.hil
 def test_size_and_run_agree_at_and_past_flash(board, models, capsys):
     """Raw weights (--compress none) sized to the model's flash region: just under and just over."""
