@@ -74,7 +74,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     recipe = load_recipe(recipe_name)
     data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
     result = optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model, quiet=quiet)
-    if limit:  # after optimizing, so the cached stages stay valid
+    if limit is not None:  # after optimizing, so the cached stages stay valid
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
@@ -108,7 +108,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
         latency_unit=run.latency.unit, latency_spread=run.latency.stdev if run.latency.samples else None,
         accuracy_host=accuracy_host, accuracy_device=accuracy_device,
         dataset_synthetic=data.synthetic, flash_bytes=run.flash_bytes or None,
-        ram_bytes=run.ram_needed_bytes or None, model_bytes_raw=len(result.tflite),
+        ram_bytes=run.ram_bytes or None, model_bytes_raw=len(result.tflite),
         model_bytes_compressed=len(compressed),
         sparsity_trained=_weighted(trained, "sparsity"), sparsity_binary=_weighted(in_binary, "sparsity"),
         max_unique_trained=max(a.max_unique_per_channel for a in trained),
@@ -135,6 +135,10 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
     from hil_bench.boards import load_board
     from hil_bench.results import ResultsStore, new_run_id
 
+    from hil_bench.errors import UsageError
+
+    if limit is not None and limit < 1:   # 0 would silently run everything, -1 drop the last sample
+        raise UsageError(f"--limit {limit} is out of range: give >= 1 (the number of test samples to use)")
     suite = get_suite(suite_name)
     for board in boards:
         load_board(board)  # an unknown board fails before any training

@@ -20,7 +20,7 @@ import numpy as np
 
 from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
-from hil_bench.errors import DeviceError, ToolMissingError, UsageError
+from hil_bench.errors import DeviceError, DoesNotFitError, ToolMissingError, UsageError
 from hil_bench.firmware import FirmwareImage, build_firmware
 from hil_bench.tensor_types import numpy_dtype
 
@@ -44,14 +44,16 @@ class RunResult:
     latency: Latency
     layers: list[dict]
     outputs: list[np.ndarray] = field(repr=False)
-    flash_bytes: int = 0
-    ram_bytes: int = 0
-    model_bytes: int = 0
-    code_bytes: int = 0
-    arena_bytes: int = 0
-    arena_used_bytes: int = 0
-    stack_used_bytes: int = 0
-    ram_needed_bytes: int = 0   # data + bss + arena actually used + stack actually used (right-sized build)
+    # One name per quantity across run --json, size --json, bench rows (README, "Reading a report");
+    # None where nothing was measured (the host board has no flash or RAM of its own).
+    flash_bytes: int | None = None        # the whole image in flash: code + model + data load image
+    ram_bytes: int | None = None          # RAM used: data + bss + arena used + stack used
+    ram_reserved_bytes: int | None = None # RAM the image reserves: data + bss + arena + stack
+    model_bytes: int = 0                  # the model as stored (compressed as asked)
+    code_bytes: int | None = None         # flash without the model
+    arena_bytes: int | None = None        # arena reserved
+    arena_used_bytes: int | None = None
+    stack_used_bytes: int | None = None
     retransmissions: int = 0
     round_trips: int = 0        # commands sent to the device (hb-batch makes it independent of the sample count)
     exit_code: int | None = None
@@ -66,6 +68,8 @@ class RunResult:
         d.pop("outputs")
         d.pop("model_readback")
         d["elf"] = str(self.elf) if self.elf else None
+        if not self.latency.samples:   # nothing measured: null, never a 0.0 that reads as a time
+            d["latency"] = None
         return d
 
 
@@ -108,8 +112,14 @@ class Device:
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model"):
+        from hil_bench.fits import check
+
         self.board = load_board(board)
         self.name = name
+        # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
+        # board's own boot then has the last word on the arena (optimized kernels' scratch).
+        check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False, decode=decode,
+              arena_bytes=arena_bytes)[0].raise_if_not(name)
         self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode,
                                        kernels=kernels)
         self._stack = contextlib.ExitStack()
@@ -118,7 +128,8 @@ class Device:
                                                      boot_timeout_s=boot_timeout_s))
         try:
             if session.boot_status != "ok":
-                raise DeviceError(f"{self.board.name}: the runtime refused {name}: {session.boot_status}")
+                cls = DoesNotFitError if "arena" in session.boot_status else DeviceError
+                raise cls(f"{self.board.name}: the runtime refused {name}: {session.boot_status}")
             self.info = session.protocol.info()
             self.kernels = self.info.get("kernels", self.image.kernels)
             if self.kernels != self.image.kernels:
@@ -145,8 +156,10 @@ class Device:
         blob = b""
         for i, (arr, spec) in enumerate(zip(arrays, self.info.inputs)):
             want = numpy_dtype(spec.type, f"input {i} of {self.name}")
-            if arr.dtype != want or arr.nbytes != spec.bytes:
-                raise UsageError(f"input {i} of {self.name} is {want.name} shaped {spec.dims} ({spec.bytes} bytes); "
+            dims = tuple(spec.dims)
+            shapes = (dims, dims[1:]) if dims[:1] == (1,) else (dims,)   # with or without the batch axis
+            if arr.dtype != want or arr.nbytes != spec.bytes or (dims and arr.shape not in shapes):
+                raise UsageError(f"input {i} of {self.name} is {want.name} shaped {dims} ({spec.bytes} bytes); "
                                  f"got {arr.dtype} shaped {arr.shape} (quantize with hil_bench.evaluate.quantize)")
             blob += np.ascontiguousarray(arr).tobytes()
         return blob
@@ -248,7 +261,8 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
-              read_back_model: bool = False, decode: str = "init", kernels: str = "opt") -> RunResult:
+              read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
+              compress: str = "none") -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -256,10 +270,15 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
     ``infer_timeout_s`` bounds each command, a whole chunk included. ``kernels``: "opt" (the core's
-    Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran.
+    Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
+    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
     """
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
+    if compress != "none":
+        from hil_bench.compress import compress_model
+
+        model = compress_model(model, compress).model
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
@@ -292,10 +311,10 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     return RunResult(board=board.name, runner=dev.runner.kind, timing_source=dev.runner.timing_source,
                      latency=latency, layers=layers,
                      outputs=[np.stack(o) for o in outputs],
-                     flash_bytes=s.flash_bytes, ram_bytes=s.ram_bytes, model_bytes=s.model_bytes,
+                     flash_bytes=s.flash_bytes, ram_reserved_bytes=s.ram_bytes, model_bytes=s.model_bytes,
                      code_bytes=s.code_bytes, arena_bytes=s.arena_bytes, arena_used_bytes=arena_used,
                      stack_used_bytes=stack_used,
-                     ram_needed_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
+                     ram_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
                      retransmissions=retransmissions, exit_code=code, image_kind=dev.image.image_kind,
                      round_trips=round_trips, model_readback=model_readback, elf=dev.elf,
                      kernels=dev.kernels, compiler_flags=dev.image.compiler_flags)
@@ -304,9 +323,11 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
 def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
+    from hil_bench.fits import check
     from hil_bench.runtime.host import run_model as host_run
     from hil_bench.tflite import read_model
 
+    check(model, board)[0].raise_if_not("the model")
     # Accept samples with or without the model's batch axis of 1, as the serial boards do.
     sg = read_model(model).subgraphs[0]
     arrays = [inputs] if isinstance(inputs, np.ndarray) else list(inputs)

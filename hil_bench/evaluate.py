@@ -81,3 +81,19 @@ def tflite_score(tflite: bytes, data: Dataset, split: str = "test") -> float:
     q_in, q_out = io_quantization(tflite)
     outputs = run_tflm(tflite, quantize(getattr(data, f"x_{split}"), q_in))
     return score(dequantize(outputs, q_out), data, split)
+
+
+def check_labels(data: Dataset, tflite: bytes) -> None:
+    """Refuse a classification data set whose test labels are not classes of the model's output
+    (an accuracy over them would be a silent 0)."""
+    from hil_bench.errors import UsageError
+
+    if data.task != CLASSIFICATION:
+        return
+    sg = read_model(tflite).subgraphs[0]
+    classes = int(np.prod([int(d) for d in sg.tensors[int(sg.outputs[0])].shape]))
+    y = np.asarray(data.y_test)
+    if len(y) and (y.min() < 0 or y.max() >= classes):
+        bad = int(y.max()) if y.max() >= classes else int(y.min())
+        raise UsageError(f"data set {data.name}: test label {bad} is not a class of the model, whose output has "
+                         f"{classes} classes (0..{classes - 1}); use the data set the model was trained on")

@@ -33,8 +33,30 @@ def add_arguments(p) -> None:
 
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
     add_kernels(p)
+    from hil_bench.compress.formats import METHODS
+
+    p.add_argument("--compress", choices=METHODS, default="auto",
+                   help="how weight tensors are stored in flash, as bench and size do (default: auto)")
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
+
+
+MAX_RANDOM = 100_000   # --random: more samples than any test split; beyond it a typo is likelier
+MAX_RUNS = 10_000
+
+
+def check_ranges(args) -> None:
+    """--limit, --runs, --random, --seed: clear ranges, refused before anything is built (exit 2)."""
+    from hil_bench.errors import UsageError
+
+    checks = [("--limit", args.limit, 1, None), ("--runs", args.runs, 1, MAX_RUNS),
+              ("--random", args.random, 1, MAX_RANDOM), ("--seed", args.seed, 0, 2**63 - 1)]
+    for flag, value, low, high in checks:
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            span = f"{low}..{high:,}" if high is not None and high < 2**62 else f">= {low}"
+            raise UsageError(f"{flag} {value} is out of range: give {span}")
 
 
 def _input_shape(tflite: bytes) -> tuple[int, ...]:
@@ -44,29 +66,81 @@ def _input_shape(tflite: bytes) -> tuple[int, ...]:
     return tuple(int(d) for d in sg.tensors[sg.inputs[0]].shape[1:])
 
 
-def _inputs(args, tflite: bytes):
-    """(int8 inputs, dataset or None)."""
+def _model_input(tflite: bytes):
+    """(full shape with the batch axis, numpy dtype, number of inputs) of the model's first input."""
+    from hil_bench.tensor_types import numpy_dtype
+    from hil_bench.tflite import read_model
+
+    sg = read_model(tflite).subgraphs[0]
+    t = sg.tensors[int(sg.inputs[0])]
+    return tuple(int(d) for d in t.shape), numpy_dtype(t.type, "input 0"), len(sg.inputs)
+
+
+def check_inputs(x, tflite: bytes, origin: str) -> np.ndarray:
+    """``x`` as [samples, *per-sample shape] after checking it against the model's input: exact shape
+    (with or without the batch axis of 1), dtype, at least one sample, finite values."""
     from hil_bench.errors import UsageError
-    from hil_bench.evaluate import io_quantization, quantize
+
+    full, dtype, n_inputs = _model_input(tflite)
+    if n_inputs != 1:
+        raise UsageError(f"{origin}: the model has {n_inputs} inputs; --inputs takes one array, so use the "
+                         "Python API (hil_bench.dut.run_model) with one array per input")
+    sample = full[1:] if full[:1] == (1,) else full
+    want = ", ".join(map(str, sample))
+    expected = f"{dtype.name} shaped (N, {want}) for N samples, or ({want}) for one sample"
+    if not isinstance(x, np.ndarray) or x.ndim == 0:
+        raise UsageError(f"{origin}: a single value (0-d array); the model takes {expected}")
+    if x.dtype != dtype:
+        raise UsageError(f"{origin}: dtype {x.dtype}; the model takes {expected} (quantize with "
+                         "hil_bench.evaluate.quantize)")
+    if x.shape in (sample, full):          # one sample, with or without its batch axis
+        x = x.reshape(1, *sample)
+    elif x.shape[1:] == full and full != sample:
+        x = x.reshape(len(x), *sample)
+    elif x.shape[1:] != sample:
+        raise UsageError(f"{origin}: shape {x.shape} does not match the model's input; give {expected}")
+    if len(x) < 1:
+        raise UsageError(f"{origin}: 0 samples; give at least one, {expected}")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise UsageError(f"{origin}: contains NaN or infinite values")
+    return x
+
+
+def _inputs(args, tflite: bytes):
+    """(inputs checked against the model, dataset or None); --limit applies to every source."""
+    from hil_bench.errors import UsageError
+    from hil_bench.evaluate import check_labels, io_quantization, quantize
 
     if args.inputs is not None:
+        if args.inputs.suffix == ".npz":
+            raise UsageError(f"{args.inputs}: an .npz archive; --inputs takes one .npy array "
+                             "(a data set in .npz goes to --dataset)")
         try:
             x = np.load(args.inputs, allow_pickle=False)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, EOFError) as exc:
             raise UsageError(f"{args.inputs}: cannot read as .npy ({exc})") from None
-        return x[: args.limit], None
+        if not isinstance(x, np.ndarray):
+            raise UsageError(f"{args.inputs}: an .npz archive, not one .npy array; --inputs takes one .npy array")
+        return check_inputs(x, tflite, str(args.inputs))[: args.limit], None
     if args.dataset is not None:
         from hil_bench.datasets import load_dataset
 
         shape = _input_shape(tflite)
         data = load_dataset(args.dataset, shape)
+        check_labels(data, tflite)
         q_in, _ = io_quantization(tflite)
-        return quantize(np.asarray(data.x_test[: args.limit]), q_in), data
+        x = quantize(np.asarray(data.x_test[: args.limit]), q_in)
+        return check_inputs(x, tflite, f"data set {data.name}"), data
     count = args.random if args.random is not None else 1
-    if count < 1:
-        raise UsageError("--random needs at least 1 input")
+    if args.limit is not None:
+        count = min(count, args.limit)
     rng = np.random.default_rng(args.seed)
-    return rng.integers(-128, 128, size=(count, *_input_shape(tflite)), dtype=np.int8), None
+    full, dtype, _ = _model_input(tflite)
+    info = np.iinfo(dtype) if dtype.kind in "iu" else None
+    if info is None:
+        raise UsageError(f"--random makes integer inputs; the model takes {dtype.name}: use --inputs")
+    shape = full[1:] if full[:1] == (1,) else full
+    return rng.integers(info.min, info.max + 1, size=(count, *shape), dtype=dtype), None
 
 
 def run(args) -> int:
@@ -78,10 +152,12 @@ def run(args) -> int:
 
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
+    check_ranges(args)
     tflite = args.model.read_bytes()
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
-    result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels)
+    result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
+                       compress=args.compress)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:
@@ -97,15 +173,16 @@ def run(args) -> int:
         print_json(report)
         return 0
     lat = report["latency"]
-    if lat["samples"]:
+    if lat:
         print(f"{report['board']} via {report['runner']} ({report['timing_source']}): "
               f"latency median {lat['median']:,.0f} {lat['unit']} (min {lat['min']:,.0f}, max {lat['max']:,.0f}, "
               f"{len(lat['samples'])} runs; {report['kernels']} kernels)")
     else:
         print(f"{report['board']} via {report['runner']}: outputs only, latency not measured "
               f"(timing source {report['timing_source']})")
-    if report["flash_bytes"]:
-        print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM {report['ram_bytes']:,} B "
+    if report["flash_bytes"] is not None:
+        print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM used "
+              f"{report['ram_bytes']:,} B of {report['ram_reserved_bytes']:,} B reserved "
               f"(arena used {report['arena_used_bytes']:,} B, stack used {report['stack_used_bytes']:,} B)")
     if data is not None:
         metric = metric_name(data)

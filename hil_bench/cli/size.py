@@ -11,6 +11,7 @@ Ethos-U driver, which hil-bench does not run.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 NAME = "size"
@@ -28,6 +29,8 @@ def add_arguments(p) -> None:
     from hil_bench.cli.options import add_kernels
 
     add_kernels(p)
+    p.add_argument("--check", action="store_true",
+                   help="exit 1 when the model does not fit or run on the board (reason printed)")
     p.add_argument("--json", action="store_true")
 
 
@@ -35,7 +38,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
-    from hil_bench.errors import Error, UsageError
+    from hil_bench.errors import UsageError
     from hil_bench.tflite import read_model
 
     read_model(model_path)
@@ -47,29 +50,21 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
     report = size_report(data, method)
     compressed = compress_model(data, method).model
     report.update(board=board.name, compress=method)
-    try:
-        from hil_bench.runtime.host import model_info
+    from hil_bench.fits import check
 
-        info = model_info(compressed)
-        report["runtime_accepts_model"] = True
-        report["arena_bytes_needed"] = info.get("arena_bytes")
-        # The host build plans for the plain C kernels; an optimized path may add per-op scratch.
-        report["arena_bytes_needed_plan"] = "host build, plain C kernels (no per-op scratch)"
-    except Error as exc:
-        report["runtime_accepts_model"] = False
-        report["runtime_refusal"] = str(exc)
-    if not board.is_host:
-        from hil_bench.dut import build_image
-
-        image = build_image(board, compressed, kernels=kernels, installed_only=False)[0]   # what the runner would start
+    # The one fits check run, bench and the pytest plugin also make (booting the image on an
+    # installed simulator, so the arena answer is the device's own).
+    fit, image = check(compressed, board, kernels=kernels)
+    report.update(fit.as_dict())
+    # Names shared with run --json, bench --json and result rows (README, "Reading a report").
+    report.update(ram_bytes=None, code_bytes=None, model_bytes=len(compressed))   # RAM used: measured by run
+    if image is not None:
         sizes = image.sizes
         report.update(kernels=image.kernels, compiler_flags=image.compiler_flags)
-        report.update(flash_bytes=sizes.flash_bytes, ram_bytes=sizes.ram_bytes,
-                      model_bytes_in_flash=sizes.model_bytes, runtime_code_bytes=sizes.code_bytes,
+        report.update(flash_bytes=sizes.flash_bytes, ram_reserved_bytes=sizes.ram_bytes,
+                      model_bytes=sizes.model_bytes, code_bytes=sizes.code_bytes,
                       arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,
                       regions=sizes.as_dict()["regions"])
-    else:
-        report.update(flash_bytes=None, ram_bytes=None)
     if npu:
         from hil_bench.compress.vela import run_vela
 
@@ -86,9 +81,10 @@ def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
     report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
+    status = 1 if args.check and not report["fits"] else 0
     if args.json:
         print_json(report)
-        return 0
+        return status
     print(f"{args.model} on {report['board']} (weights stored: {args.compress})")
     rows = [
         {"what": "model (.tflite as is)", "bytes": report["model_bytes_raw"]},
@@ -102,13 +98,18 @@ def run(args) -> int:
     if report["flash_bytes"] is not None:
         rows += [
             {"what": "firmware flash (code + model + data), from the ELF", "bytes": report["flash_bytes"]},
-            {"what": "  of which runtime and app code", "bytes": report["runtime_code_bytes"]},
-            {"what": "firmware RAM (data + bss + arena + stack), from the ELF", "bytes": report["ram_bytes"]},
+            {"what": "  of which runtime and app code", "bytes": report["code_bytes"]},
+            {"what": "firmware RAM reserved (data + bss + arena + stack), from the ELF",
+             "bytes": report["ram_reserved_bytes"]},
             {"what": "  of which arena", "bytes": report["arena_bytes"]},
         ]
     print(table(rows, [("what", ""), ("bytes", "bytes")]))
-    if not report["runtime_accepts_model"]:
-        print(f"note: the runtime refuses this model as stored: {report['runtime_refusal']}")
+    if report["arena_used_bytes"] is not None:
+        print(f"arena used {report['arena_used_bytes']:,} B ({report['arena_source']})")
+    if report["fits"]:
+        print(f"fits: yes, the model fits and runs on {report['board']}")
+    else:
+        print(f"fits: NO -- {report['reason']}")
     if "npu" in report:
         n = report["npu"]
         print(f"\n{n['accelerator']} — {n['source']}:")
@@ -117,4 +118,6 @@ def run(args) -> int:
                      {"what": "flash", "v": n["vela_flash_bytes"]},
                      {"what": "NPU cycles per inference", "v": n["vela_npu_cycles"]}],
                     [("what", "Vela estimate"), ("v", "value")]))
-    return 0
+    if status:
+        print(f"{args.model} does not fit or run on {report['board']}: {report['reason']}", file=sys.stderr)
+    return status

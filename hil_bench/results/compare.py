@@ -66,9 +66,14 @@ class Comparison:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and (self.missing_ok or not self.missing_in_new)
+        # Nothing compared is never a pass: "OK: 0 checks" would hide a board or suite that did not run.
+        return bool(self.rows) and not self.failures and (self.missing_ok or not self.missing_in_new)
 
     def summary(self) -> str:
+        if not self.rows:
+            return ("FAIL: nothing was compared: no model/recipe/board row of the new results matches a baseline "
+                    f"row ({len(self.missing_in_new)} baseline row(s), {len(self.missing_in_baseline)} new row(s)); "
+                    "check that the right files, boards and suite were given")
         improved = sum(v.status == IMPROVED for v in self.rows)
         if self.ok:
             text = f"OK: {len(self.rows)} checks within tolerance"

@@ -42,7 +42,8 @@ def test_kws_matches_oracle_and_is_deterministic(board):
     assert [l["op"] for l in first.layers][:2] == ["CONV_2D", "DEPTHWISE_CONV_2D"]
     assert sum(l["latency"] for l in first.layers) <= first.latency.median * 1.05
     assert first.model_bytes >= KWS.stat().st_size and first.flash_bytes > first.model_bytes
-    assert first.ram_bytes >= first.arena_bytes > first.arena_used_bytes > 0
+    assert first.ram_reserved_bytes >= first.arena_bytes > first.arena_used_bytes > 0
+    assert first.ram_reserved_bytes > first.ram_bytes > first.arena_used_bytes
     assert first.exit_code == 0
 
 
