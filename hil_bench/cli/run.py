@@ -78,6 +78,10 @@ def run(args) -> int:
 
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
+    if args.save_outputs is not None:   # before the build and the board: a bad path fails at once
+        from hil_bench.paths import check_output_file
+
+        check_output_file(args.save_outputs, "--save-outputs")
     tflite = args.model.read_bytes()
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
@@ -123,7 +127,6 @@ def _limited(data, count: int):
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.npy")
-    np.save(tmp, array)
-    tmp.replace(path)
+    from hil_bench.paths import save_npy_atomic
+
+    save_npy_atomic(path, array)
