@@ -153,27 +153,40 @@ def _paragraph(stderr: str) -> str:
     return " ".join([lines[start], *(line.strip() for line in rest)])
 
 
-@pytest.mark.parametrize("argv, code, names", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_bad_argument(argv, code, names, tmp_path, no_tensorflow):
-    afile = tmp_path / "afile.txt"
-    afile.write_text("not what any option wants = [\n")
-    bad = tmp_path / "bad.tflite"
-    bad.write_bytes(b"\0\0\0\0")
-    subs = {"{tmp}": str(tmp_path), "{file}": str(afile), "{bad}": str(bad), "{model}": str(KWS),
-            "{none}": str(tmp_path / "none")}
+def _fill(text: str, folder: Path) -> str:
+    subs = {"{tmp}": str(folder), "{file}": str(folder / "afile.txt"), "{bad}": str(folder / "bad.tflite"),
+            "{model}": str(KWS), "{none}": str(folder / "none")}
+    for key, value in subs.items():
+        text = text.replace(key, value)
+    return text
 
-    def fill(text: str) -> str:
-        for key, value in subs.items():
-            text = text.replace(key, value)
-        return text
 
-    out = _cli([fill(a) for a in argv], no_tensorflow, cwd=tmp_path)
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, no_tensorflow) -> dict:
+    """Every case run once, a few at a time (each is a fresh interpreter: ~0.3 s of CPU, mostly waiting
+    when the machine is busy): case id -> (folder, completed process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case):
+        name, argv = case[0], case[1]
+        folder = tmp_path_factory.mktemp(name)
+        (folder / "afile.txt").write_text("not what any option wants = [\n")
+        (folder / "bad.tflite").write_bytes(b"\0\0\0\0")
+        return name, (folder, _cli([_fill(a, folder) for a in argv], no_tensorflow, cwd=folder))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(pool.map(one, CASES))
+
+
+@pytest.mark.parametrize("name, code, names", [(c[0], c[2], c[3]) for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_argument(name, code, names, outcomes):
+    folder, out = outcomes[name]
     assert "Traceback" not in out.stderr, out.stderr
     assert "internal error" not in out.stderr, out.stderr
     assert out.returncode == code, f"exit {out.returncode}, expected {code}:\n{out.stderr}"
-    assert fill(names) in _paragraph(out.stderr), out.stderr
+    assert _fill(names, folder) in _paragraph(out.stderr), out.stderr
     assert out.stdout == "", out.stdout
-    left = sorted(p.name for p in tmp_path.iterdir() if p.name not in ("afile.txt", "bad.tflite"))
+    left = sorted(p.name for p in folder.iterdir() if p.name not in ("afile.txt", "bad.tflite"))
     assert left == [], f"files left behind: {left}"   # nothing written, not even a probe or a temp file
 
 
