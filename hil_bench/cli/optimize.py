@@ -37,6 +37,7 @@ def run(args) -> int:
 
     check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end
     _check_model_name(args.model)
+    _check_dataset_name(args.dataset)
     import dataclasses
 
     from hil_bench.cli.output import print_json, table, write_json_atomic
@@ -97,3 +98,11 @@ def _check_model_name(source: str) -> None:
 
         raise UsageError(f"--model {source}: no such file or folder (a tf_keras .h5 file or SavedModel "
                          "directory, or a built-in model name)")
+
+
+def _check_dataset_name(source: str | None) -> None:
+    """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
+    from hil_bench.datasets import DATASETS, load_dataset
+
+    if source is not None and source not in DATASETS and not Path(source).exists():
+        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once
