@@ -70,6 +70,10 @@ def _inputs(args, tflite: bytes):
 
 
 def run(args) -> int:
+    if args.save_outputs is not None:   # before the build and the board: a bad path fails at once
+        from hil_bench.paths import check_output_file
+
+        check_output_file(args.save_outputs, "--save-outputs")
     from hil_bench.dut import run_model
     from hil_bench.cli.output import print_json, table
     from hil_bench.errors import UsageError
@@ -78,10 +82,6 @@ def run(args) -> int:
 
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
-    if args.save_outputs is not None:   # before the build and the board: a bad path fails at once
-        from hil_bench.paths import check_output_file
-
-        check_output_file(args.save_outputs, "--save-outputs")
     tflite = args.model.read_bytes()
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
