@@ -69,7 +69,7 @@ def _check_creatable(folder: Path, option: str, target: Path) -> None:
 def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; on a clean exit it is flushed, synced and
     renamed over ``path``; on any exception (or Ctrl-C) it is removed and ``path`` is left as it was.
-    The parent folder is created if missing."""
+    The parent folder is created if missing; text modes write UTF-8."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +77,7 @@ def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
