@@ -210,6 +210,7 @@ def test_bad_argument(name, code, names, outcomes):
 
 
 def test_every_command_has_a_case():
+    assert len({c[0] for c in CASES}) == len(CASES), "case ids must be unique"
     covered = {c[1][0] for c in CASES if c[1]}
     assert {command.NAME for command in COMMANDS} <= covered
 
