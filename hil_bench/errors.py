@@ -43,6 +43,10 @@ class BoardError(Error):
     """An unknown or invalid board definition, or a board that could not be started."""
 
 
+class UnknownBoardError(BoardError, UsageError):
+    """A board name (or a runner of a board) that does not exist: bad usage, so the CLI exits 2."""
+
+
 class LinkError(Error):
     """The serial link to a device failed."""
 

@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# An unexpected exception in the CLI fails the test with its traceback instead of becoming the short
+# "internal error" message users get (hil_bench/cli/main.py); subprocesses inherit it.
+os.environ.setdefault("HIL_BENCH_DEBUG", "1")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from hil_bench.boards.board import Board, MemoryRegion, RunnerSpec, load_board_file
 from hil_bench.boards.runners import RUNNERS, runner_class
-from hil_bench.errors import BoardError, ToolMissingError
+from hil_bench.errors import BoardError, ToolMissingError, UnknownBoardError, UsageError
 from hil_bench.resources import builtin_boards_dir
 
 __all__ = ["Board", "BoardFile", "MemoryRegion", "RUNNERS", "RunnerSpec", "add_boards_dir", "board_dirs",
@@ -32,7 +32,7 @@ def add_boards_dir(path: str | Path) -> None:
     """Search ``path`` for board files before ``$HIL_BENCH_BOARDS`` and the built-in boards."""
     path = Path(path).expanduser()
     if not path.is_dir():
-        raise BoardError(f"boards folder {path} does not exist or is not a folder")
+        raise UsageError(f"boards folder {path} does not exist or is not a folder")
     if path not in _added_dirs:
         _added_dirs.insert(0, path)
 
@@ -81,7 +81,7 @@ def load_board(name: str | Board) -> Board:
     entry = board_files().get(name)
     if entry is None:
         known = ", ".join(list_boards()) or "none"
-        raise BoardError(f"unknown board {name!r}; known boards: {known} "
+        raise UnknownBoardError(f"unknown board {name!r}; known boards: {known} "
                          f"(searched {', '.join(str(d) for d in board_dirs())})")
     return load_board_file(entry.path)
 
@@ -95,13 +95,15 @@ def pick_runner(board: Board, prefer: str | None = None) -> RunnerSpec:
     """The first runner of the board (in the file's order of preference) whose tool is here."""
     specs = [s for s in board.runners if prefer in (None, s.kind)]
     if not specs:
-        raise BoardError(f"board {board.name!r} has no {prefer!r} runner; it has: "
+        raise UnknownBoardError(f"board {board.name!r} has no {prefer!r} runner; it has: "
                          f"{', '.join(s.kind for s in board.runners)}")
     reasons = []
     for spec in specs:
         found = runner_class(spec.kind).available(spec)
         if found:
             return spec
+        if prefer is not None:   # the user asked for this runner: say what it misses, not what else exists
+            raise ToolMissingError(f"the {prefer} runner of board {board.name!r} cannot start here: {found.reason}")
         reasons.append(f"{spec.kind}: {found.reason}")
     raise ToolMissingError(f"no runner for board {board.name!r} is installed here; " + "; ".join(reasons))
 

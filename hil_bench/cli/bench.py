@@ -53,6 +53,12 @@ COLUMNS = [
 
 
 def run(args) -> int:
+    from hil_bench.paths import check_output_dir
+
+    check_output_dir(args.results_dir, "--results-dir")   # before any training or board start
+    if args.report is not None:
+        check_output_dir(args.report, "--report")
+    _check_baseline_options(args)
     from hil_bench.bench import get_suite, rows_json, run_bench
     from hil_bench.cli.output import table
 
@@ -85,6 +91,23 @@ def run(args) -> int:
           "decoded independently, and checked equal to the ELF")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
+
+
+def _check_baseline_options(args) -> None:
+    """--baseline and --tolerances are read only after the whole run: check them before it starts."""
+    from hil_bench.errors import ResultsError, UsageError
+
+    if args.tolerances is not None and args.baseline is None:
+        raise UsageError("--tolerances applies to the comparison with --baseline; add --baseline CSV|DIR")
+    if args.baseline is not None and not args.baseline.exists():
+        raise UsageError(f"--baseline {args.baseline}: no such file or folder (e.g. results/baseline)")
+    try:
+        if args.tolerances is not None:   # the default tolerances need no check (nor pandas)
+            from hil_bench.results import load_tolerances
+
+            load_tolerances(args.tolerances)
+    except ResultsError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _compare(args, store) -> bool:

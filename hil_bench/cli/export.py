@@ -17,7 +17,9 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from hil_bench.export import export_c_array
+    from hil_bench.paths import check_output_dir
 
+    check_output_dir(args.out, "--out")
     result = export_c_array(args.model, args.out, name=args.name)
     print(f"wrote {result.c_path} and {result.h_path} ({result.size:,} bytes, sha256 {result.sha256[:16]}...)")
     return 0

@@ -3,13 +3,21 @@
 Every subcommand module has ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``, and
 imports what it needs inside ``run`` so that ``--help`` stays instant. Errors that hil-bench raises on
 purpose (:class:`hil_bench.errors.Error`) are printed as one paragraph without a traceback.
+
+Exit status: 0 success; 1 the work failed (a build, a board, a regression, a model that does not fit);
+2 bad usage (wrong or contradictory arguments, an unknown name, a missing input, an output path that
+cannot be written); 70 an internal error -- an exception hil-bench did not raise on purpose, i.e. a bug:
+a short message names the log file (under the cache folder) holding the traceback. With
+``HIL_BENCH_DEBUG=1`` such an exception is re-raised instead, traceback and all; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
+import traceback
 from pathlib import Path
 
 from hil_bench import __version__
@@ -17,6 +25,7 @@ from hil_bench.cli import audit, bench, boards, compare, export, optimize, run, 
 from hil_bench.errors import Error, UsageError
 
 COMMANDS = (bench, optimize, audit, export, size, run, compare, boards)
+INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
 
 EPILOG = """\
 typical flow:
@@ -64,6 +73,39 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"hil-bench {args.command.NAME}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if os.environ.get("HIL_BENCH_DEBUG"):
+            raise
+        log = _save_traceback(args.command.NAME, argv)
+        where = f"the traceback is in {log}" if log else "the traceback could not be saved"
+        print(f"hil-bench {args.command.NAME}: internal error: {type(exc).__name__}: {_first_line(exc)}\n"
+              f"  This is a bug in hil-bench; {where}. Please report it with that file "
+              "(HIL_BENCH_DEBUG=1 shows the traceback here).", file=sys.stderr)
+        return INTERNAL_ERROR
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else "(no message)"
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def _save_traceback(command: str, argv: list[str] | None) -> str | None:
+    """Write the current exception's traceback to a log under the cache folder; its path, or None."""
+    import time
+
+    try:
+        from hil_bench.cache import cache_dir
+
+        folder = cache_dir("logs")
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = folder / f"internal-error-{command}-{stamp}-{os.getpid()}.log"
+        with open(path, "w") as f:
+            f.write(f"hil-bench {__version__}: {' '.join(sys.argv if argv is None else ['hil-bench', *argv])}\n\n")
+            f.write(traceback.format_exc())
+        return str(path)
+    except Exception:   # the cache folder itself is unusable: the short message still goes out
+        return None
 
 
 if __name__ == "__main__":  # pragma: no cover

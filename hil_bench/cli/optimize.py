@@ -33,6 +33,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from hil_bench.paths import check_output_dir, write_bytes_atomic
+
+    check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end
+    _check_model_name(args.model)
+    _check_dataset_name(args.dataset)
     import dataclasses
 
     from hil_bench.cli.output import print_json, table, write_json_atomic
@@ -55,9 +60,7 @@ def run(args) -> int:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".model_int8.tflite.tmp"
-    tmp.write_bytes(result.tflite)
-    tmp.replace(out / "model_int8.tflite")
+    write_bytes_atomic(out / "model_int8.tflite", result.tflite)
     export_c_array(out / "model_int8.tflite", out)
     write_json_atomic(out / "audit.json", result.audit_json())
     save_h5(result.float_model, out / "model_float.h5")
@@ -81,3 +84,25 @@ def run(args) -> int:
                        ("survived", "survived")]))
     print(f"wrote {out}/model_int8.tflite, model_data.c, model_data.h, audit.json, metrics.json, model_float.h5")
     return 0
+
+
+def _check_model_name(source: str) -> None:
+    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
+    after several seconds)."""
+    from hil_bench.models import MODELS, get_spec
+
+    if source not in MODELS and not Path(source).exists():
+        if not Path(source).suffix and "/" not in source and "\\" not in source:
+            get_spec(source)   # the "unknown model" error with the list of names
+        from hil_bench.errors import UsageError
+
+        raise UsageError(f"--model {source}: no such file or folder (a tf_keras .h5 file or SavedModel "
+                         "directory, or a built-in model name)")
+
+
+def _check_dataset_name(source: str | None) -> None:
+    """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
+    from hil_bench.datasets import DATASETS, load_dataset
+
+    if source is not None and source not in DATASETS and not Path(source).exists():
+        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once

@@ -144,6 +144,10 @@ def _inputs(args, tflite: bytes):
 
 
 def run(args) -> int:
+    if args.save_outputs is not None:   # before the build and the board: a bad path fails at once
+        from hil_bench.paths import check_output_file
+
+        check_output_file(args.save_outputs, "--save-outputs")
     from hil_bench.dut import run_model
     from hil_bench.cli.output import print_json, table
     from hil_bench.errors import UsageError
@@ -200,7 +204,6 @@ def _limited(data, count: int):
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp.npy")
-    np.save(tmp, array)
-    tmp.replace(path)
+    from hil_bench.paths import save_npy_atomic
+
+    save_npy_atomic(path, array)

@@ -70,8 +70,13 @@ def pytest_configure(config) -> None:
                                     f"{', '.join(b for b in list_boards() if b != name)}")
         boards.append(board)
     results_dir, baseline = config.getoption("hil_results_dir"), config.getoption("hil_baseline")
-    if results_dir is not None and results_dir.exists() and not results_dir.is_dir():
-        raise pytest.UsageError(f"--results-dir {results_dir}: exists and is not a directory")
+    if results_dir is not None:   # the same check as the CLI's: a folder, writable, before any test runs
+        from hil_bench.paths import check_output_dir
+
+        try:
+            check_output_dir(results_dir, "--results-dir")
+        except Error as exc:
+            raise pytest.UsageError(str(exc)) from None
     if baseline is not None:
         from hil_bench.results import read_results
 

@@ -21,10 +21,12 @@ SYNTHETIC_NOTE = "synthetic data: accuracy is meaningless"
 
 
 def _save(fig: Figure, path: Path | str) -> Path:
+    from hil_bench.paths import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     FigureCanvasAgg(fig)
-    fig.savefig(path, format="png", dpi=100)
+    with atomic_write(path) as f:   # never a truncated PNG beside the report
+        fig.savefig(f, format="png", dpi=100)
     return path
 
 

@@ -140,5 +140,8 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     if history is not None and not history.empty:
         images.append(("Nightly history", plot_history(history, out / "history.png")))
     report = out / "report.md"
-    report.write_text(markdown_report(frame, images, title, base=out), encoding="utf-8")
+    from hil_bench.paths import atomic_write
+
+    with atomic_write(report, "w") as f:
+        f.write(markdown_report(frame, images, title, base=out))
     return [report] + [p for _, p in images]

@@ -50,3 +50,12 @@ def test_unreadable_baseline_is_a_usage_error(recorded, run_inner):
     result = run_inner(f"--baseline={recorded / 'nope.csv'}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--baseline *nope.csv: *nope.csv: no such results file*"])
+
+
+def test_unwritable_results_dir_is_a_usage_error(recorded, run_inner, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")   # under a regular file: unwritable even for root, as tests run here
+    for where, says in ((afile, "is a file, but a folder is needed"), (afile / "out", "is a file, not a folder")):
+        result = run_inner(f"--results-dir={where}")
+        assert result.ret == pytest.ExitCode.USAGE_ERROR
+        result.stderr.fnmatch_lines([f"*--results-dir {where}: *{says}*"])

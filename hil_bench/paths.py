@@ -1,0 +1,102 @@
+"""Output paths: checked before any work starts, written so that no half-written file is ever left.
+
+Every CLI option that writes (``run --save-outputs``, ``optimize --out``, ``export --out``, ``bench
+--results-dir`` / ``--report``) calls :func:`check_output_file` or :func:`check_output_dir` first, so a
+bad path fails in a fraction of a second rather than after training or a board run. The check is real,
+not a guess from permission bits (which say nothing when running as root): it creates and removes a
+probe file in the nearest folder that exists. Files are then written with :func:`atomic_write`: a
+temporary file in the same folder, renamed over the target only once complete, removed on any failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from hil_bench.errors import Error, UsageError
+
+
+def check_output_file(path: Path | str, option: str) -> Path:
+    """``path`` can be written as a file: not a folder, and its folder exists (or can be made) and is
+    writable. Raises :class:`UsageError` naming ``option`` and the path otherwise."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name (e.g. {path / 'outputs.npy'})")
+    if path.name in ("", ".", ".."):
+        raise UsageError(f"{option} {path}: give a file name, not a folder")
+    _check_creatable(path.parent, option, path)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UsageError(f"{option} {path}: the file exists and cannot be overwritten (no write permission)")
+    return path
+
+
+def check_output_dir(path: Path | str, option: str) -> Path:
+    """``path`` can hold new files: a folder, or a name where one can be made under a writable folder.
+    Raises :class:`UsageError` naming ``option`` and the path otherwise."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path}: is a file, but a folder is needed; give a folder name "
+                         "(it is created if missing)")
+    _check_creatable(path, option, path)
+    return path
+
+
+def _check_creatable(folder: Path, option: str, target: Path) -> None:
+    """The nearest existing ancestor of ``folder`` (``folder`` itself if it exists) is a folder in
+    which a file can really be created."""
+    existing = folder if str(folder) else Path(".")
+    while not existing.exists():
+        if existing.is_symlink():   # a dangling link: mkdir would fail on it
+            raise UsageError(f"{option} {target}: {existing} is a broken symbolic link")
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"{option} {target}: {existing} is a file, not a folder, so nothing can be "
+                         "created under it; choose another path")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".hil-bench-probe-", dir=existing)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"{option} {target}: cannot create files in {existing} (the system says: {reason}); choose a "
+                         "writable folder") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+@contextlib.contextmanager
+def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
+    """Open a temporary file beside ``path`` for writing; on a clean exit it is flushed, synced and
+    renamed over ``path``; on any exception (or Ctrl-C) it is removed and ``path`` is left as it was.
+    The parent folder is created if missing; text modes write UTF-8."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):   # disk full, folder removed meanwhile: a failure, not a bug
+            raise Error(f"writing {path} failed: {exc.strerror or exc}; nothing was written") from None
+        raise
+
+
+def write_bytes_atomic(path: Path | str, data: bytes) -> None:
+    with atomic_write(path) as f:
+        f.write(data)
+
+
+def save_npy_atomic(path: Path | str, array) -> None:
+    """``numpy.save`` without its habit of appending ``.npy`` and without a partial file on failure."""
+    import numpy as np
+
+    with atomic_write(path) as f:
+        np.save(f, array, allow_pickle=False)

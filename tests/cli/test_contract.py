@@ -1,0 +1,256 @@
+"""The CLI contract, held for every command: a bad argument gives exit 2 (bad usage) or 1 (the work
+failed), one paragraph on stderr naming the problem, no traceback, no "internal error" -- and it is
+found before anything slow: argument errors must not import TensorFlow or start a board.
+
+Each case runs the real console script in a subprocess (``python -m hil_bench.cli.main``). A stand-in
+``tensorflow`` package that raises on import is put first on the path, so a case that reaches
+TensorFlow fails loudly instead of quietly taking seconds.
+
+"Unwritable" outputs use paths that refuse writes even to root (tests run as root here, where
+permission bits stop nothing): a path under a regular file, and a path under /proc.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hil_bench.cli.main import COMMANDS
+
+ROOT = Path(__file__).resolve().parents[2]
+KWS = ROOT / "tests" / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
+PROC = "/proc/hil-bench-contract"   # /proc takes no new files, not even from root
+
+USAGE, FAILED = 2, 1
+
+# (id, argv, exit code, what the message must name). Placeholders: {tmp} a fresh folder, {file} a
+# regular file in it, {bad} a corrupt .tflite, {model} a real int8 .tflite, {none} a missing path.
+CASES = [
+    ("no-command", [], USAGE, "required: COMMAND"),
+    ("unknown-command", ["fly"], USAGE, "invalid choice: 'fly'"),
+    # bench
+    ("bench-no-board", ["bench"], USAGE, "--board"),
+    ("bench-unknown-board", ["bench", "--board", "nosuch"], USAGE, "unknown board 'nosuch'"),
+    ("bench-unknown-suite", ["bench", "--board", "corstone300", "--suite", "nosuch"], USAGE, "unknown suite 'nosuch'"),
+    ("bench-limit-not-int", ["bench", "--board", "corstone300", "--limit", "ten"], USAGE, "--limit: invalid int value"),
+    ("bench-compress", ["bench", "--board", "corstone300", "--compress", "zip"], USAGE, "--compress: invalid choice"),
+    ("bench-kernels", ["bench", "--board", "corstone300", "--kernels", "fast"], USAGE, "--kernels: invalid choice"),
+    ("bench-results-dir-file", ["bench", "--board", "corstone300", "--results-dir", "{file}"], USAGE,
+     "--results-dir {file}: is a file, but a folder is needed"),
+    ("bench-results-dir-under-file", ["bench", "--board", "corstone300", "--results-dir", "{file}/r"], USAGE,
+     "{file} is a file, not a folder"),
+    ("bench-results-dir-unwritable", ["bench", "--board", "corstone300", "--results-dir", PROC], USAGE,
+     f"--results-dir {PROC}: cannot create files in /proc"),
+    ("bench-report-file", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", "{file}"], USAGE,
+     "--report {file}: is a file, but a folder is needed"),
+    ("bench-report-unwritable", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", PROC],
+     USAGE, f"--report {PROC}: cannot create files in /proc"),
+    ("bench-baseline-missing", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline", "{none}"],
+     USAGE, "--baseline {none}: no such file or folder"),
+    ("bench-tolerances-alone", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--tolerances", "{file}"],
+     USAGE, "--tolerances applies to the comparison with --baseline"),
+    ("bench-tolerances-bad", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline", "{tmp}",
+                              "--tolerances", "{file}"], USAGE, "{file}: not valid TOML"),
+    # optimize
+    ("optimize-no-out", ["optimize", "--model", "digits_cnn", "--recipe", "ptq"], USAGE, "--out"),
+    ("optimize-out-file", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{file}"], USAGE,
+     "--out {file}: is a file, but a folder is needed"),
+    ("optimize-out-under-file", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{file}/o"], USAGE,
+     "{file} is a file, not a folder"),
+    ("optimize-out-unwritable", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", PROC], USAGE,
+     f"--out {PROC}: cannot create files in /proc"),
+    ("optimize-unknown-model", ["optimize", "--model", "resnet9", "--recipe", "ptq", "--out", "{tmp}/o"], USAGE,
+     "unknown model 'resnet9'"),
+    ("optimize-missing-model-file", ["optimize", "--model", "{none}.h5", "--recipe", "ptq", "--out", "{tmp}/o"],
+     USAGE, "--model {none}.h5: no such file or folder"),
+    ("optimize-unknown-dataset", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o",
+                                  "--dataset", "nosuch"], USAGE, "unknown data set 'nosuch'"),
+    ("optimize-missing-dataset-file", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o",
+                                       "--dataset", "{none}.npz"], USAGE, "{none}.npz: no such data set file"),
+    ("optimize-unknown-option", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o",
+                                     "--no-cache", "--bogus"], USAGE, "unrecognized arguments: --bogus"),
+    # audit
+    ("audit-nothing", ["audit"], USAGE, "give either a .tflite file or --elf"),
+    ("audit-both", ["audit", "{model}", "--elf", "{file}"], USAGE, "give either a .tflite file or --elf"),
+    ("audit-missing", ["audit", "{none}"], USAGE, "{none}: no such file"),
+    ("audit-missing-elf", ["audit", "--elf", "{none}"], USAGE, "{none}: no such file"),
+    ("audit-missing-against", ["audit", "{model}", "--against", "{none}"], USAGE, "{none}: no such"),
+    ("audit-corrupt", ["audit", "{bad}"], FAILED, "{bad}: 4 bytes is too short"),
+    ("audit-elf-no-value", ["audit", "{model}", "--elf"], USAGE, "argument --elf: expected one argument"),
+    # export
+    ("export-no-out", ["export", "{model}"], USAGE, "--out"),
+    ("export-missing", ["export", "{none}", "--out", "{tmp}/o"], USAGE, "{none}: no such file"),
+    ("export-corrupt", ["export", "{bad}", "--out", "{tmp}/o"], FAILED, "{bad}: 4 bytes is too short"),
+    ("export-out-file", ["export", "{model}", "--out", "{file}"], USAGE, "--out {file}: is a file, but a folder"),
+    ("export-out-unwritable", ["export", "{model}", "--out", PROC], USAGE, "cannot create files in /proc"),
+    ("export-bad-name", ["export", "{model}", "--out", "{tmp}/o", "--name", "1x"], USAGE,
+     "'1x' is not usable as a C/C++ symbol"),
+    # size
+    ("size-no-board", ["size", "{model}"], USAGE, "--board"),
+    ("size-unknown-board", ["size", "{model}", "--board", "nosuch"], USAGE, "unknown board 'nosuch'"),
+    ("size-missing", ["size", "{none}", "--board", "corstone300"], USAGE, "{none}: no such file"),
+    ("size-compress", ["size", "{model}", "--board", "corstone300", "--compress", "zip"], USAGE,
+     "--compress: invalid choice"),
+    ("size-kernels", ["size", "{model}", "--board", "corstone300", "--kernels", "fast"], USAGE,
+     "--kernels: invalid choice"),
+    ("size-npu-without-npu", ["size", "{model}", "--board", "mps2-an386", "--npu"], USAGE, "declares no NPU"),
+    # run
+    ("run-no-board", ["run", "{model}"], USAGE, "--board"),
+    ("run-unknown-board", ["run", "{model}", "--board", "nosuch"], USAGE, "unknown board 'nosuch'"),
+    ("run-missing-model", ["run", "{none}", "--board", "host"], USAGE, "{none}: no such file"),
+    ("run-two-sources", ["run", "{model}", "--board", "host", "--random", "2", "--dataset", "digits"], USAGE,
+     "not allowed with argument"),
+    ("run-random-not-int", ["run", "{model}", "--board", "host", "--random", "many"], USAGE,
+     "--random: invalid int value"),
+    ("run-runner-unknown", ["run", "{model}", "--board", "host", "--runner", "jlink"], USAGE, "--runner: invalid choice"),
+    ("run-runner-not-on-board", ["run", "{model}", "--board", "mps2-an386", "--runner", "fvp"], USAGE,
+     "board 'mps2-an386' has no 'fvp' runner"),
+    ("run-unknown-dataset", ["run", "{model}", "--board", "host", "--dataset", "nosuch"], USAGE,
+     "unknown data set 'nosuch'"),
+    ("run-missing-dataset-file", ["run", "{model}", "--board", "host", "--dataset", "{none}.npz"], USAGE,
+     "{none}.npz: no such data set file"),
+    ("run-seed-not-int", ["run", "{model}", "--board", "host", "--seed", "x"], USAGE, "--seed: invalid int value"),
+    ("run-runs-not-int", ["run", "{model}", "--board", "host", "--runs", "1.5"], USAGE, "--runs: invalid int value"),
+    ("run-limit-not-int", ["run", "{model}", "--board", "host", "--limit", "all"], USAGE, "--limit: invalid int value"),
+    ("run-kernels", ["run", "{model}", "--board", "host", "--kernels", "fast"], USAGE, "--kernels: invalid choice"),
+    ("run-inputs-missing", ["run", "{model}", "--board", "host", "--inputs", "{none}"], USAGE,
+     "{none}: cannot read as .npy"),
+    ("run-save-outputs-dir", ["run", "{model}", "--board", "host", "--save-outputs", "{tmp}"], USAGE,
+     "--save-outputs {tmp}: is a folder; give a file name"),
+    ("run-save-outputs-under-file", ["run", "{model}", "--board", "host", "--save-outputs", "{file}/y.npy"], USAGE,
+     "{file} is a file, not a folder"),
+    ("run-save-outputs-unwritable", ["run", "{model}", "--board", "host", "--save-outputs", f"{PROC}/y.npy"], USAGE,
+     "cannot create files in /proc"),
+    # compare
+    ("compare-one-arg", ["compare", "{file}"], USAGE, "required: NEW"),
+    ("compare-missing", ["compare", "{none}", "{none}"], USAGE, "{none}: no such results file"),
+    ("compare-tolerances-no-value", ["compare", "{none}", "{none}", "--tolerances"], USAGE,
+     "argument --tolerances: expected one argument"),
+    ("compare-bad-tolerances", ["compare", "{none}", "{none}", "--tolerances", "{file}"], USAGE,
+     "{file}: not valid TOML"),
+    # boards (and --boards-dir, which every command takes)
+    ("boards-json-value", ["boards", "--json=yes"], USAGE, "--json: ignored explicit argument 'yes'"),
+    ("boards-extra-argument", ["boards", "extra"], USAGE, "unrecognized arguments: extra"),
+    ("boards-dir-missing", ["boards", "--boards-dir", "{none}"], USAGE, "boards folder {none} does not exist"),
+    ("run-boards-dir-file", ["run", "{model}", "--board", "host", "--boards-dir", "{file}"], USAGE,
+     "boards folder {file} does not exist or is not a folder"),
+]
+
+
+@pytest.fixture(scope="module")
+def no_tensorflow(tmp_path_factory) -> Path:
+    """A folder whose ``tensorflow`` (and ``tf_keras``) raise on import, to go first on PYTHONPATH."""
+    folder = tmp_path_factory.mktemp("no-tensorflow")
+    for name in ("tensorflow", "tf_keras"):
+        (folder / name).mkdir()
+        (folder / name / "__init__.py").write_text(
+            f"raise RuntimeError('contract test: {name} imported while handling a bad argument')\n")
+    return folder
+
+
+def _cli(argv: list[str], no_tf: Path, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(no_tf), str(ROOT)])
+    env.pop("HIL_BENCH_DEBUG", None)   # the user's view: an unexpected exception shows as "internal error"
+    return subprocess.run([sys.executable, "-m", "hil_bench.cli.main", *argv], capture_output=True, text=True,
+                          timeout=60, env=env, cwd=cwd)
+
+
+def _paragraph(stderr: str) -> str:
+    """The error paragraph: from the "error:" line to the end, continuation lines joined."""
+    lines = stderr.rstrip("\n").split("\n")
+    start = next((i for i, line in enumerate(lines) if re.match(r"hil-bench( \w+)?: error: ", line)), None)
+    assert start is not None, f"no 'hil-bench ...: error:' line in stderr:\n{stderr}"
+    rest = lines[start + 1:]
+    assert all(line.startswith("  ") and line.strip() for line in rest), f"more than one paragraph:\n{stderr}"
+    return " ".join([lines[start], *(line.strip() for line in rest)])
+
+
+def _fill(text: str, folder: Path) -> str:
+    subs = {"{tmp}": str(folder), "{file}": str(folder / "afile.txt"), "{bad}": str(folder / "bad.tflite"),
+            "{model}": str(KWS), "{none}": str(folder / "none")}
+    for key, value in subs.items():
+        text = text.replace(key, value)
+    return text
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory, no_tensorflow) -> dict:
+    """Every case run once, a few at a time (each is a fresh interpreter: ~0.3 s of CPU, mostly waiting
+    when the machine is busy): case id -> (folder, completed process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(case):
+        name, argv = case[0], case[1]
+        folder = tmp_path_factory.mktemp(name)
+        (folder / "afile.txt").write_text("not what any option wants = [\n")
+        (folder / "bad.tflite").write_bytes(b"\0\0\0\0")
+        return name, (folder, _cli([_fill(a, folder) for a in argv], no_tensorflow, cwd=folder))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(pool.map(one, CASES))
+
+
+@pytest.mark.parametrize("name, code, names", [(c[0], c[2], c[3]) for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_argument(name, code, names, outcomes):
+    folder, out = outcomes[name]
+    assert "Traceback" not in out.stderr, out.stderr
+    assert "internal error" not in out.stderr, out.stderr
+    assert out.returncode == code, f"exit {out.returncode}, expected {code}:\n{out.stderr}"
+    assert _fill(names, folder) in _paragraph(out.stderr), out.stderr
+    assert out.stdout == "", out.stdout
+    left = sorted(p.name for p in folder.iterdir() if p.name not in ("afile.txt", "bad.tflite"))
+    assert left == [], f"files left behind: {left}"   # nothing written, not even a probe or a temp file
+
+
+def test_every_command_has_a_case():
+    assert len({c[0] for c in CASES}) == len(CASES), "case ids must be unique"
+    covered = {c[1][0] for c in CASES if c[1]}
+    assert {command.NAME for command in COMMANDS} <= covered
+
+
+def test_runner_fvp_without_fvp_names_the_fvp(tmp_path, no_tensorflow):
+    """`--runner fvp` where no FVP is installed says the FVP is missing and where to get it (it once said
+    to install QEMU), exit 1: the tool is missing, the usage is right."""
+    from hil_bench.boards import load_board
+
+    spec = next(s for s in load_board("corstone300").runners if s.kind == "fvp")
+    env_path = os.environ.get("PATH", "")
+    if any((Path(d) / spec.option("executable")).exists() for d in env_path.split(os.pathsep) if d):
+        pytest.skip("an FVP is installed here")
+    out = _cli(["run", str(KWS), "--board", "corstone300", "--runner", "fvp"], no_tensorflow, cwd=tmp_path)
+    assert out.returncode == FAILED and "Traceback" not in out.stderr, out.stderr
+    message = _paragraph(out.stderr)
+    assert "the fvp runner of board 'corstone300' cannot start here" in message
+    assert "FVP_Corstone_SSE-300_Ethos-U55 is not on PATH" in message and "Arm Ecosystem FVPs" in message
+    assert "qemu" not in message.lower()
+
+
+def test_internal_error_is_short_and_logged(tmp_path, monkeypatch, capsys):
+    """An exception hil-bench did not raise on purpose: exit 70, a short message, the traceback in a log
+    under the cache folder (and re-raised when HIL_BENCH_DEBUG is set, as the test suite does)."""
+    from hil_bench.cli import boards, main as cli_main
+
+    def broken(args):
+        raise ZeroDivisionError("deliberate bug for the test")
+
+    monkeypatch.setattr(boards, "run", broken)
+    monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("HIL_BENCH_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli_main.main(["boards"])
+    monkeypatch.delenv("HIL_BENCH_DEBUG")
+    assert cli_main.main(["boards"]) == cli_main.INTERNAL_ERROR == 70
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.startswith("hil-bench boards: internal error: ZeroDivisionError: deliberate bug for the test")
+    log = Path(re.search(r"the traceback is in (\S+)\.", err).group(1))
+    assert log.parent == tmp_path / "cache" / "logs"
+    text = log.read_text()
+    assert "Traceback" in text and "deliberate bug for the test" in text and "in broken" in text
