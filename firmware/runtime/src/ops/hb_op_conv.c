@@ -9,18 +9,22 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER
 #define OPT_DILATION_W(dw) (4 + (dw))
 #define OPT_DILATION_H(dw) (5 + (dw))
 
-/* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels],
- * int8 shift[channels]. */
+/* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels] (only if
+ * the kernels read it: hb_kernels_use_folded()), int8 shift[channels]. */
 typedef struct conv_data {
     hb_conv_params p;
     int32_t channels;
-    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
-    uint8_t pad_[3];
+    uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t has_folded; /* folded[] is stored */
+    uint8_t pad_[2];
 } conv_data;
 
 static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
-static int32_t *conv_folded(conv_data *d) { return conv_mult(d) + d->channels; }
-static int8_t *conv_shift(conv_data *d) { return (int8_t *)(void *)(conv_folded(d) + d->channels); }
+static int32_t *conv_folded(conv_data *d) { return d->has_folded ? conv_mult(d) + d->channels : 0; }
+static int8_t *conv_shift(conv_data *d)
+{
+    return (int8_t *)(void *)(conv_mult(d) + (d->has_folded ? 2 : 1) * d->channels);
+}
 
 /* Filter [Cout, KH, KW, Cin/groups]: a channel's taps are contiguous. Depthwise [1, KH, KW, C]:
  * channel c's taps are C apart. */
@@ -112,9 +116,14 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) + 9u * (uint32_t)channels);
-    if (d == 0) {
-        return c->ip->status;
+    {
+        const uint32_t per_channel = hb_kernels_use_folded() ? 9u : 5u;
+        d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
+                                         per_channel * (uint32_t)channels);
+        if (d == 0) {
+            return c->ip->status;
+        }
+        d->has_folded = (uint8_t)(per_channel == 9u);
     }
     d->p = p;
     d->channels = channels;
@@ -122,8 +131,8 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    d->fold_late = (uint8_t)hb_fold_late(f, bias);
-    if (!d->fold_late) {
+    d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
+    if (d->has_folded && !d->fold_late) {
         fold(d, depthwise, f, (const int8_t *)hb_tensor_data(c->ip, f),
              bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
     }

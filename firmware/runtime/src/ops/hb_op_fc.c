@@ -7,17 +7,22 @@
 /* FullyConnectedOptions fields. */
 enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1 };
 
-/* Prepared data; followed in the tail by int32 folded[channels], int32 mult[n], int8 shift[n]
- * with n = channels (per channel) or 1 (per tensor). */
+/* Prepared data; followed in the tail by int32 folded[channels] (only if the kernels read it:
+ * hb_kernels_use_folded() and no filter zero point), int32 mult[n], int8 shift[n] with
+ * n = channels (per channel) or 1 (per tensor). */
 typedef struct fc_data {
     hb_fc_params p;
     int32_t batches, depth, channels;
-    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
-    uint8_t pad_[3];
+    uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t has_folded; /* folded[] is stored */
+    uint8_t pad_[2];
 } fc_data;
 
-static int32_t *fc_folded(fc_data *d) { return (int32_t *)(void *)(d + 1); }
-static int32_t *fc_mult(fc_data *d) { return fc_folded(d) + d->channels; }
+static int32_t *fc_folded(fc_data *d) { return d->has_folded ? (int32_t *)(void *)(d + 1) : 0; }
+static int32_t *fc_mult(fc_data *d)
+{
+    return (int32_t *)(void *)(d + 1) + (d->has_folded ? d->channels : 0);
+}
 static int8_t *fc_shift(fc_data *d)
 {
     return (int8_t *)(void *)(fc_mult(d) + (d->p.per_channel ? d->channels : 1));
@@ -83,10 +88,15 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
         return st;
     }
     n_mult = p.per_channel ? channels : 1;
-    d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) + 4u * (uint32_t)channels +
-                                   5u * (uint32_t)n_mult);
-    if (d == 0) {
-        return c->ip->status;
+    {
+        const int has_folded = hb_kernels_use_folded() && p.filter_offset == 0;
+        d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) +
+                                       (has_folded ? 4u * (uint32_t)channels : 0u) +
+                                       5u * (uint32_t)n_mult);
+        if (d == 0) {
+            return c->ip->status;
+        }
+        d->has_folded = (uint8_t)has_folded;
     }
     d->p = p;
     d->batches = batches;
@@ -97,8 +107,8 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (st != HB_OK) {
         return st;
     }
-    d->fold_late = (uint8_t)hb_fold_late(f, bias);
-    if (!d->fold_late) {
+    d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
+    if (d->has_folded && !d->fold_late) {
         fold(d, (const int8_t *)hb_tensor_data(c->ip, f),
              bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
     }
