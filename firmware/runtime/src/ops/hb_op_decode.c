@@ -68,7 +68,7 @@ static hb_status run_pair(hb_interpreter *ip, uint32_t index, const hb_op *op, u
     shape.elem_bytes = hb_type_size(out->type);
     shape.ndims = out->ndims;
     for (d = 0; d < HB_MAX_DIMS; d++) {
-        shape.dims[d] = d < out->ndims ? out->dims[d] : 0;
+        shape.dims[d] = d < out->ndims ? hb_dim(ip, out, d) : 0;
     }
     st = hb_decode_tensor((const uint8_t *)hb_tensor_data(ip, &ts[anc_i]), ts[anc_i].bytes,
                           (const uint8_t *)hb_tensor_data(ip, &ts[enc_i]), ts[enc_i].bytes, &shape,

@@ -36,9 +36,10 @@ static void fold(fc_data *d, const int8_t *w, const int32_t *bias)
 static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_tensor *f,
                              const hb_tensor *out, fc_data *d)
 {
-    const double eff = (double)(in->scale * f->scale) / (double)out->scale;
+    const hb_interpreter *ip = c->ip;
+    const double eff = (double)(hb_scale(ip, in) * hb_scale(ip, f)) / (double)hb_scale(ip, out);
     int s;
-    if (!(f->scale > 0.0f) || !hb_quantize_multiplier(eff, fc_mult(d), &s)) {
+    if (!(hb_scale(ip, f) > 0.0f) || !hb_quantize_multiplier(eff, fc_mult(d), &s)) {
         return hb_pfail(c, HB_ERR_MODEL, "weight scale is not a positive finite number");
     }
     *fc_shift(d) = (int8_t)s;
@@ -47,6 +48,7 @@ static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_ten
 
 hb_status hb_op_fully_connected_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
     hb_fc_params p;
     fc_data *d;
@@ -55,14 +57,14 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (c->op->n_in < 2 || c->op->n_in > 3) {
         return hb_pfail(c, HB_ERR_MODEL, "needs input, weights and optional bias");
     }
-    if (!hb_is_s8(in) || !hb_is_s8(out) || f == 0 || f->ndims != 2) {
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || f == 0 || f->ndims != 2) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input/output and 2-D weights");
     }
     if (hb_opt_u8(c, OPT_WEIGHTS_FORMAT, 0) != 0) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "shuffled weights format");
     }
-    channels = f->dims[0];
-    depth = f->dims[1];
+    channels = hb_dim(ip, f, 0);
+    depth = hb_dim(ip, f, 1);
     st = hb_pweights(c, f, bias, channels);
     if (st != HB_OK) {
         return st;
@@ -70,13 +72,13 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (f->n_scales > 1 && f->qdim != 0) {
         return hb_pfail(c, HB_ERR_MODEL, "per-channel weights must be quantized along dim 0");
     }
-    if (hb_count(in) % depth != 0) {
+    if (hb_count(ip, in) % depth != 0) {
         return hb_pfail(c, HB_ERR_MODEL, "input size is not a multiple of the weights' depth");
     }
-    batches = hb_count(in) / depth;
+    batches = hb_count(ip, in) / depth;
     /* 64-bit product: a malformed model can make batches * channels overflow int32 (fuzzing) */
-    if ((int64_t)hb_count(out) != (int64_t)batches * channels ||
-        out->dims[out->ndims - 1] != channels) {
+    if ((int64_t)hb_count(ip, out) != (int64_t)batches * channels ||
+        hb_dim(ip, out, out->ndims - 1) != channels) {
         return hb_pfail(c, HB_ERR_MODEL, "output shape does not match [batches, channels]");
     }
     p.input_offset = -in->zero_point;
