@@ -11,18 +11,18 @@
 
 #include "hb_runtime.h"
 #include "internal/hb_fb.h"
+#include "internal/hb_tflite.h"
 
 /* Where a tensor's data lives. HB_AT_DECODED: a constant that a TFLM_DECODE operator decoded
  * into the arena's tail at init (data_off is an arena offset). */
 enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2, HB_AT_DECODED = 3 };
 
-/* 32 bytes per tensor. Like TFLM's TfLiteEvalTensor it copies nothing the model already holds:
+/* 28 bytes per tensor. Like TFLM's TfLiteEvalTensor it copies nothing the model already holds:
  * the dims and the float scales are read from the model (positions validated at parse) with
  * hb_dim() and hb_scale(). */
 typedef struct hb_tensor {
     uint32_t shape_pos; /* model position of the int32 dims vector (ndims of them) */
     uint32_t data_off;  /* model position or arena offset of the data */
-    uint32_t bytes;
     uint32_t scales_pos;/* model position of the float scales vector (n_scales of them) */
     int32_t zero_point; /* first (or only) zero point */
     uint16_t n_scales;  /* 0: not quantized */
@@ -39,6 +39,16 @@ typedef struct hb_tensor {
 static inline int32_t hb_dim(const hb_interpreter *ip, const hb_tensor *t, unsigned k)
 {
     return k < t->ndims ? hb_rd_i32(ip->model + t->shape_pos + 4u * k) : 0;
+}
+/* Size of t's data: element size x dims (< 2^31, checked at parse; 0 for an unknown type). */
+static inline uint32_t hb_bytes(const hb_interpreter *ip, const hb_tensor *t)
+{
+    uint32_t n = hb_type_size(t->type);
+    unsigned k;
+    for (k = 0; k < t->ndims; k++) {
+        n *= (uint32_t)hb_rd_i32(ip->model + t->shape_pos + 4u * k);
+    }
+    return n;
 }
 /* First (or only) scale of t; 0 if not quantized. */
 static inline float hb_scale(const hb_interpreter *ip, const hb_tensor *t)

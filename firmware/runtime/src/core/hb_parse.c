@@ -107,7 +107,6 @@ static hb_status parse_tensor(hb_interpreter *ip, const hb_fb *fb, const hb_fb_v
             return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: more than 2 GiB", i);
         }
     }
-    t->bytes = (uint32_t)bytes;
     if (buffer < 0 || (uint32_t)buffer >= buffers->count) {
         if (buffer != 0) {
             return hb_fail(ip, HB_ERR_MODEL, "tensor %u: buffer %d of %u", i, buffer, buffers->count);

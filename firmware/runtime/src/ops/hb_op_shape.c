@@ -19,7 +19,7 @@ typedef struct concat_data {
 hb_status hb_op_reshape_prepare(hb_pctx *c)
 {
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
-    if (in == 0 || in->type != out->type || in->bytes != out->bytes ||
+    if (in == 0 || in->type != out->type || hb_bytes(c->ip, in) != hb_bytes(c->ip, out) ||
         hb_type_size(in->type) == 0) {
         return hb_pfail(c, HB_ERR_MODEL, "input and output differ in type or size");
     }
@@ -31,7 +31,7 @@ hb_status hb_op_reshape_eval(hb_interpreter *ip, const hb_op *op)
     const void *src = hb_in_data(ip, op, 0);
     void *dst = hb_out_data(ip, op);
     if (src != dst) {
-        memcpy(dst, src, hb_out(ip, op)->bytes);
+        memcpy(dst, src, hb_bytes(ip, hb_out(ip, op)));
     }
     return HB_OK;
 }
