@@ -46,9 +46,14 @@ typedef struct hb_scratch {
 void hb_fold_bias_s8(int32_t channels, int32_t taps, int32_t chan_stride, int32_t tap_stride,
                      const int8_t *filter, const int32_t *bias, int32_t input_offset,
                      int32_t *folded);
+/* 1 if this build's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels read `folded` (plain C
+ * and Helium paths), 0 if they never do (DSP path). Callers compute and keep it only when 1 and
+ * may pass NULL otherwise; a NULL folded is always exact (every tap then adds the input offset,
+ * slower on the paths that use it). */
+int hb_kernels_use_folded(void);
 
 /* CONV_2D. in [N,H,W,Cin]; filter [Cout,KH,KW,Cin/groups] int8; bias [Cout] int32 or NULL;
- * folded [Cout] from hb_fold_bias_s8 (never NULL); mult/shift [Cout] (per channel);
+ * folded [Cout] from hb_fold_bias_s8, or NULL (see hb_kernels_use_folded); mult/shift [Cout];
  * out [N,OH,OW,Cout]. groups = Cin / filter->c. */
 int32_t hb_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d,
                                    const hb_dims4 *filter_d, const hb_dims4 *out_d);
@@ -58,7 +63,7 @@ void hb_conv_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_
                 const int32_t *folded, const hb_dims4 *out_d, int8_t *out);
 
 /* DEPTHWISE_CONV_2D. in [N,H,W,Cin]; filter [1,KH,KW,Cin*M]; bias [Cin*M] or NULL;
- * folded [Cin*M] from hb_fold_bias_s8; mult/shift [Cin*M]; out [N,OH,OW,Cin*M];
+ * folded [Cin*M] from hb_fold_bias_s8 or NULL; mult/shift [Cin*M]; out [N,OH,OW,Cin*M];
  * M = p->depth_multiplier. */
 int32_t hb_depthwise_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d,
                                              const hb_dims4 *filter_d, const hb_dims4 *out_d);
@@ -75,7 +80,7 @@ typedef struct hb_fc_params {
 } hb_fc_params;
 
 /* FULLY_CONNECTED. in [batches, depth]; filter [out_depth, depth]; bias [out_depth] or NULL;
- * folded [out_depth] from hb_fold_bias_s8 (used only when filter_offset is 0); out
+ * folded [out_depth] from hb_fold_bias_s8 or NULL (read only when filter_offset is 0); out
  * [batches, out_depth]. */
 int32_t hb_fully_connected_s8_get_buffer_size(const hb_fc_params *p, int32_t batches,
                                               int32_t depth, int32_t out_depth);

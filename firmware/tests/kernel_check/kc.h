@@ -20,6 +20,11 @@
 #define KC_MAX_CH 160
 #define KC_REPORT_MAX 5 /* mismatching cases printed per family */
 #define KC_GUARD 16 /* canary bytes after each output and after the scratch the kernel asked for */
+/* The optimized kernel gets the folded bias as the runtime passes it (NULL when the build's kernels
+ * never read it, hb_kernels_use_folded()); the C reference gets it on even cases and NULL on odd
+ * ones, so its NULL path (every tap adds the input offset) is checked too. */
+#define KC_OPT_FOLDED (hb_kernels_use_folded() ? kc.folded : (const int32_t *)0)
+#define KC_REF_FOLDED(i) (((i) & 1) ? (const int32_t *)0 : kc.folded)
 
 typedef struct kc_bufs {
     int8_t in[KC_IN_BYTES];

@@ -152,9 +152,9 @@ int32_t kc_check_conv(int32_t count)
         s.buf = scratch_bytes > 0 ? kc.scratch : 0;
         s.size = scratch_bytes;
         hb_conv_s8(&s, &k.p, kc.mult, kc.shift, &k.in_d, kc.in, &k.f_d, kc.filter,
-                   k.with_bias ? kc.bias : 0, kc.folded, &k.out_d, kc.out_opt);
+                   k.with_bias ? kc.bias : 0, KC_OPT_FOLDED, &k.out_d, kc.out_opt);
         hb_conv_s8_c(&s, &k.p, kc.mult, kc.shift, &k.in_d, kc.in, &k.f_d, kc.filter,
-                     k.with_bias ? kc.bias : 0, kc.folded, &k.out_d, kc.out_ref);
+                     k.with_bias ? kc.bias : 0, KC_REF_FOLDED(i), &k.out_d, kc.out_ref);
         done++;
         if (!kc_compare("conv", i, out_n, scratch_bytes, fails < KC_REPORT_MAX)) {
             if (fails < KC_REPORT_MAX) {
@@ -208,9 +208,9 @@ int32_t kc_check_depthwise(int32_t count)
         s.buf = scratch_bytes > 0 ? kc.scratch : 0;
         s.size = scratch_bytes;
         hb_depthwise_conv_s8(&s, &k.p, kc.mult, kc.shift, &k.in_d, kc.in, &k.f_d, kc.filter,
-                             k.with_bias ? kc.bias : 0, kc.folded, &k.out_d, kc.out_opt);
+                             k.with_bias ? kc.bias : 0, KC_OPT_FOLDED, &k.out_d, kc.out_opt);
         hb_depthwise_conv_s8_c(&s, &k.p, kc.mult, kc.shift, &k.in_d, kc.in, &k.f_d, kc.filter,
-                               k.with_bias ? kc.bias : 0, kc.folded, &k.out_d, kc.out_ref);
+                               k.with_bias ? kc.bias : 0, KC_REF_FOLDED(i), &k.out_d, kc.out_ref);
         done++;
         if (!kc_compare("depthwise", i, out_n, scratch_bytes, fails < KC_REPORT_MAX)) {
             if (fails < KC_REPORT_MAX) {

@@ -34,9 +34,9 @@ int32_t kc_check_fc(int32_t count)
         s.buf = scratch_bytes > 0 ? kc.scratch : 0;
         s.size = scratch_bytes;
         hb_fully_connected_s8(&s, &p, kc.mult, kc.shift, batches, depth, out_depth, kc.in,
-                              kc.filter, with_bias ? kc.bias : 0, kc.folded, kc.out_opt);
+                              kc.filter, with_bias ? kc.bias : 0, KC_OPT_FOLDED, kc.out_opt);
         hb_fully_connected_s8_c(&s, &p, kc.mult, kc.shift, batches, depth, out_depth, kc.in,
-                                kc.filter, with_bias ? kc.bias : 0, kc.folded, kc.out_ref);
+                                kc.filter, with_bias ? kc.bias : 0, KC_REF_FOLDED(i), kc.out_ref);
         done++;
         if (!kc_compare("fc", i, batches * out_depth, scratch_bytes, fails < KC_REPORT_MAX)) {
             if (fails < KC_REPORT_MAX) {

@@ -2,13 +2,21 @@
  * hb_fb.h - a minimal, bounds-checked flatbuffer reader (little-endian wire format).
  *
  * Every accessor validates offsets and lengths against the buffer before reading and never
- * dereferences anything unaligned (bytes are assembled by hand), so a malformed model can only
+ * dereferences anything unaligned (bytes are assembled by hand or copied), so a malformed model can only
  * make an accessor return HB_FB_BAD. Positions are byte offsets from the buffer start (uint32).
  */
 #ifndef HB_FB_H
 #define HB_FB_H
 
 #include <stdint.h>
+#include <string.h>
+
+/* The builtin stays inline under -ffreestanding (which turns plain memcpy into a call). */
+#if defined(__GNUC__)
+#define HB_FB_MEMCPY __builtin_memcpy
+#else
+#define HB_FB_MEMCPY memcpy
+#endif
 
 #define HB_FB_BAD (-1)    /* malformed: an offset or length points outside the buffer */
 #define HB_FB_ABSENT 0    /* the field is not present (use the schema default) */
@@ -36,7 +44,15 @@ typedef struct hb_fb_vec {
 static inline uint16_t hb_rd_u16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static inline uint32_t hb_rd_u32(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* memcpy: one (unaligned-safe) load on little-endian targets; the tensor dims are read
+     * this way at every invoke */
+    uint32_t v;
+    HB_FB_MEMCPY(&v, p, sizeof v);
+    return v;
+#else
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+#endif
 }
 static inline int32_t hb_rd_i32(const uint8_t *p) { return (int32_t)hb_rd_u32(p); }
 static inline uint64_t hb_rd_u64(const uint8_t *p)

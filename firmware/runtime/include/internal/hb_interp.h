@@ -11,27 +11,50 @@
 
 #include "hb_runtime.h"
 #include "internal/hb_fb.h"
+#include "internal/hb_tflite.h"
 
 /* Where a tensor's data lives. HB_AT_DECODED: a constant that a TFLM_DECODE operator decoded
  * into the arena's tail at init (data_off is an arena offset). */
 enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2, HB_AT_DECODED = 3 };
 
+/* 28 bytes per tensor. Like TFLM's TfLiteEvalTensor it copies nothing the model already holds:
+ * the dims and the float scales are read from the model (positions validated at parse) with
+ * hb_dim() and hb_scale(). */
 typedef struct hb_tensor {
-    int32_t dims[HB_MAX_DIMS];
+    uint32_t shape_pos; /* model position of the int32 dims vector (ndims of them) */
+    uint32_t data_off;  /* model position or arena offset of the data */
+    uint32_t scales_pos;/* model position of the float scales vector (n_scales of them) */
+    int32_t zero_point; /* first (or only) zero point */
+    uint16_t n_scales;  /* 0: not quantized */
     uint8_t ndims;
     uint8_t type;       /* TFLite TensorType */
     uint8_t where;      /* HB_AT_* */
     uint8_t is_io;      /* graph input (1) or output (2) */
-    uint32_t data_off;  /* model position or arena offset of the data */
-    uint32_t bytes;
-    float scale;        /* first (or only) scale; 0 if not quantized */
-    int32_t zero_point; /* first (or only) zero point */
-    uint32_t scales_pos;/* model position of the float scales vector (0 if none) */
-    uint16_t n_scales;
     int8_t qdim;        /* quantized_dimension */
     uint8_t decoded;    /* 1: output of a DECODE op decoded per layer (a constant for consumers) */
     int16_t first, last;/* lifetime in op indices (<= HB_MAX_OPS); first = -1: no memory */
 } hb_tensor;
+
+/* Dimension k of t; 0 for k >= ndims (as the zero-filled copy this replaces). */
+static inline int32_t hb_dim(const hb_interpreter *ip, const hb_tensor *t, unsigned k)
+{
+    return k < t->ndims ? hb_rd_i32(ip->model + t->shape_pos + 4u * k) : 0;
+}
+/* Size of t's data: element size x dims (< 2^31, checked at parse; 0 for an unknown type). */
+static inline uint32_t hb_bytes(const hb_interpreter *ip, const hb_tensor *t)
+{
+    uint32_t n = hb_type_size(t->type);
+    unsigned k;
+    for (k = 0; k < t->ndims; k++) {
+        n *= (uint32_t)hb_rd_i32(ip->model + t->shape_pos + 4u * k);
+    }
+    return n;
+}
+/* First (or only) scale of t; 0 if not quantized. */
+static inline float hb_scale(const hb_interpreter *ip, const hb_tensor *t)
+{
+    return t->n_scales > 0u ? hb_rd_f32(ip->model + t->scales_pos) : 0.0f;
+}
 
 /* One operator: what parse read (the table row, tensor index vectors, options table) and where
  * prepare put its results. The op family owns the meaning of `variant` and the layout of its

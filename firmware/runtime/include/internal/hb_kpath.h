@@ -34,4 +34,9 @@
 #define HB_KPATH_NAME "c"
 #endif /* kernel path */
 
+/* 1: this path's CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED read the folded bias
+ * (hb_fold_bias_s8). The DSP kernels add the input offset while widening to int16 instead, so a
+ * DSP build neither computes nor stores it (4 bytes per output channel less in the arena). */
+#define HB_KPATH_USES_FOLDED (!HB_KPATH_DSP)
+
 #endif /* HB_KPATH_H */

@@ -63,8 +63,8 @@ int32_t hb_opt_i32(const hb_pctx *c, unsigned field, int32_t dflt);
 uint8_t hb_opt_u8(const hb_pctx *c, unsigned field, uint8_t dflt);
 float hb_opt_f32(const hb_pctx *c, unsigned field, float dflt);
 /* An int8 activation-like tensor: exactly one finite positive scale, an int8 zero point. */
-int hb_is_s8(const hb_tensor *t);
-int hb_same_dims(const hb_tensor *a, const hb_tensor *b);
+int hb_is_s8(const hb_interpreter *ip, const hb_tensor *t);
+int hb_same_dims(const hb_interpreter *ip, const hb_tensor *a, const hb_tensor *b);
 /* Float scale k of a (possibly per-channel) tensor. */
 float hb_scale_at(const hb_pctx *c, const hb_tensor *t, uint32_t k);
 /* Fused activation -> int8 clamp; fails on TANH/SIGN_BIT/unknown. */
@@ -86,8 +86,10 @@ hb_status hb_pchannel_mults(const hb_pctx *c, const hb_tensor *in, const hb_tens
 int hb_fold_late(const hb_tensor *f, const hb_tensor *bias);
 
 /* ---- eval helpers ---- */
-int32_t hb_count(const hb_tensor *t);
-hb_dims4 hb_dims4_of(const hb_tensor *t);
+int32_t hb_count(const hb_interpreter *ip, const hb_tensor *t);
+hb_dims4 hb_dims4_of(const hb_interpreter *ip, const hb_tensor *t);
+/* All dims of t into dims[HB_MAX_DIMS] (0 past ndims), for kernels that take an array. */
+void hb_dims_of(const hb_interpreter *ip, const hb_tensor *t, int32_t *dims);
 /* Tensor of input k (NULL if omitted) and its data. */
 static inline const hb_tensor *hb_in(hb_interpreter *ip, const hb_op *op, unsigned k)
 {

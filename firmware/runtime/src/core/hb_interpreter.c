@@ -123,13 +123,13 @@ static hb_status view(hb_interpreter *ip, int32_t idx, hb_tensor_view *out)
     int k;
     memset(out, 0, sizeof *out);
     out->data = hb_tensor_data(ip, t);
-    out->bytes = t->bytes;
+    out->bytes = hb_bytes(ip, t);
     out->ndims = t->ndims;
     for (k = 0; k < t->ndims; k++) {
-        out->dims[k] = t->dims[k];
+        out->dims[k] = hb_dim(ip, t, k);
     }
     out->type = t->type;
-    out->scale = t->scale;
+    out->scale = hb_scale(ip, t);
     out->zero_point = t->zero_point;
     return HB_OK;
 }

@@ -34,7 +34,7 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
         return HB_OK;
     }
     if (t->type == HB_TYPE_UINT8 && scales.count > 1 &&
-        (qdim < 0 || qdim >= t->ndims || (uint32_t)t->dims[qdim] != scales.count)) {
+        (qdim < 0 || qdim >= t->ndims || (uint32_t)hb_dim(ip, t, qdim) != scales.count)) {
         /* TFLM's compressor leaves the original per-channel quantization on the encoded UINT8
          * tensor of a DECODE pair; UINT8 data is only ever decoder input, so it is ignored. */
         return HB_OK;
@@ -44,7 +44,6 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
     }
     t->scales_pos = scales.pos;
     t->n_scales = (uint16_t)scales.count;
-    t->scale = hb_rd_f32(fb->buf + scales.pos);
     for (k = 0; k < zps.count; k++) {
         const int64_t zp = (int64_t)hb_rd_u64(fb->buf + zps.pos + 8u * k);
         if (k == 0) {
@@ -57,7 +56,7 @@ static hb_status parse_quant(hb_interpreter *ip, const hb_fb *fb, const hb_fb_ta
         }
     }
     if (scales.count > 1 &&
-        (qdim < 0 || qdim >= t->ndims || (uint32_t)t->dims[qdim] != scales.count)) {
+        (qdim < 0 || qdim >= t->ndims || (uint32_t)hb_dim(ip, t, qdim) != scales.count)) {
         return hb_fail(ip, HB_ERR_MODEL, "tensor %u: %u scales do not match quantized dimension %d",
                        i, scales.count, qdim);
     }
@@ -94,6 +93,7 @@ static hb_status parse_tensor(hb_interpreter *ip, const hb_fb *fb, const hb_fb_v
     }
     t->type = type;
     t->ndims = (uint8_t)shape.count;
+    t->shape_pos = shape.pos;
     esize = hb_type_size(type);
     bytes = esize;
     for (k = 0; k < shape.count; k++) {
@@ -102,13 +102,11 @@ static hb_status parse_tensor(hb_interpreter *ip, const hb_fb *fb, const hb_fb_v
             return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: dimension %u is %d (dynamic or empty)",
                            i, k, d);
         }
-        t->dims[k] = d;
         bytes *= (uint64_t)d;
         if (bytes > 0x7fffffffu) {
             return hb_fail(ip, HB_ERR_UNSUPPORTED, "tensor %u: more than 2 GiB", i);
         }
     }
-    t->bytes = (uint32_t)bytes;
     if (buffer < 0 || (uint32_t)buffer >= buffers->count) {
         if (buffer != 0) {
             return hb_fail(ip, HB_ERR_MODEL, "tensor %u: buffer %d of %u", i, buffer, buffers->count);

@@ -23,7 +23,7 @@ static buf get_buf(hb_interpreter *ip, uint32_t id)
     buf b;
     if (id < ip->n_tensors) {
         const hb_tensor *t = &hb_tensors(ip)[id];
-        b.bytes = t->bytes;
+        b.bytes = hb_bytes(ip, t);
         b.off = t->data_off;
         b.align = HB_TENSOR_ALIGN;
         b.first = t->first;

@@ -68,40 +68,56 @@ float hb_opt_f32(const hb_pctx *c, unsigned field, float dflt)
 
 static int finite_positive(float s) { return s > 0.0f && s < 3.0e38f; }
 
-int hb_is_s8(const hb_tensor *t)
+int hb_is_s8(const hb_interpreter *ip, const hb_tensor *t)
 {
-    return t != 0 && t->type == HB_TYPE_INT8 && t->n_scales == 1 && finite_positive(t->scale) &&
-           t->zero_point >= -128 && t->zero_point <= 127;
+    return t != 0 && t->type == HB_TYPE_INT8 && t->n_scales == 1 &&
+           finite_positive(hb_scale(ip, t)) && t->zero_point >= -128 && t->zero_point <= 127;
 }
 
-int32_t hb_count(const hb_tensor *t)
+int32_t hb_count(const hb_interpreter *ip, const hb_tensor *t)
 {
     int32_t n = 1;
     int k;
     for (k = 0; k < t->ndims; k++) {
-        n *= t->dims[k]; /* bounded: bytes < 2^31 was checked at parse */
+        n *= hb_dim(ip, t, k); /* bounded: bytes < 2^31 was checked at parse */
     }
     return n;
 }
 
-hb_dims4 hb_dims4_of(const hb_tensor *t)
+hb_dims4 hb_dims4_of(const hb_interpreter *ip, const hb_tensor *t)
 {
     hb_dims4 d;
-    d.n = t->dims[0];
-    d.h = t->dims[1];
-    d.w = t->dims[2];
-    d.c = t->dims[3];
+    if (t->ndims >= 4u) { /* the eval case (4-D checked at prepare): one check, four loads */
+        const uint8_t *s = ip->model + t->shape_pos;
+        d.n = hb_rd_i32(s);
+        d.h = hb_rd_i32(s + 4);
+        d.w = hb_rd_i32(s + 8);
+        d.c = hb_rd_i32(s + 12);
+        return d;
+    }
+    d.n = hb_dim(ip, t, 0);
+    d.h = hb_dim(ip, t, 1);
+    d.w = hb_dim(ip, t, 2);
+    d.c = hb_dim(ip, t, 3);
     return d;
 }
 
-int hb_same_dims(const hb_tensor *a, const hb_tensor *b)
+void hb_dims_of(const hb_interpreter *ip, const hb_tensor *t, int32_t *dims)
+{
+    unsigned k;
+    for (k = 0; k < HB_MAX_DIMS; k++) {
+        dims[k] = hb_dim(ip, t, k);
+    }
+}
+
+int hb_same_dims(const hb_interpreter *ip, const hb_tensor *a, const hb_tensor *b)
 {
     int k;
     if (a->ndims != b->ndims) {
         return 0;
     }
     for (k = 0; k < a->ndims; k++) {
-        if (a->dims[k] != b->dims[k]) {
+        if (hb_dim(ip, a, k) != hb_dim(ip, b, k)) {
             return 0;
         }
     }
@@ -110,15 +126,17 @@ int hb_same_dims(const hb_tensor *a, const hb_tensor *b)
 
 float hb_scale_at(const hb_pctx *c, const hb_tensor *t, uint32_t k)
 {
+    const hb_interpreter *ip = c->ip;
     if (t->n_scales <= 1) {
-        return t->scale;
+        return hb_scale(ip, t);
     }
     return hb_rd_f32(c->fb.buf + t->scales_pos + 4u * k);
 }
 
 hb_status hb_pact(const hb_pctx *c, int act, const hb_tensor *out, int32_t *lo, int32_t *hi)
 {
-    if (!hb_activation_range_s8(act, out->scale, out->zero_point, lo, hi)) {
+    const hb_interpreter *ip = c->ip;
+    if (!hb_activation_range_s8(act, hb_scale(ip, out), out->zero_point, lo, hi)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "fused activation other than NONE/RELU/RELU6/RELU_N1_TO_1");
     }
     return HB_OK;

@@ -21,15 +21,16 @@ typedef struct relu_data {
 
 hb_status hb_op_softmax_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     const double beta = (double)hb_opt_f32(c, OPT_BETA, 0.0f);
     softmax_data *d;
     double real;
     int s;
-    if (!hb_is_s8(in) || !hb_is_s8(out) || !hb_same_dims(in, out) || in->ndims < 1) {
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || !hb_same_dims(ip, in, out) || in->ndims < 1) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and output of the same shape");
     }
-    if (out->zero_point != -128 || out->scale != 1.0f / 256.0f) {
+    if (out->zero_point != -128 || hb_scale(ip, out) != 1.0f / 256.0f) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED,
                         "int8 output must have scale 1/256, zero point -128");
     }
@@ -37,7 +38,7 @@ hb_status hb_op_softmax_prepare(hb_pctx *c)
     if (d == 0) {
         return c->ip->status;
     }
-    real = beta * (double)in->scale * (double)(1 << 26);
+    real = beta * (double)hb_scale(ip, in) * (double)(1 << 26);
     if (real > 2147483647.0) {
         real = 2147483647.0;
     }
@@ -46,8 +47,8 @@ hb_status hb_op_softmax_prepare(hb_pctx *c)
     }
     d->shift = s;
     d->diff_min = -hb_input_radius(5, s);
-    d->depth = in->dims[in->ndims - 1];
-    d->outer = hb_count(in) / d->depth;
+    d->depth = hb_dim(ip, in, in->ndims - 1);
+    d->outer = hb_count(ip, in) / d->depth;
     return HB_OK;
 }
 
@@ -61,11 +62,12 @@ hb_status hb_op_softmax_eval(hb_interpreter *ip, const hb_op *op)
 
 hb_status hb_op_logistic_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     logistic_data *d;
     double q, m;
     int e;
-    if (!hb_is_s8(in) || !hb_is_s8(out) || hb_count(in) != hb_count(out)) {
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || hb_count(ip, in) != hb_count(ip, out)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and output of the same size");
     }
     if (out->zero_point != -128) {
@@ -76,13 +78,13 @@ hb_status hb_op_logistic_prepare(hb_pctx *c)
         return c->ip->status;
     }
     /* TFLM takes frexp of input_scale * 2^27 directly (no QuantizeMultiplier fix-ups). */
-    q = hb_frexp((double)in->scale * (double)(1 << 27), &e);
+    q = hb_frexp((double)hb_scale(ip, in) * (double)(1 << 27), &e);
     m = hb_round_d(q * 2147483648.0);
     d->mult = m >= 2147483648.0 ? INT32_MIN : (int32_t)m;
     d->shift = e;
     d->zp = in->zero_point;
     d->radius = hb_input_radius(4, e);
-    d->count = hb_count(out);
+    d->count = hb_count(ip, out);
     if (e > 31 || e < -31) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "input scale out of range");
     }
@@ -101,17 +103,18 @@ hb_status hb_op_logistic_eval(hb_interpreter *ip, const hb_op *op)
  * zero; RELU6 clamps the input between its zero and its quantized 6, without requantizing. */
 static hb_status relu_prepare(hb_pctx *c, int act)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     relu_data *d;
     int s;
-    if (!hb_is_s8(in) || !hb_is_s8(out) || hb_count(in) != hb_count(out)) {
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || hb_count(ip, in) != hb_count(ip, out)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and output of the same size");
     }
     d = (relu_data *)hb_pdata(c, sizeof(relu_data));
     if (d == 0) {
         return c->ip->status;
     }
-    d->count = hb_count(out);
+    d->count = hb_count(ip, out);
     if (act == HB_ACT_RELU6) {
         d->mult = 1 << 30; /* x * 2^30 * 2^1 / 2^31 == x exactly */
         d->shift = 1;
@@ -119,7 +122,8 @@ static hb_status relu_prepare(hb_pctx *c, int act)
     }
     d->in_zp = in->zero_point;
     d->out_zp = out->zero_point;
-    if (!hb_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &s)) {
+    if (!hb_quantize_multiplier((double)hb_scale(ip, in) / (double)hb_scale(ip, out), &d->mult,
+                                &s)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "scales give an unrepresentable multiplier");
     }
     d->shift = s;

@@ -9,30 +9,36 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER
 #define OPT_DILATION_W(dw) (4 + (dw))
 #define OPT_DILATION_H(dw) (5 + (dw))
 
-/* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels],
- * int8 shift[channels]. */
+/* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels] (only if
+ * the kernels read it: hb_kernels_use_folded()), int8 shift[channels]. */
 typedef struct conv_data {
     hb_conv_params p;
     int32_t channels;
-    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
-    uint8_t pad_[3];
+    uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t has_folded; /* folded[] is stored */
+    uint8_t pad_[2];
 } conv_data;
 
 static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
-static int32_t *conv_folded(conv_data *d) { return conv_mult(d) + d->channels; }
-static int8_t *conv_shift(conv_data *d) { return (int8_t *)(void *)(conv_folded(d) + d->channels); }
+static int32_t *conv_folded(conv_data *d) { return d->has_folded ? conv_mult(d) + d->channels : 0; }
+static int8_t *conv_shift(conv_data *d)
+{
+    return (int8_t *)(void *)(conv_mult(d) + (d->has_folded ? 2 : 1) * d->channels);
+}
 
 /* Filter [Cout, KH, KW, Cin/groups]: a channel's taps are contiguous. Depthwise [1, KH, KW, C]:
  * channel c's taps are C apart. */
-static void fold(conv_data *d, int depthwise, const hb_tensor *f, const int8_t *w,
+static void fold(const hb_interpreter *ip, conv_data *d, int depthwise, const hb_tensor *f,
+                 const int8_t *w,
                  const int32_t *bias)
 {
     if (depthwise) {
-        hb_fold_bias_s8(f->dims[3], f->dims[1] * f->dims[2], 1, f->dims[3], w, bias,
-                        d->p.input_offset, conv_folded(d));
+        hb_fold_bias_s8(hb_dim(ip, f, 3), hb_dim(ip, f, 1) * hb_dim(ip, f, 2), 1,
+                        hb_dim(ip, f, 3), w, bias, d->p.input_offset, conv_folded(d));
     } else {
-        const int32_t taps = f->dims[1] * f->dims[2] * f->dims[3];
-        hb_fold_bias_s8(f->dims[0], taps, taps, 1, w, bias, d->p.input_offset, conv_folded(d));
+        const int32_t taps = hb_dim(ip, f, 1) * hb_dim(ip, f, 2) * hb_dim(ip, f, 3);
+        hb_fold_bias_s8(hb_dim(ip, f, 0), taps, taps, 1, w, bias, d->p.input_offset,
+                        conv_folded(d));
     }
 }
 
@@ -40,26 +46,31 @@ static void fold(conv_data *d, int depthwise, const hb_tensor *f, const int8_t *
 static hb_status check_geometry(hb_pctx *c, int depthwise, const hb_tensor *in, const hb_tensor *f,
                                 const hb_tensor *out, hb_conv_params *p)
 {
-    const int32_t channels = out->dims[3];
+    const hb_interpreter *ip = c->ip;
+    const int32_t channels = hb_dim(ip, out, 3);
     int32_t oh, ow;
     const int padding = hb_opt_u8(c, OPT_PADDING, HB_PADDING_SAME);
     p->stride_w = hb_opt_i32(c, OPT_STRIDE_W, 0);
     p->stride_h = hb_opt_i32(c, OPT_STRIDE_H, 0);
     p->dilation_w = hb_opt_i32(c, OPT_DILATION_W(depthwise), 1);
     p->dilation_h = hb_opt_i32(c, OPT_DILATION_H(depthwise), 1);
-    if (!hb_padding(padding, in->dims[1], f->dims[1], p->stride_h, p->dilation_h, &oh, &p->pad_h) ||
-        !hb_padding(padding, in->dims[2], f->dims[2], p->stride_w, p->dilation_w, &ow, &p->pad_w)) {
+    if (!hb_padding(padding, hb_dim(ip, in, 1), hb_dim(ip, f, 1), p->stride_h, p->dilation_h, &oh,
+                    &p->pad_h) ||
+        !hb_padding(padding, hb_dim(ip, in, 2), hb_dim(ip, f, 2), p->stride_w, p->dilation_w, &ow,
+                    &p->pad_w)) {
         return hb_pfail(c, HB_ERR_MODEL, "bad padding, stride, dilation or filter size");
     }
-    if (out->dims[0] != in->dims[0] || out->dims[1] != oh || out->dims[2] != ow) {
+    if (hb_dim(ip, out, 0) != hb_dim(ip, in, 0) || hb_dim(ip, out, 1) != oh ||
+        hb_dim(ip, out, 2) != ow) {
         return hb_pfail(c, HB_ERR_MODEL, "output shape does not match input, filter and strides");
     }
     if (depthwise) {
         const int32_t opt_m = hb_opt_i32(c, OPT_DEPTH_MULTIPLIER, 0);
-        if (f->dims[0] != 1 || f->dims[3] != channels || channels % in->dims[3] != 0) {
+        if (hb_dim(ip, f, 0) != 1 || hb_dim(ip, f, 3) != channels ||
+            channels % hb_dim(ip, in, 3) != 0) {
             return hb_pfail(c, HB_ERR_MODEL, "weights must be [1, KH, KW, Cin * multiplier]");
         }
-        p->depth_multiplier = channels / in->dims[3];
+        p->depth_multiplier = channels / hb_dim(ip, in, 3);
         if (opt_m != 0 && opt_m != p->depth_multiplier) {
             return hb_pfail(c, HB_ERR_MODEL, "depth_multiplier disagrees with the shapes");
         }
@@ -68,8 +79,9 @@ static hb_status check_geometry(hb_pctx *c, int depthwise, const hb_tensor *in, 
         }
         return HB_OK;
     }
-    if (f->dims[0] != channels || f->dims[3] <= 0 || in->dims[3] % f->dims[3] != 0 ||
-        channels % (in->dims[3] / f->dims[3]) != 0) {
+    if (hb_dim(ip, f, 0) != channels || hb_dim(ip, f, 3) <= 0 ||
+        hb_dim(ip, in, 3) % hb_dim(ip, f, 3) != 0 ||
+        channels % (hb_dim(ip, in, 3) / hb_dim(ip, f, 3)) != 0) {
         return hb_pfail(c, HB_ERR_MODEL, "weights must be [Cout, KH, KW, Cin / groups]");
     }
     if (f->n_scales > 1 && f->qdim != 0) {
@@ -81,6 +93,7 @@ static hb_status check_geometry(hb_pctx *c, int depthwise, const hb_tensor *in, 
 
 static hb_status prepare(hb_pctx *c, int depthwise)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
     hb_conv_params p;
     conv_data *d;
@@ -89,11 +102,11 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (c->op->n_in < 2 || c->op->n_in > 3) {
         return hb_pfail(c, HB_ERR_MODEL, "needs input, weights and optional bias");
     }
-    if (!hb_is_s8(in) || !hb_is_s8(out) || in->ndims != 4 || out->ndims != 4 || f == 0 ||
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || in->ndims != 4 || out->ndims != 4 || f == 0 ||
         f->ndims != 4) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 4-D input/output and 4-D weights");
     }
-    channels = out->dims[3];
+    channels = hb_dim(ip, out, 3);
     st = hb_pweights(c, f, bias, channels);
     if (st != HB_OK) {
         return st;
@@ -112,9 +125,14 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) + 9u * (uint32_t)channels);
-    if (d == 0) {
-        return c->ip->status;
+    {
+        const uint32_t per_channel = hb_kernels_use_folded() ? 9u : 5u;
+        d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
+                                         per_channel * (uint32_t)channels);
+        if (d == 0) {
+            return c->ip->status;
+        }
+        d->has_folded = (uint8_t)(per_channel == 9u);
     }
     d->p = p;
     d->channels = channels;
@@ -122,13 +140,14 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    d->fold_late = (uint8_t)hb_fold_late(f, bias);
-    if (!d->fold_late) {
-        fold(d, depthwise, f, (const int8_t *)hb_tensor_data(c->ip, f),
+    d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
+    if (d->has_folded && !d->fold_late) {
+        fold(c->ip, d, depthwise, f, (const int8_t *)hb_tensor_data(c->ip, f),
              bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
     }
     {
-        const hb_dims4 di = hb_dims4_of(in), df = hb_dims4_of(f), dout = hb_dims4_of(out);
+        const hb_dims4 di = hb_dims4_of(ip, in), df = hb_dims4_of(ip, f);
+        const hb_dims4 dout = hb_dims4_of(ip, out);
         return hb_pscratch(c, depthwise ? hb_depthwise_conv_s8_get_buffer_size(&p, &di, &df, &dout)
                                         : hb_conv_s8_get_buffer_size(&p, &di, &df, &dout));
     }
@@ -138,13 +157,13 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
 {
     conv_data *d = (conv_data *)hb_op_data(ip, op);
     const hb_tensor *f = hb_in(ip, op, 1);
-    const hb_dims4 di = hb_dims4_of(hb_in(ip, op, 0)), df = hb_dims4_of(f);
-    const hb_dims4 dout = hb_dims4_of(hb_out(ip, op));
+    const hb_dims4 di = hb_dims4_of(ip, hb_in(ip, op, 0)), df = hb_dims4_of(ip, f);
+    const hb_dims4 dout = hb_dims4_of(ip, hb_out(ip, op));
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
     if (d->fold_late) {
-        fold(d, depthwise, f, w, bias);
+        fold(ip, d, depthwise, f, w, bias);
     }
     (depthwise ? hb_depthwise_conv_s8 : hb_conv_s8)(
         &scratch, &d->p, conv_mult(d), conv_shift(d), &di, (const int8_t *)hb_in_data(ip, op, 0),

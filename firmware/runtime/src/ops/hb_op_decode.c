@@ -46,7 +46,7 @@ static int32_t same_pair(hb_interpreter *ip, uint32_t op_index, uint32_t pair, i
         for (k = 0; k < n; k++) {
             const int32_t out = hb_op_out(ip, op, k);
             if (hb_op_in(ip, op, 2u * k) == enc && hb_op_in(ip, op, 2u * k + 1u) == anc &&
-                hb_tensors(ip)[out].bytes == bytes) {
+                hb_bytes(ip, &hb_tensors(ip)[out]) == bytes) {
                 return out;
             }
         }
@@ -68,11 +68,12 @@ static hb_status run_pair(hb_interpreter *ip, uint32_t index, const hb_op *op, u
     shape.elem_bytes = hb_type_size(out->type);
     shape.ndims = out->ndims;
     for (d = 0; d < HB_MAX_DIMS; d++) {
-        shape.dims[d] = d < out->ndims ? out->dims[d] : 0;
+        shape.dims[d] = d < out->ndims ? hb_dim(ip, out, d) : 0;
     }
-    st = hb_decode_tensor((const uint8_t *)hb_tensor_data(ip, &ts[anc_i]), ts[anc_i].bytes,
-                          (const uint8_t *)hb_tensor_data(ip, &ts[enc_i]), ts[enc_i].bytes, &shape,
-                          hb_tensor_data(ip, out), out->bytes,
+    st = hb_decode_tensor((const uint8_t *)hb_tensor_data(ip, &ts[anc_i]),
+                          hb_bytes(ip, &ts[anc_i]), (const uint8_t *)hb_tensor_data(ip, &ts[enc_i]),
+                          hb_bytes(ip, &ts[enc_i]), &shape, hb_tensor_data(ip, out),
+                          hb_bytes(ip, out),
                           scratch_len > 0u ? scratch : (void *)0, scratch_len);
     return st == HB_OK ? HB_OK : decode_fail(ip, index, st, enc_i, out_i);
 }
@@ -91,8 +92,8 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
     if (hb_type_size(out->type) == 0u) {
         return decode_fail(ip, c->index, HB_ERR_UNSUPPORTED, enc_i, out_i);
     }
-    st = hb_decode_scratch_bytes((const uint8_t *)hb_tensor_data(ip, anc), anc->bytes, &min_bytes,
-                                 &fast_bytes);
+    st = hb_decode_scratch_bytes((const uint8_t *)hb_tensor_data(ip, anc), hb_bytes(ip, anc),
+                                 &min_bytes, &fast_bytes);
     if (st != HB_OK) {
         return decode_fail(ip, c->index, st, enc_i, out_i);
     }
@@ -105,12 +106,12 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
         }
         return HB_OK;
     }
-    twin = same_pair(ip, c->index, k, enc_i, anc_i, out->bytes);
+    twin = same_pair(ip, c->index, k, enc_i, anc_i, hb_bytes(ip, out));
     if (twin >= 0) {
         out->data_off = hb_tensors(ip)[twin].data_off;
         return HB_OK;
     }
-    if (!hb_tail_alloc(ip, out->bytes, &out->data_off)) {
+    if (!hb_tail_alloc(ip, hb_bytes(ip, out), &out->data_off)) {
         return ip->status;
     }
     /* Scratch from the head [0, tail_start): the fast path if it fits, else the minimum. */

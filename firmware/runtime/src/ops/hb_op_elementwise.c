@@ -18,7 +18,8 @@ typedef struct mul_data {
 } mul_data;
 
 /* Right-aligned 6-D broadcast of in1, in2 to out; 0 if the shapes are not broadcastable. */
-static int make_bcast(const hb_tensor *a, const hb_tensor *b, const hb_tensor *o, hb_bcast *bc)
+static int make_bcast(const hb_interpreter *ip, const hb_tensor *a, const hb_tensor *b,
+                      const hb_tensor *o, hb_bcast *bc)
 {
     int32_t sa = 1, sb = 1;
     int k;
@@ -27,9 +28,9 @@ static int make_bcast(const hb_tensor *a, const hb_tensor *b, const hb_tensor *o
     }
     for (k = 5; k >= 0; k--) {
         const int ko = k - (6 - o->ndims), ka = k - (6 - a->ndims), kb = k - (6 - b->ndims);
-        const int32_t dout = ko >= 0 ? o->dims[ko] : 1;
-        const int32_t da = ka >= 0 ? a->dims[ka] : 1;
-        const int32_t db = kb >= 0 ? b->dims[kb] : 1;
+        const int32_t dout = ko >= 0 ? hb_dim(ip, o, ko) : 1;
+        const int32_t da = ka >= 0 ? hb_dim(ip, a, ka) : 1;
+        const int32_t db = kb >= 0 ? hb_dim(ip, b, kb) : 1;
         if ((da != dout && da != 1) || (db != dout && db != 1)) {
             return 0;
         }
@@ -46,16 +47,17 @@ static int make_bcast(const hb_tensor *a, const hb_tensor *b, const hb_tensor *o
 static void *binary_common(hb_pctx *c, uint32_t bytes, hb_tensor **a, hb_tensor **b,
                            hb_tensor **o)
 {
+    const hb_interpreter *ip = c->ip;
     void *d;
     *a = hb_pin(c, 0);
     *b = hb_pin(c, 1);
     *o = hb_pout(c);
-    if (c->op->n_in != 2 || !hb_is_s8(*a) || !hb_is_s8(*b) || !hb_is_s8(*o)) {
+    if (c->op->n_in != 2 || !hb_is_s8(ip, *a) || !hb_is_s8(ip, *b) || !hb_is_s8(ip, *o)) {
         hb_pfail(c, HB_ERR_UNSUPPORTED, "needs two int8 inputs and an int8 output");
         return 0;
     }
     d = hb_pdata(c, bytes);
-    if (d != 0 && !make_bcast(*a, *b, *o, (hb_bcast *)d)) {
+    if (d != 0 && !make_bcast(c->ip, *a, *b, *o, (hb_bcast *)d)) {
         hb_pfail(c, HB_ERR_MODEL, "input shapes do not broadcast to the output shape");
         return 0;
     }
@@ -64,10 +66,12 @@ static void *binary_common(hb_pctx *c, uint32_t bytes, hb_tensor **a, hb_tensor 
 
 hb_status hb_op_add_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *a, *b, *o;
     add_data *d = (add_data *)binary_common(c, sizeof(add_data), &a, &b, &o);
     hb_add_params *p;
     double twice_max, r1, r2, ro;
+    float sa, sb;
     int s1, s2, so;
     if (d == 0) {
         return c->ip->status;
@@ -77,10 +81,12 @@ hb_status hb_op_add_prepare(hb_pctx *c)
     p->input2_offset = -b->zero_point;
     p->output_offset = o->zero_point;
     p->left_shift = 20;
-    twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
-    r1 = (double)a->scale / twice_max;
-    r2 = (double)b->scale / twice_max;
-    ro = twice_max / ((double)(1 << 20) * (double)o->scale);
+    sa = hb_scale(ip, a);
+    sb = hb_scale(ip, b);
+    twice_max = 2.0 * (double)(sa > sb ? sa : sb);
+    r1 = (double)sa / twice_max;
+    r2 = (double)sb / twice_max;
+    ro = twice_max / ((double)(1 << 20) * (double)hb_scale(ip, o));
     if (!hb_quantize_multiplier(r1, &p->input1_mult, &s1) ||
         !hb_quantize_multiplier(r2, &p->input2_mult, &s2) ||
         !hb_quantize_multiplier(ro, &p->output_mult, &so) || !(ro < 1.0)) {
@@ -102,6 +108,7 @@ hb_status hb_op_add_eval(hb_interpreter *ip, const hb_op *op)
 
 hb_status hb_op_mul_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *a, *b, *o;
     mul_data *d = (mul_data *)binary_common(c, sizeof(mul_data), &a, &b, &o);
     hb_mul_params *p;
@@ -113,7 +120,8 @@ hb_status hb_op_mul_prepare(hb_pctx *c)
     p->input1_offset = -a->zero_point;
     p->input2_offset = -b->zero_point;
     p->output_offset = o->zero_point;
-    if (!hb_quantize_multiplier((double)a->scale * (double)b->scale / (double)o->scale,
+    if (!hb_quantize_multiplier((double)hb_scale(ip, a) * (double)hb_scale(ip, b) /
+                                    (double)hb_scale(ip, o),
                                 &p->output_mult, &s)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "scales give an unrepresentable multiplier");
     }

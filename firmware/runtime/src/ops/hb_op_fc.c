@@ -7,17 +7,22 @@
 /* FullyConnectedOptions fields. */
 enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1 };
 
-/* Prepared data; followed in the tail by int32 folded[channels], int32 mult[n], int8 shift[n]
- * with n = channels (per channel) or 1 (per tensor). */
+/* Prepared data; followed in the tail by int32 folded[channels] (only if the kernels read it:
+ * hb_kernels_use_folded() and no filter zero point), int32 mult[n], int8 shift[n] with
+ * n = channels (per channel) or 1 (per tensor). */
 typedef struct fc_data {
     hb_fc_params p;
     int32_t batches, depth, channels;
-    uint8_t fold_late; /* weights or bias decoded per layer: fold at every invoke */
-    uint8_t pad_[3];
+    uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
+    uint8_t has_folded; /* folded[] is stored */
+    uint8_t pad_[2];
 } fc_data;
 
-static int32_t *fc_folded(fc_data *d) { return (int32_t *)(void *)(d + 1); }
-static int32_t *fc_mult(fc_data *d) { return fc_folded(d) + d->channels; }
+static int32_t *fc_folded(fc_data *d) { return d->has_folded ? (int32_t *)(void *)(d + 1) : 0; }
+static int32_t *fc_mult(fc_data *d)
+{
+    return (int32_t *)(void *)(d + 1) + (d->has_folded ? d->channels : 0);
+}
 static int8_t *fc_shift(fc_data *d)
 {
     return (int8_t *)(void *)(fc_mult(d) + (d->p.per_channel ? d->channels : 1));
@@ -31,9 +36,10 @@ static void fold(fc_data *d, const int8_t *w, const int32_t *bias)
 static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_tensor *f,
                              const hb_tensor *out, fc_data *d)
 {
-    const double eff = (double)(in->scale * f->scale) / (double)out->scale;
+    const hb_interpreter *ip = c->ip;
+    const double eff = (double)(hb_scale(ip, in) * hb_scale(ip, f)) / (double)hb_scale(ip, out);
     int s;
-    if (!(f->scale > 0.0f) || !hb_quantize_multiplier(eff, fc_mult(d), &s)) {
+    if (!(hb_scale(ip, f) > 0.0f) || !hb_quantize_multiplier(eff, fc_mult(d), &s)) {
         return hb_pfail(c, HB_ERR_MODEL, "weight scale is not a positive finite number");
     }
     *fc_shift(d) = (int8_t)s;
@@ -42,6 +48,7 @@ static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_ten
 
 hb_status hb_op_fully_connected_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
     hb_fc_params p;
     fc_data *d;
@@ -50,14 +57,14 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (c->op->n_in < 2 || c->op->n_in > 3) {
         return hb_pfail(c, HB_ERR_MODEL, "needs input, weights and optional bias");
     }
-    if (!hb_is_s8(in) || !hb_is_s8(out) || f == 0 || f->ndims != 2) {
+    if (!hb_is_s8(ip, in) || !hb_is_s8(ip, out) || f == 0 || f->ndims != 2) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input/output and 2-D weights");
     }
     if (hb_opt_u8(c, OPT_WEIGHTS_FORMAT, 0) != 0) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "shuffled weights format");
     }
-    channels = f->dims[0];
-    depth = f->dims[1];
+    channels = hb_dim(ip, f, 0);
+    depth = hb_dim(ip, f, 1);
     st = hb_pweights(c, f, bias, channels);
     if (st != HB_OK) {
         return st;
@@ -65,13 +72,13 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (f->n_scales > 1 && f->qdim != 0) {
         return hb_pfail(c, HB_ERR_MODEL, "per-channel weights must be quantized along dim 0");
     }
-    if (hb_count(in) % depth != 0) {
+    if (hb_count(ip, in) % depth != 0) {
         return hb_pfail(c, HB_ERR_MODEL, "input size is not a multiple of the weights' depth");
     }
-    batches = hb_count(in) / depth;
+    batches = hb_count(ip, in) / depth;
     /* 64-bit product: a malformed model can make batches * channels overflow int32 (fuzzing) */
-    if ((int64_t)hb_count(out) != (int64_t)batches * channels ||
-        out->dims[out->ndims - 1] != channels) {
+    if ((int64_t)hb_count(ip, out) != (int64_t)batches * channels ||
+        hb_dim(ip, out, out->ndims - 1) != channels) {
         return hb_pfail(c, HB_ERR_MODEL, "output shape does not match [batches, channels]");
     }
     p.input_offset = -in->zero_point;
@@ -83,10 +90,15 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
         return st;
     }
     n_mult = p.per_channel ? channels : 1;
-    d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) + 4u * (uint32_t)channels +
-                                   5u * (uint32_t)n_mult);
-    if (d == 0) {
-        return c->ip->status;
+    {
+        const int has_folded = hb_kernels_use_folded() && p.filter_offset == 0;
+        d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) +
+                                       (has_folded ? 4u * (uint32_t)channels : 0u) +
+                                       5u * (uint32_t)n_mult);
+        if (d == 0) {
+            return c->ip->status;
+        }
+        d->has_folded = (uint8_t)has_folded;
     }
     d->p = p;
     d->batches = batches;
@@ -97,8 +109,8 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (st != HB_OK) {
         return st;
     }
-    d->fold_late = (uint8_t)hb_fold_late(f, bias);
-    if (!d->fold_late) {
+    d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
+    if (d->has_folded && !d->fold_late) {
         fold(d, (const int8_t *)hb_tensor_data(c->ip, f),
              bias == 0 ? 0 : (const int32_t *)hb_tensor_data(c->ip, bias));
     }

@@ -14,29 +14,31 @@ typedef struct quant_data {
 
 hb_status hb_op_quantize_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     quant_data *d;
     int s;
-    if (in == 0 || !hb_is_s8(out) || hb_count(in) != hb_count(out)) {
+    if (in == 0 || !hb_is_s8(ip, out) || hb_count(ip, in) != hb_count(ip, out)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs an int8 output of the input's size");
     }
     d = (quant_data *)hb_pdata(c, sizeof(quant_data));
     if (d == 0) {
         return c->ip->status;
     }
-    d->scale = out->scale;
+    d->scale = hb_scale(ip, out);
     d->out_zp = out->zero_point;
-    d->count = hb_count(out);
+    d->count = hb_count(ip, out);
     if (in->type == HB_TYPE_FLOAT32) {
         c->op->variant = QUANTIZE_FROM_F32;
         return HB_OK;
     }
-    if (!hb_is_s8(in)) {
+    if (!hb_is_s8(ip, in)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "input must be float32 or int8");
     }
     c->op->variant = QUANTIZE_FROM_S8;
     d->in_zp = in->zero_point;
-    if (!hb_quantize_multiplier((double)in->scale / (double)out->scale, &d->mult, &s)) {
+    if (!hb_quantize_multiplier((double)hb_scale(ip, in) / (double)hb_scale(ip, out), &d->mult,
+                                &s)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "scales give an unrepresentable multiplier");
     }
     d->shift = s;
@@ -58,18 +60,20 @@ hb_status hb_op_quantize_eval(hb_interpreter *ip, const hb_op *op)
 
 hb_status hb_op_dequantize_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     quant_data *d;
-    if (!hb_is_s8(in) || out->type != HB_TYPE_FLOAT32 || hb_count(in) != hb_count(out)) {
+    if (!hb_is_s8(ip, in) || out->type != HB_TYPE_FLOAT32 ||
+        hb_count(ip, in) != hb_count(ip, out)) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and float32 output of one size");
     }
     d = (quant_data *)hb_pdata(c, sizeof(quant_data));
     if (d == 0) {
         return c->ip->status;
     }
-    d->scale = in->scale;
+    d->scale = hb_scale(ip, in);
     d->in_zp = in->zero_point;
-    d->count = hb_count(out);
+    d->count = hb_count(ip, out);
     return HB_OK;
 }
 

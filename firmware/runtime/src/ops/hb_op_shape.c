@@ -19,7 +19,7 @@ typedef struct concat_data {
 hb_status hb_op_reshape_prepare(hb_pctx *c)
 {
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
-    if (in == 0 || in->type != out->type || in->bytes != out->bytes ||
+    if (in == 0 || in->type != out->type || hb_bytes(c->ip, in) != hb_bytes(c->ip, out) ||
         hb_type_size(in->type) == 0) {
         return hb_pfail(c, HB_ERR_MODEL, "input and output differ in type or size");
     }
@@ -31,24 +31,25 @@ hb_status hb_op_reshape_eval(hb_interpreter *ip, const hb_op *op)
     const void *src = hb_in_data(ip, op, 0);
     void *dst = hb_out_data(ip, op);
     if (src != dst) {
-        memcpy(dst, src, hb_out(ip, op)->bytes);
+        memcpy(dst, src, hb_bytes(ip, hb_out(ip, op)));
     }
     return HB_OK;
 }
 
 hb_status hb_op_pad_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *pads = hb_pin(c, 1), *out = hb_pout(c);
     const uint8_t *pd;
     pad_data *d;
     int k;
-    if (c->op->n_in != 2 || !hb_is_s8(in) || !hb_is_s8(out) || in->ndims != out->ndims ||
+    if (c->op->n_in != 2 || !hb_is_s8(ip, in) || !hb_is_s8(ip, out) || in->ndims != out->ndims ||
         in->ndims < 1) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "needs int8 input and output of one rank");
     }
     if (pads == 0 || pads->where != HB_AT_MODEL ||
         (pads->type != HB_TYPE_INT32 && pads->type != HB_TYPE_INT64) || pads->ndims != 2 ||
-        pads->dims[0] != in->ndims || pads->dims[1] != 2) {
+        hb_dim(ip, pads, 0) != in->ndims || hb_dim(ip, pads, 1) != 2) {
         return hb_pfail(c, HB_ERR_UNSUPPORTED, "paddings must be a constant int32/int64 [rank, 2]");
     }
     d = (pad_data *)hb_pdata(c, sizeof(pad_data));
@@ -65,8 +66,8 @@ hb_status hb_op_pad_prepare(hb_pctx *c)
             before = (int64_t)hb_rd_u64(pd + 16 * k);
             after = (int64_t)hb_rd_u64(pd + 16 * k + 8);
         }
-        if (before < 0 || after < 0 || before > out->dims[k] || after > out->dims[k] ||
-            (int64_t)in->dims[k] + before + after != out->dims[k]) {
+        if (before < 0 || after < 0 || before > hb_dim(ip, out, k) || after > hb_dim(ip, out, k) ||
+            (int64_t)hb_dim(ip, in, k) + before + after != hb_dim(ip, out, k)) {
             return hb_pfail(c, HB_ERR_MODEL, "paddings do not match the output shape");
         }
         d->before[k] = (int32_t)before;
@@ -79,13 +80,17 @@ hb_status hb_op_pad_eval(hb_interpreter *ip, const hb_op *op)
 {
     const pad_data *d = (const pad_data *)hb_op_data(ip, op);
     const hb_tensor *in = hb_in(ip, op, 0);
-    hb_pad_s8(in->ndims, in->dims, d->before, hb_out(ip, op)->dims, (int8_t)d->value,
+    int32_t in_dims[HB_MAX_DIMS], out_dims[HB_MAX_DIMS];
+    hb_dims_of(ip, in, in_dims);
+    hb_dims_of(ip, hb_out(ip, op), out_dims);
+    hb_pad_s8(in->ndims, in_dims, d->before, out_dims, (int8_t)d->value,
               (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
 
 hb_status hb_op_concatenation_prepare(hb_pctx *c)
 {
+    const hb_interpreter *ip = c->ip;
     hb_tensor *out = hb_pout(c);
     int32_t axis = hb_opt_i32(c, OPT_AXIS, 0), sum = 0, outer = 1;
     concat_data *d;
@@ -107,24 +112,24 @@ hb_status hb_op_concatenation_prepare(hb_pctx *c)
             return hb_pfail(c, HB_ERR_MODEL, "inputs must match the output's type and rank");
         }
         if (out->type == HB_TYPE_INT8 &&
-            (in->scale != out->scale || in->zero_point != out->zero_point)) {
+            (hb_scale(ip, in) != hb_scale(ip, out) || in->zero_point != out->zero_point)) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED, "inputs quantized differently from the output");
         }
         for (j = 0; j < out->ndims; j++) {
-            if (j != axis && in->dims[j] != out->dims[j]) {
+            if (j != axis && hb_dim(ip, in, j) != hb_dim(ip, out, j)) {
                 return hb_pfail(c, HB_ERR_MODEL, "input shapes differ outside the axis");
             }
         }
-        sum += in->dims[axis];
-        if (sum > out->dims[axis]) {
+        sum += hb_dim(ip, in, axis);
+        if (sum > hb_dim(ip, out, axis)) {
             break;
         }
     }
-    if (sum != out->dims[axis]) {
+    if (sum != hb_dim(ip, out, axis)) {
         return hb_pfail(c, HB_ERR_MODEL, "input sizes along the axis do not add up to the output");
     }
     for (j = 0; j < axis; j++) {
-        outer *= out->dims[j];
+        outer *= hb_dim(ip, out, j);
     }
     d = (concat_data *)hb_pdata(c, sizeof(concat_data));
     if (d == 0) {
@@ -145,11 +150,11 @@ hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
     unsigned k;
     int j;
     for (j = d->axis + 1; j < out->ndims; j++) {
-        inner *= out->dims[j];
+        inner *= hb_dim(ip, out, j);
     }
     for (k = 0; k < op->n_in; k++) {
         ins[k] = hb_in_data(ip, op, k);
-        chunk[k] = hb_in(ip, op, k)->dims[d->axis] * inner;
+        chunk[k] = hb_dim(ip, hb_in(ip, op, k), d->axis) * inner;
     }
     hb_concat((int)op->n_in, ins, chunk, d->outer, hb_out_data(ip, op));
     return HB_OK;

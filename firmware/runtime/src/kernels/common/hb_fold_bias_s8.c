@@ -2,6 +2,9 @@
  * once at prepare so that eval multiplies raw int8 inputs (sum w * (x + off) == sum w * x +
  * off * sum w, also modulo 2^32: the same bits as the reference's wrapping int32 sum). */
 #include "hb_kernels.h"
+#include "internal/hb_kpath.h"
+
+int hb_kernels_use_folded(void) { return HB_KPATH_USES_FOLDED; }
 
 void hb_fold_bias_s8(int32_t channels, int32_t taps, int32_t chan_stride, int32_t tap_stride,
                      const int8_t *filter, const int32_t *bias, int32_t input_offset,

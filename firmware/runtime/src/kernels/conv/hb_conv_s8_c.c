@@ -32,7 +32,7 @@ void hb_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, const int3
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
                 /* A window inside the image sums w * x and adds the folded bias (bias +
                  * input_offset * sum w, from prepare): the same bits modulo 2^32. */
-                const int inside = hb_window_inside(iy0, ix0, p, filter_d, in_d);
+                const int inside = folded != 0 && hb_window_inside(iy0, ix0, p, filter_d, in_d);
                 const int32_t off = inside ? 0 : p->input_offset;
                 for (oc = 0; oc < out_d->c; oc++) {
                     const int32_t in_c0 = (oc / per_group) * fdepth;

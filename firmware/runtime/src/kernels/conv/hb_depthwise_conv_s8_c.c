@@ -28,7 +28,7 @@ void hb_depthwise_conv_s8_c(const hb_scratch *scratch, const hb_conv_params *p, 
             for (ox = 0; ox < out_d->w; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
                 /* Inside the image: sum w * x + folded bias (see hb_conv_s8_c.c). */
-                const int inside = hb_window_inside(iy0, ix0, p, filter_d, in_d);
+                const int inside = folded != 0 && hb_window_inside(iy0, ix0, p, filter_d, in_d);
                 const int32_t off = inside ? 0 : p->input_offset;
                 for (ic = 0; ic < in_d->c; ic++) {
                     for (m = 0; m < m_count; m++) {

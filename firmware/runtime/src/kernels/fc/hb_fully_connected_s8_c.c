@@ -18,6 +18,7 @@ void hb_fully_connected_s8_c(const hb_scratch *scratch, const hb_fc_params *p, c
                             const int8_t *in, const int8_t *filter, const int32_t *bias,
                             const int32_t *folded, int8_t *out)
 {
+    const int use_folded = p->filter_offset == 0 && folded != 0; /* hoisted: out may alias p */
     int32_t b, oc, d;
     (void)scratch; /* the reference path needs no scratch */
     for (b = 0; b < batches; b++) {
@@ -26,7 +27,7 @@ void hb_fully_connected_s8_c(const hb_scratch *scratch, const hb_fc_params *p, c
             const int8_t *w = filter + oc * depth;
             const int32_t ch = p->per_channel ? oc : 0;
             uint32_t acc = 0; /* wraps like the reference's int32 sum, without UB */
-            if (p->filter_offset == 0) {
+            if (use_folded) {
                 /* sum w * (x + off) + bias == sum w * x + folded, also modulo 2^32: same bits,
                  * with the weight sums computed once at prepare (hb_fold_bias_s8). */
                 for (d = 0; d < depth; d++) {
