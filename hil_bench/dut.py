@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, load_board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
-from hil_bench.errors import DeviceError, DoesNotFitError, ToolMissingError, UsageError
-from hil_bench.firmware import FirmwareImage, build_firmware
+from hil_bench.errors import DeviceError, DoesNotFitError, UsageError
+from hil_bench.firmware.runner_image import _model_bytes, build_image
 from hil_bench.tensor_types import numpy_dtype
 
 
@@ -71,35 +71,6 @@ class RunResult:
         if not self.latency.samples:   # nothing measured: null, never a 0.0 that reads as a time
             d["latency"] = None
         return d
-
-
-def _model_bytes(model: bytes | str | Path) -> bytes:
-    return bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
-
-
-def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
-                arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
-                installed_only: bool = True) -> tuple[FirmwareImage, RunnerSpec]:
-    """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
-
-    ``installed_only=False`` (sizing without running): when no runner of the board is installed here,
-    build for the board file's first runner instead of failing.
-    """
-    board = load_board(board)
-    try:
-        spec = pick_runner(board, runner)
-    except ToolMissingError:
-        if installed_only:
-            raise
-        spec = next(s for s in board.runners if runner in (None, s.kind))
-    if not runner_class(spec.kind).starts_image:
-        raise UsageError(f"board {board.name!r} runs models natively ({spec.kind}); it has no firmware image")
-    kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
-    # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
-    image = build_firmware(board, None if model is None else _model_bytes(model),
-                           semihosting=runner_class(spec.kind).simulator, decode=decode, kernels=kernels,
-                           **kwargs)
-    return image, spec
 
 
 class Device:

@@ -107,7 +107,7 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
     if board.is_host:
         fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
         return fit, None
-    from hil_bench.dut import build_image
+    from hil_bench.firmware.runner_image import build_image
 
     try:
         image = build_image(board, model, runner=runner, kernels=kernels, decode=decode, arena_bytes=arena_bytes,

@@ -1,0 +1,42 @@
+"""The firmware image a board's runner will start: the runner picked, then the build it needs.
+
+Shared by the device path (:mod:`hil_bench.dut`) and the fits check (:mod:`hil_bench.fits`), which both
+need "the image this board would run" without depending on each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.errors import ToolMissingError, UsageError
+from hil_bench.firmware.build import FirmwareImage, build_firmware
+
+
+def _model_bytes(model: bytes | str | Path) -> bytes:
+    return bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+
+
+def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
+                arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                installed_only: bool = True) -> tuple[FirmwareImage, RunnerSpec]:
+    """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
+
+    ``installed_only=False`` (sizing without running): when no runner of the board is installed here,
+    build for the board file's first runner instead of failing.
+    """
+    board = load_board(board)
+    try:
+        spec = pick_runner(board, runner)
+    except ToolMissingError:
+        if installed_only:
+            raise
+        spec = next(s for s in board.runners if runner in (None, s.kind))
+    if not runner_class(spec.kind).starts_image:
+        raise UsageError(f"board {board.name!r} runs models natively ({spec.kind}); it has no firmware image")
+    kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
+    # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
+    image = build_firmware(board, None if model is None else _model_bytes(model),
+                           semihosting=runner_class(spec.kind).simulator, decode=decode, kernels=kernels,
+                           **kwargs)
+    return image, spec
