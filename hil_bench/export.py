@@ -4,7 +4,8 @@ Writes ``model_data.c`` and ``model_data.h``: ``const unsigned char g_model[]`` 
 byte for byte, and ``const unsigned int g_model_len``. The array is 16-byte aligned because TFLite Micro
 reads the flatbuffer in place and some of its buffers (and SIMD kernels reading them) need that
 alignment. The header has ``extern "C"`` guards, so C++ firmware (TFLM itself is C++) links against the
-array compiled by a C compiler, and the other way round.
+array compiled by a C compiler, and the other way round. Beside the array, ``g_model_weight_crc[]``
+holds a CRC-32 of every weight tensor (:mod:`hil_bench.compress.checksums`) for the binary audit.
 
 The input is parsed first, so a corrupt ``.tflite`` never becomes firmware, and each file is written to
 a temporary file and renamed, so an interrupted export never leaves a half-written source behind.
@@ -155,7 +156,8 @@ def render_checksums(data: bytes, name: str) -> str:
     from hil_bench.compress.checksums import checksums_of, pack
 
     table = pack(len(data), checksums_of(data))
-    rows = (", ".join(map(_HEX.__getitem__, table[i : i + _BYTES_PER_LINE])) for i in range(0, len(table), _BYTES_PER_LINE))
+    starts = range(0, len(table), _BYTES_PER_LINE)
+    rows = (", ".join(map(_HEX.__getitem__, table[i : i + _BYTES_PER_LINE])) for i in starts)
     body = ",\n".join(f"    {row}" for row in rows)
     return (
         "#if defined(__GNUC__) || defined(__clang__)\n"

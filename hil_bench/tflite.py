@@ -155,14 +155,14 @@ def _check_model(model, size: int, origin: str) -> None:
                 raise ModelFileError(f"{origin}: operator {k} of subgraph {s} is missing")
             if not 0 <= op.opcodeIndex < len(codes):
                 raise ModelFileError(f"{origin}: operator {k} uses opcode {op.opcodeIndex} of {len(codes)}")
-            for i in _ints(op.inputs) + _ints(op.outputs):
+            for i in int_list(op.inputs) + int_list(op.outputs):
                 if not -1 <= i < len(tensors):
                     raise ModelFileError(f"{origin}: operator {k} refers to tensor {i} of {len(tensors)}")
             code = codes[op.opcodeIndex]
             builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
             if builtin in WEIGHTED_OPS:
                 op_name, w, _ = WEIGHTED_OPS[builtin]
-                ins = _ints(op.inputs)
+                ins = int_list(op.inputs)
                 if len(ins) <= w or ins[w] < 0:
                     raise ModelFileError(f"{origin}: {op_name} operator {k} has {len(ins)} inputs and no weight "
                                          f"tensor (input {w})")
@@ -171,7 +171,7 @@ def _check_model(model, size: int, origin: str) -> None:
 
 def _check_weight_quantization(t, origin: str) -> None:
     """Per-channel scales run along an axis of the weights, one per channel (the readers index by it)."""
-    q, name, shape = t.quantization, tensor_name(t), _ints(t.shape)
+    q, name, shape = t.quantization, tensor_name(t), int_list(t.shape)
     if q is None:
         return
     scales = len(q.scale) if q.scale is not None else 0
@@ -185,7 +185,8 @@ def _check_weight_quantization(t, origin: str) -> None:
         raise ModelFileError(f"{origin}: tensor {name!r} has {scales} scales and {zero_points} zero points")
 
 
-def _ints(vector) -> list[int]:
+def int_list(vector) -> list[int]:
+    """A flatbuffer int vector (None when absent) as a list."""
     return [int(v) for v in vector] if vector is not None else []
 
 
@@ -195,7 +196,7 @@ def _check_tensor(t, index: int, buffers: list, origin: str) -> None:
     name = tensor_name(t)
     if not 0 <= t.buffer < max(len(buffers), 1):
         raise ModelFileError(f"{origin}: tensor {name!r} points at buffer {t.buffer} of {len(buffers)}")
-    shape = _ints(t.shape)
+    shape = int_list(t.shape)
     count = float(np.prod(shape, dtype=np.float64))
     if any(d < 0 for d in shape) or count > MAX_ELEMENTS:
         raise ModelFileError(f"{origin}: tensor {name!r} has an impossible shape {shape}")

@@ -17,7 +17,7 @@ import numpy as np
 from hil_bench.audit import TensorAudit, audit_tensor
 from hil_bench.errors import ModelFileError
 from hil_bench.tensor_types import DTYPES
-from hil_bench.tflite import (TFLITE_IDENTIFIER, opcode_name, quantization_of, read_model, tensor_name,
+from hil_bench.tflite import (TFLITE_IDENTIFIER, int_list, opcode_name, quantization_of, read_model, tensor_name,
                               weighted_operands)
 
 from hil_bench.compress import checksums
@@ -145,7 +145,7 @@ def weights_of(model_bytes: bytes) -> list[Weight]:
         producers_by_sg.append(producers)
         for op in sg.operators or []:
             if opcode_name(model, op) == DECODE_OP:
-                ins, outs = list(op.inputs), list(op.outputs)
+                ins, outs = int_list(op.inputs), int_list(op.outputs)
                 if len(ins) != 2 * len(outs):
                     raise ModelFileError(f"a DECODE operator has {len(ins)} inputs for {len(outs)} outputs; "
                                          "expected an (encoded, ancillary) pair per output")
@@ -163,7 +163,7 @@ def _buffer(model, tensor) -> bytes:
 def _weight(model, s: int, sg, t: int, pair, op_name: str, default_axis: int) -> Weight:
     tensor = sg.tensors[t]
     name = tensor_name(tensor).removesuffix("_decoded")
-    shape = tuple(int(d) for d in tensor.shape)
+    shape = tuple(int_list(tensor.shape))
     scales, zps = quantization_of(tensor)
     axis = int(tensor.quantization.quantizedDimension) if len(scales) > 1 else default_axis
     if pair is None:

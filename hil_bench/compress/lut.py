@@ -17,8 +17,8 @@ from typing import Optional
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
-from hil_bench.tflite import (edit_model, foreign_reader, quantization_of, read_model, tensor_name, weighted_operands,
-                              with_builtin_codes)
+from hil_bench.tflite import (edit_model, foreign_reader, int_list, quantization_of, read_model, tensor_name,
+                              weighted_operands, with_builtin_codes)
 
 from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
@@ -53,7 +53,7 @@ def weight_refs(model_bytes: bytes) -> list[WeightRef]:
         if buf.data is None or len(buf.data) == 0:
             continue
         scales, _ = quantization_of(tensor)
-        refs.append(WeightRef(s, t, tensor_name(tensor), op_name, tuple(int(d) for d in tensor.shape),
+        refs.append(WeightRef(s, t, tensor_name(tensor), op_name, tuple(int_list(tensor.shape)),
                               tensor.type == schema.TensorType.INT8,
                               int(tensor.quantization.quantizedDimension) if len(scales) > 1 else None))
     return refs

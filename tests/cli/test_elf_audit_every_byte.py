@@ -65,3 +65,13 @@ def test_against_compares_values_even_without_the_checksum_table(mixed):
     assert len(audit_image(bytes(model), RESNET8.read_bytes(), offset=0)) == 10
     with pytest.raises(CorruptTensorError, match=f"weight tensor '{raw.name}' \\(raw\\).*differ from the reference"):
         audit_image(bytes(readback), RESNET8.read_bytes(), offset=0)
+
+
+def test_audit_of_a_compressed_tflite_decodes_its_tensors(mixed, tmp_path, capsys):
+    from hil_bench.audit import audit
+
+    model, _ = mixed
+    assert audit(model) == audit(RESNET8.read_bytes())
+    path = tmp_path / "compressed.tflite"
+    path.write_bytes(model)
+    assert main(["audit", str(path), "--against", str(RESNET8)]) == 0
