@@ -52,6 +52,7 @@ bench: install
 	$(VENV)/bin/hil-bench bench --board $(BOARD)
 
 nightly: install
+	HIL_BENCH_FUZZ_EXAMPLES=20000 $(PY) -m pytest -q tests/test_reader_fuzz.py
 	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --history --report results/report \
 	  --baseline results/baseline --quiet
 

@@ -68,11 +68,20 @@ def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
 
 
 def audit_tflite(source) -> list[TensorAudit]:
-    """Audit the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of a .tflite."""
-    from hil_bench.tflite import weight_tensors
+    """Audit the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of a .tflite; the
+    compressed tensors of a compressed model (DECODE op) are decoded first."""
+    from hil_bench.compress.find_in_image import weights_of
+    from hil_bench.errors import ModelFileError
+    from hil_bench.tflite import model_bytes, read_model
 
-    return [audit_tensor(t.name, t.op, t.values, t.channel_axis, t.scales, t.zero_points)
-            for t in weight_tensors(source)]
+    read_model(source)  # a corrupt file is refused naming it
+    data, origin = model_bytes(source)
+    rows = []
+    for w in weights_of(data):
+        if w.problem:
+            raise ModelFileError(f"{origin}: weight tensor {w.name!r} ({w.method}): {w.problem}")
+        rows.append(audit_tensor(w.name, w.op, w.values, w.channel_axis, w.scales, w.zero_points))
+    return rows
 
 
 def audit_keras(model) -> list[TensorAudit]:

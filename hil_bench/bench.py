@@ -97,8 +97,9 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     else:
         # The model as the running device holds it in flash (read back over serial, compressed tensors
         # decoded by the independent Python decoder); the ELF must say exactly the same.
-        in_binary = [t.audit for t in audit_image(run.model_readback)]
-        if audit_elf(run.elf) != in_binary:   # the ELF that ran, not a rebuild
+        # Every weight tensor, raw or compressed, is compared value for value with the int8 model.
+        in_binary = [t.audit for t in audit_image(run.model_readback, result.tflite)]
+        if audit_elf(run.elf, result.tflite) != in_binary:   # the ELF that ran, not a rebuild
             raise DeviceError(f"{board.name}: the model read back from the device differs from the one in the ELF")
     verdicts = survival(trained, in_binary)
     row = ResultRow(

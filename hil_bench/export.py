@@ -4,7 +4,8 @@ Writes ``model_data.c`` and ``model_data.h``: ``const unsigned char g_model[]`` 
 byte for byte, and ``const unsigned int g_model_len``. The array is 16-byte aligned because TFLite Micro
 reads the flatbuffer in place and some of its buffers (and SIMD kernels reading them) need that
 alignment. The header has ``extern "C"`` guards, so C++ firmware (TFLM itself is C++) links against the
-array compiled by a C compiler, and the other way round.
+array compiled by a C compiler, and the other way round. Beside the array, ``g_model_weight_crc[]``
+holds a CRC-32 of every weight tensor (:mod:`hil_bench.compress.checksums`) for the binary audit.
 
 The input is parsed first, so a corrupt ``.tflite`` never becomes firmware, and each file is written to
 a temporary file and renamed, so an interrupted export never leaves a half-written source behind.
@@ -122,7 +123,9 @@ def render_header(name: str, size: int, origin: str, digest: str) -> str:
         "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
         f"/* The .tflite flatbuffer, 16-byte aligned, {size} bytes. */\n"
         f"extern const unsigned char {name}[];\n"
-        f"extern const unsigned int {name}_len;\n\n"
+        f"extern const unsigned int {name}_len;\n"
+        f"/* CRC-32 of every weight tensor, raw or compressed, for `hil-bench audit --elf`. */\n"
+        f"extern const unsigned char {name}_weight_crc[];\n\n"
         "#ifdef __cplusplus\n}  /* extern \"C\" */\n#endif\n\n"
         f"#endif  /* {guard} */\n"
     )
@@ -142,7 +145,25 @@ def render_source(data: bytes, name: str, origin: str, digest: str) -> str:
         f"#include \"{H_FILE}\"\n\n"
         f"{_ALIGN_MACRO}\n"
         f"HB_MODEL_ALIGN16 const unsigned char {name}[] = {{\n{body}\n}};\n\n"
-        f"const unsigned int {name}_len = {len(data)}u;\n"
+        f"const unsigned int {name}_len = {len(data)}u;\n\n"
+        f"{render_checksums(data, name)}"
+    )
+
+
+def render_checksums(data: bytes, name: str) -> str:
+    """The weight checksum table (:mod:`hil_bench.compress.checksums`), in the model's own section so a
+    linker that keeps the model keeps the table, though no code reads it: the binary audit does."""
+    from hil_bench.compress.checksums import checksums_of, pack
+
+    table = pack(len(data), checksums_of(data))
+    starts = range(0, len(table), _BYTES_PER_LINE)
+    rows = (", ".join(map(_HEX.__getitem__, table[i : i + _BYTES_PER_LINE])) for i in starts)
+    body = ",\n".join(f"    {row}" for row in rows)
+    return (
+        "#if defined(__GNUC__) || defined(__clang__)\n"
+        f"__attribute__((used, section(\".rodata.{name}\")))\n"
+        "#endif\n"
+        f"const unsigned char {name}_weight_crc[] = {{\n{body}\n}};\n"
     )
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import struct
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from hil_bench.errors import ModelFileError, UsageError
-from hil_bench.tensor_types import numpy_dtype
+from hil_bench.errors import Error, ModelFileError, UsageError
+from hil_bench.tensor_types import DTYPES, numpy_dtype, type_name
 from hil_bench.weighted import WEIGHTED_LAYERS
 
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
@@ -83,6 +84,37 @@ def read_model(source: bytes | str | Path) -> "schema.ModelT":
     return model
 
 
+def model_bytes(source: bytes | str | Path) -> tuple[bytes, str]:
+    """The bytes of a model given as bytes or a path, and how to name it in an error."""
+    return _read_bytes(source)
+
+
+def edit_model(source: bytes | str | Path):
+    """tflite_micro's ``model_editor`` view of a model, after :func:`read_model` checked it."""
+    from tflite_micro.tensorflow.lite.micro.compression import model_editor
+
+    data, origin = _read_bytes(source)
+    read_model(data if origin == "model buffer" else source)
+    with foreign_reader(origin, "tflite_micro's model editor"):
+        return model_editor.read(data)
+
+
+@contextmanager
+def foreign_reader(origin: str, reader: str):
+    """Turn a crash of another project's parser on a model into :class:`ModelFileError` naming the file.
+
+    read_model's checks come first, so this only catches what they do not know about; hil-bench's own
+    errors pass through unchanged.
+    """
+    try:
+        yield
+    except Error:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError, struct.error, OverflowError, AssertionError) as exc:
+        raise ModelFileError(f"{origin}: {reader} cannot read this model ({type(exc).__name__}: {exc}); "
+                             "it is corrupt or uses a layout hil-bench does not handle") from None
+
+
 def _read_bytes(source: bytes | str | Path) -> tuple[bytes, str]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), "model buffer"
@@ -95,24 +127,84 @@ def _read_bytes(source: bytes | str | Path) -> tuple[bytes, str]:
         raise UsageError(f"{path}: is a directory, expected a .tflite file") from None
 
 
+MAX_ELEMENTS = 1 << 31  # no microcontroller model has a tensor this large; a corrupt shape often does
+
+
 def _check_model(model, size: int, origin: str) -> None:
+    """Everything the readers below rely on, checked once so they index without fear."""
     if not model.subgraphs:
         raise ModelFileError(f"{origin}: the model has no subgraph")
-    nbuffers = len(model.buffers or [])
-    for sg in model.subgraphs:
-        ntensors = len(sg.tensors or [])
-        for t in sg.tensors or []:
-            if not 0 <= t.buffer < max(nbuffers, 1):
-                raise ModelFileError(f"{origin}: tensor {tensor_name(t)!r} points at buffer {t.buffer} of {nbuffers}")
-        for op in sg.operators or []:
-            if not 0 <= op.opcodeIndex < len(model.operatorCodes or []):
-                raise ModelFileError(f"{origin}: an operator uses opcode {op.opcodeIndex}, which does not exist")
-            for i in list(op.inputs if op.inputs is not None else []) + list(op.outputs if op.outputs is not None else []):
-                if not -1 <= i < ntensors:
-                    raise ModelFileError(f"{origin}: an operator refers to tensor {i} of {ntensors}")
-    for buf in model.buffers or []:
-        if buf.offset and buf.offset + buf.size > size:
-            raise ModelFileError(f"{origin}: a buffer lies outside the file (offset {buf.offset}, size {buf.size})")
+    buffers = model.buffers or []
+    codes = model.operatorCodes or []
+    for code in codes:
+        if not isinstance(code.builtinCode, int) or not isinstance(code.deprecatedBuiltinCode, int):
+            raise ModelFileError(f"{origin}: an operator code is unreadable")
+    for b, buf in enumerate(buffers):
+        if buf is None:
+            raise ModelFileError(f"{origin}: buffer {b} is missing")
+        if buf.offset and (buf.offset < 0 or buf.size < 0 or buf.offset + buf.size > size):
+            raise ModelFileError(f"{origin}: buffer {b} lies outside the file (offset {buf.offset}, size {buf.size})")
+    for s, sg in enumerate(model.subgraphs):
+        if sg is None:
+            raise ModelFileError(f"{origin}: subgraph {s} is missing")
+        tensors = sg.tensors or []
+        for i, t in enumerate(tensors):
+            _check_tensor(t, i, buffers, origin)
+        for k, op in enumerate(sg.operators or []):
+            if op is None:
+                raise ModelFileError(f"{origin}: operator {k} of subgraph {s} is missing")
+            if not 0 <= op.opcodeIndex < len(codes):
+                raise ModelFileError(f"{origin}: operator {k} uses opcode {op.opcodeIndex} of {len(codes)}")
+            for i in int_list(op.inputs) + int_list(op.outputs):
+                if not -1 <= i < len(tensors):
+                    raise ModelFileError(f"{origin}: operator {k} refers to tensor {i} of {len(tensors)}")
+            code = codes[op.opcodeIndex]
+            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+            if builtin in WEIGHTED_OPS:
+                op_name, w, _ = WEIGHTED_OPS[builtin]
+                ins = int_list(op.inputs)
+                if len(ins) <= w or ins[w] < 0:
+                    raise ModelFileError(f"{origin}: {op_name} operator {k} has {len(ins)} inputs and no weight "
+                                         f"tensor (input {w})")
+                _check_weight_quantization(tensors[ins[w]], origin)
+
+
+def _check_weight_quantization(t, origin: str) -> None:
+    """Per-channel scales run along an axis of the weights, one per channel (the readers index by it)."""
+    q, name, shape = t.quantization, tensor_name(t), int_list(t.shape)
+    if q is None:
+        return
+    scales = len(q.scale) if q.scale is not None else 0
+    zero_points = len(q.zeroPoint) if q.zeroPoint is not None else 0
+    if scales > 1:
+        axis = q.quantizedDimension
+        if not 0 <= axis < len(shape) or shape[axis] != scales:
+            raise ModelFileError(f"{origin}: tensor {name!r} has {scales} per-channel scales along axis {axis} "
+                                 f"but shape {shape}")
+    if zero_points not in (0, 1, scales):
+        raise ModelFileError(f"{origin}: tensor {name!r} has {scales} scales and {zero_points} zero points")
+
+
+def int_list(vector) -> list[int]:
+    """A flatbuffer int vector (None when absent) as a list."""
+    return [int(v) for v in vector] if vector is not None else []
+
+
+def _check_tensor(t, index: int, buffers: list, origin: str) -> None:
+    if t is None:
+        raise ModelFileError(f"{origin}: tensor {index} is missing")
+    name = tensor_name(t)
+    if not 0 <= t.buffer < max(len(buffers), 1):
+        raise ModelFileError(f"{origin}: tensor {name!r} points at buffer {t.buffer} of {len(buffers)}")
+    shape = int_list(t.shape)
+    count = float(np.prod(shape, dtype=np.float64))
+    if any(d < 0 for d in shape) or count > MAX_ELEMENTS:
+        raise ModelFileError(f"{origin}: tensor {name!r} has an impossible shape {shape}")
+    buf = buffers[t.buffer] if buffers else None
+    stored = (buf.size if buf.offset else len(buf.data) if buf.data is not None else 0) if buf is not None else 0
+    if stored and t.type in DTYPES and stored != int(count) * DTYPES[t.type].itemsize:
+        raise ModelFileError(f"{origin}: tensor {name!r} of shape {shape} ({type_name(t.type)}) has a buffer of "
+                             f"{stored} bytes")
 
 
 def with_builtin_codes(model_bytes: bytes) -> bytes:
@@ -174,7 +266,7 @@ def weighted_operands(model) -> Iterator[tuple[int, object, int, str, int]]:
             if builtin not in WEIGHTED_OPS:
                 continue
             op_name, input_index, axis = WEIGHTED_OPS[builtin]
-            t = int(op.inputs[input_index])
+            t = int(op.inputs[input_index])  # present and >= 0: checked by read_model
             if t not in seen:
                 seen.add(t)
                 yield s, sg, t, op_name, axis

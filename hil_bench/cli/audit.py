@@ -4,7 +4,9 @@ channel), quantization scales and bytes.
 
 With --elf FIRMWARE.elf instead of a .tflite it audits the model as it sits in the firmware's flash
 bytes: it finds the embedded model, decodes every compressed tensor (TFLite Micro LUT, hil-bench codec)
-with an independent decoder and checks their checksums — a flipped bit fails, naming the tensor.
+with an independent decoder and checks every weight tensor, raw or compressed, against the CRC-32
+table the build stores beside the model — a flipped bit fails, naming the tensor. With --against
+MODEL.tflite every weight tensor is also compared value for value with that model.
 
 With --against OTHER (a .tflite, or a tf_keras .h5 / SavedModel such as the model_float.h5 that
 `hil-bench optimize` writes) it also checks survival tensor by tensor: it fails (exit 1), naming the
@@ -47,8 +49,13 @@ def run(args) -> int:
         raise UsageError("give either a .tflite file or --elf FIRMWARE.elf")
     if args.elf is not None:
         from hil_bench.firmware.image import audit_elf
+        from hil_bench.tflite import read_model
 
-        tensors = audit_elf(args.elf)
+        reference = None
+        if args.against is not None and args.against.suffix == ".tflite":
+            read_model(args.against)  # a corrupt reference is refused naming it
+            reference = args.against.read_bytes()
+        tensors = audit_elf(args.elf, reference)  # every weight byte, against the reference too
     else:
         tensors = audit_tflite(args.model)
     verdicts = survival(_stage(args.against), tensors) if args.against else []

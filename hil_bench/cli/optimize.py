@@ -40,14 +40,16 @@ def run(args) -> int:
     _check_dataset_name(args.dataset)
     import dataclasses
 
+    from hil_bench.optimize.recipe import TrainStep, load_recipe
+
+    recipe = load_recipe(args.recipe)  # before the imports below load TensorFlow: typos reported at once
+
     from hil_bench.cli.output import print_json, table, write_json_atomic
     from hil_bench.datasets import load_dataset
     from hil_bench.export import export_c_array
     from hil_bench.models import MODELS, infer_spec, load_model, save_h5
-    from hil_bench.optimize import load_recipe, optimize
-    from hil_bench.optimize.recipe import TrainStep
+    from hil_bench.optimize import optimize
 
-    recipe = load_recipe(args.recipe)
     builtin = args.model in MODELS
     model = load_model(args.model, seed=recipe.seed)
     spec = infer_spec(model, args.model if builtin else Path(args.model).stem)

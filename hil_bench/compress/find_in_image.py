@@ -1,9 +1,10 @@
-"""Survival in the binary: find the .tflite inside raw flash bytes, decode every weight, audit it.
+"""Survival in the binary: find the .tflite inside raw flash bytes, decode every weight, check it.
 
 Bytes in (e.g. an ELF's flash sections, concatenated); no ELF parsing here. Compressed tensors are
-decoded with the independent decoder (:mod:`hil_bench.compress.decode`); hb tensors carry CRC-32s, so
-a flipped bit fails with the tensor's name. TFLM LUT tensors have no checksum: pass ``reference`` (the
-uncompressed .tflite) to compare every decoded value, which catches flips in any tensor.
+decoded with the independent decoder (:mod:`hil_bench.compress.decode`). Every weight tensor, raw or
+compressed, is checked against the CRC-32 table the build stores beside the model
+(:mod:`hil_bench.compress.checksums`), so a flipped byte fails with the tensor's name; pass
+``reference`` (the original .tflite, compressed or not) to also compare every decoded value.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import numpy as np
 
 from hil_bench.audit import TensorAudit, audit_tensor
 from hil_bench.errors import ModelFileError
-from hil_bench.tflite import (TFLITE_IDENTIFIER, opcode_name, quantization_of, read_model, tensor_name,
-                              weight_tensors, weighted_operands)
+from hil_bench.tensor_types import DTYPES
+from hil_bench.tflite import (TFLITE_IDENTIFIER, int_list, opcode_name, quantization_of, read_model, tensor_name,
+                              weighted_operands)
 
+from hil_bench.compress import checksums
 from hil_bench.compress.decode import DecodeError, decode_tensor
 from hil_bench.compress.formats import DECODE_TYPES
 
@@ -26,6 +29,23 @@ DECODE_OP = "CUSTOM:TFLM_DECODE"
 
 class CorruptTensorError(DecodeError):
     """A weight tensor in the image does not decode, fails its checksum or differs from the reference."""
+
+
+@dataclass(frozen=True)
+class Weight:
+    """One weight tensor as a model stores it, decoded."""
+
+    subgraph: int
+    tensor: int
+    name: str
+    op: str
+    method: str                   # "raw", "lut", "hb" (or "unknown" for a decode type hil-bench lacks)
+    stored: bytes                 # the raw buffer, or the encoded buffer followed by the ancillary data
+    values: Optional[np.ndarray]  # None when it could not be decoded
+    channel_axis: int
+    scales: tuple = ()
+    zero_points: tuple = ()
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,11 +71,13 @@ def find_models(flash: bytes) -> list[int]:
 
 
 def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = True,
-                offset: int | None = None) -> list[ImageTensor]:
+                offset: int | None = None, require_checksums: bool = False) -> list[ImageTensor]:
     """Audit every weight tensor of the model embedded in ``flash``.
 
-    With ``strict`` the first problem raises :class:`CorruptTensorError` naming the tensor; otherwise
-    problems are returned in :attr:`ImageTensor.problem`.
+    Each tensor is checked against the image's checksum table when it has one (``require_checksums``:
+    an image without one is an error) and against ``reference`` when given. With ``strict`` the first
+    problem raises :class:`CorruptTensorError` naming the tensor; otherwise problems are returned in
+    :attr:`ImageTensor.problem`.
     """
     flash = bytes(flash)
     if offset is None:
@@ -65,25 +87,72 @@ def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = 
         if len(found) > 1:
             raise ModelFileError(f"{len(found)} models found in the image at offsets {found}; pass offset=")
         offset = found[0]
-    data = flash[offset:]
-    model = read_model(data)
-    expected = {t.name: t.values for t in weight_tensors(reference)} if reference is not None else {}
+    table = checksums.find_table(flash, offset)
+    if table is None and require_checksums:
+        raise ModelFileError("the image carries no weight checksum table (built by an older hil-bench or "
+                             "not through `hil-bench export`); rebuild it, or pass --against MODEL")
+    expected = {w.name: w.values for w in weights_of(reference)} if reference is not None else None
+    sums = {(c.subgraph, c.tensor): c for c in table or []}
     rows = []
+    for w in weights_of(flash[offset:]):
+        problem = w.problem or _against_table(w, sums, table) or _against_reference(w, expected)
+        audit = audit_tensor(w.name, w.op, w.values, w.channel_axis, w.scales, w.zero_points) \
+            if w.values is not None else None
+        rows.append(ImageTensor(w.name, w.method, audit, problem))
+    if table is not None and len(table) != len(rows):
+        problem = f"the checksum table lists {len(table)} weight tensors, the model has {len(rows)}"
+        if strict:
+            raise CorruptTensorError(f"the model in the image: {problem}")
+    for row in rows:
+        if row.problem and strict:
+            raise CorruptTensorError(f"weight tensor {row.name!r} ({row.method}) in the image: {row.problem}")
+    return rows
+
+
+def _against_table(w: Weight, sums: dict, table) -> str:
+    if table is None:
+        return ""
+    c = sums.get((w.subgraph, w.tensor))
+    if c is None:
+        return "not in the image's checksum table"
+    if checksums.crc(w.stored) != c.stored_crc:
+        return f"stored bytes fail their CRC-32 (a flipped byte in the {w.method} data)"
+    if w.values.nbytes != c.decoded_bytes or checksums.crc(w.values.tobytes()) != c.decoded_crc:
+        return "decoded values fail their CRC-32"
+    return ""
+
+
+def _against_reference(w: Weight, expected: dict | None) -> str:
+    if expected is None:
+        return ""
+    ref = expected.get(w.name)
+    if ref is None:
+        return "no tensor of that name in the reference model"
+    if ref.shape != w.values.shape:
+        return f"shape {list(w.values.shape)} differs from the reference's {list(ref.shape)}"
+    if not np.array_equal(ref, w.values):
+        return f"decoded values differ from the reference ({int(np.sum(ref != w.values))} values)"
+    return ""
+
+
+def weights_of(model_bytes: bytes) -> list[Weight]:
+    """Every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight tensor of a model, compressed or not,
+    with its stored bytes and decoded values (a problem instead when it does not decode)."""
+    model = read_model(model_bytes)
     producers_by_sg = []  # per subgraph: DECODE output tensor -> (encoded, ancillary) input tensors
     for sg in model.subgraphs:
         producers = {}
         producers_by_sg.append(producers)
         for op in sg.operators or []:
             if opcode_name(model, op) == DECODE_OP:
-                ins = list(op.inputs)
-                for k, out in enumerate(op.outputs):
+                ins, outs = int_list(op.inputs), int_list(op.outputs)
+                if len(ins) != 2 * len(outs):
+                    raise ModelFileError(f"a DECODE operator has {len(ins)} inputs for {len(outs)} outputs; "
+                                         "expected an (encoded, ancillary) pair per output")
+                for k, out in enumerate(outs):
                     producers[int(out)] = (int(ins[2 * k]), int(ins[2 * k + 1]))
-    for s, sg, t, op_name, default_axis in weighted_operands(model):
-        rows.append(_one(model, sg, t, producers_by_sg[s].get(t), op_name, default_axis, expected))
-    for row in rows:
-        if row.problem and strict:
-            raise CorruptTensorError(f"weight tensor {row.name!r} ({row.method}) in the image: {row.problem}")
-    return rows
+    return [_weight(model, s, sg, t, producers_by_sg[s].get(t), op_name, axis)
+            for s, sg, t, op_name, axis in weighted_operands(model)]
 
 
 def _buffer(model, tensor) -> bytes:
@@ -91,30 +160,25 @@ def _buffer(model, tensor) -> bytes:
     return bytes(buf.data) if buf.data is not None else b""
 
 
-def _one(model, sg, t: int, pair, op_name: str, default_axis: int, expected: dict) -> ImageTensor:
+def _weight(model, s: int, sg, t: int, pair, op_name: str, default_axis: int) -> Weight:
     tensor = sg.tensors[t]
     name = tensor_name(tensor).removesuffix("_decoded")
-    shape = tuple(int(d) for d in tensor.shape)
+    shape = tuple(int_list(tensor.shape))
     scales, zps = quantization_of(tensor)
     axis = int(tensor.quantization.quantizedDimension) if len(scales) > 1 else default_axis
     if pair is None:
-        method = "raw"
-        values = np.frombuffer(_buffer(model, tensor), dtype=np.int8)
-        if values.size != int(np.prod(shape)):
-            return ImageTensor(name, method, None, f"buffer holds {values.size} bytes, shape {list(shape)}")
-        values = values.reshape(shape)
+        method, stored = "raw", _buffer(model, tensor)
+        dtype = DTYPES.get(tensor.type, np.dtype(np.int8))
+        values, problem = None, f"buffer holds {len(stored)} bytes, shape {list(shape)} of {dtype.name}"
+        if len(stored) == int(np.prod(shape)) * dtype.itemsize:
+            values, problem = np.frombuffer(stored, dtype=dtype).reshape(shape), ""
     else:
         encoded, ancillary = _buffer(model, sg.tensors[pair[0]]), _buffer(model, sg.tensors[pair[1]])
-        method = DECODE_TYPES.get(ancillary[0] if ancillary else -1, "unknown")
+        method, stored = DECODE_TYPES.get(ancillary[0] if ancillary else -1, "unknown"), encoded + ancillary
         try:
-            values = decode_tensor(encoded, ancillary, shape, np.int8)
+            values, problem = decode_tensor(encoded, ancillary, shape, np.int8), ""
         except DecodeError as exc:
-            return ImageTensor(name, method, None, f"decode failed: {exc}")
-    audit = audit_tensor(name, op_name, values, axis, scales, zps)
-    ref = expected.get(name)
-    if expected and ref is None:
-        return ImageTensor(name, method, audit, "no tensor of that name in the reference model")
-    if ref is not None and not np.array_equal(ref, values):
-        diff = int(np.sum(ref != values)) if ref.shape == values.shape else -1
-        return ImageTensor(name, method, audit, f"decoded values differ from the reference ({diff} values)")
-    return ImageTensor(name, method, audit)
+            values, problem = None, f"decode failed: {exc}"
+    if values is not None and not 0 <= axis < len(shape):
+        values, problem = None, f"channel axis {axis} outside shape {list(shape)}"
+    return Weight(s, t, name, op_name, method, stored, values, axis, scales, zps, problem)

@@ -17,7 +17,8 @@ from typing import Optional
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
-from hil_bench.tflite import quantization_of, read_model, tensor_name, weighted_operands, with_builtin_codes
+from hil_bench.tflite import (edit_model, foreign_reader, int_list, quantization_of, read_model, tensor_name,
+                              weighted_operands, with_builtin_codes)
 
 from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
@@ -52,7 +53,7 @@ def weight_refs(model_bytes: bytes) -> list[WeightRef]:
         if buf.data is None or len(buf.data) == 0:
             continue
         scales, _ = quantization_of(tensor)
-        refs.append(WeightRef(s, t, tensor_name(tensor), op_name, tuple(int(d) for d in tensor.shape),
+        refs.append(WeightRef(s, t, tensor_name(tensor), op_name, tuple(int_list(tensor.shape)),
                               tensor.type == schema.TensorType.INT8,
                               int(tensor.quantization.quantizedDimension) if len(scales) > 1 else None))
     return refs
@@ -73,7 +74,7 @@ def lut_method(values: np.ndarray, channel_axis: Optional[int]) -> Optional[spec
 
 def compress_lut(model_bytes: bytes) -> bytes:
     """Compress every eligible weight tensor with TFLM's own tool (LUT, decode type 0)."""
-    model = model_editor.read(model_bytes)
+    model = edit_model(model_bytes)
     specs = []
     for ref in weight_refs(model_bytes):
         method = lut_method(model.subgraphs[ref.subgraph].tensors[ref.tensor].array, ref.channel_axis)
@@ -98,15 +99,15 @@ def compress_with(model_bytes: bytes, methods: dict[tuple[int, int], spec.Compre
     if not methods:
         return bytes(model_bytes)
     plugins = _plugins()
-    model = model_editor.read(with_builtin_codes(model_bytes))
+    model = edit_model(with_builtin_codes(model_bytes))
     results = {}
     for (s, t), method in methods.items():
         tensor = model.subgraphs[s].tensors[t]
         results[(s, t)] = plugins[type(method)].compress(tensor, method)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), foreign_reader("model buffer", "tflite_micro's compression tool"):
         warnings.simplefilter("ignore")
         decode_insert.insert_decode_operators(model, results)
-    return _aligned(model.build())
+        return _aligned(model.build())
 
 
 def _aligned(model_bytes: bytearray) -> bytes:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Optional
 
 from hil_bench.errors import UsageError
+from hil_bench.tflite import edit_model
 
 from hil_bench.compress.formats import METHODS
 from hil_bench.compress.hbcodec import HbCompression, encode_tensor
@@ -52,12 +53,10 @@ class CompressedModel:
 
 def compress_model(tflite_bytes: bytes, method: str = "auto") -> CompressedModel:
     """Compress the weight tensors of a .tflite: ``auto`` picks per tensor, the others force one."""
-    from tflite_micro.tensorflow.lite.micro.compression import model_editor
-
     if method not in METHODS:
         raise UsageError(f"unknown compression method {method!r}; use one of {', '.join(METHODS)}")
     tflite_bytes = bytes(tflite_bytes)
-    editor = model_editor.read(tflite_bytes)
+    editor = edit_model(tflite_bytes)  # checked by read_model first: a corrupt model is a ModelFileError
     choices, methods = [], {}
     for ref in weight_refs(tflite_bytes):
         values = editor.subgraphs[ref.subgraph].tensors[ref.tensor].array

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from hil_bench.compress.lut import weight_refs
+from hil_bench.tflite import edit_model, model_bytes, read_model
 from hil_bench.compress.model import compress_model
 
 
@@ -24,12 +25,11 @@ def entropy_bound_bytes(values: np.ndarray, channel_axis) -> float:
 
 def size_report(tflite: bytes | str | Path, method: str = "auto") -> dict:
     """Bytes of the model and its weights, raw and compressed with ``method``, with comparisons."""
-    from tflite_micro.tensorflow.lite.micro.compression import model_editor
-
-    data = Path(tflite).read_bytes() if isinstance(tflite, (str, Path)) else bytes(tflite)
+    data, _ = model_bytes(tflite)
+    read_model(tflite)  # a corrupt file is refused here, naming it
     compressed = compress_model(data, method)
     lut = compress_model(data, "lut")
-    editor = model_editor.read(data)
+    editor = edit_model(data)
     tensors = []
     bound_total = 0.0
     for choice, ref in zip(compressed.choices, weight_refs(data)):

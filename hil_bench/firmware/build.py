@@ -74,6 +74,10 @@ def bsp_dirs(board: Board) -> list[Path]:
     return [generic, family] if generic.is_dir() else [family]
 
 
+# What writes model_data.c (the array and its weight checksum table): a change there is a new image.
+_MODEL_DATA_SOURCES = [Path(__file__).parents[1] / "export.py", Path(__file__).parents[1] / "compress" / "checksums.py"]
+
+
 def _sources(board: Board, with_model: bool) -> list[Path]:
     app = [p for p in sorted((FIRMWARE_DIR / "app").glob("*.c"))
            if p.name != ("model_none.c" if with_model else "model_runtime.c")]
@@ -153,7 +157,8 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
                  repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode))):
         h.update(part.encode() if isinstance(part, str) else part)
     for p in srcs + _headers(board, with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
-                                            Path(__file__).with_name("config.py")]:
+                                            Path(__file__).with_name("config.py"),
+                                            *_MODEL_DATA_SOURCES]:
         h.update(str(p.relative_to(FIRMWARE_DIR) if FIRMWARE_DIR in p.parents else p.name).encode())
         h.update(p.read_bytes())
     h.update(model_bytes or b"")

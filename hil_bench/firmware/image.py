@@ -26,11 +26,13 @@ def loaded_bytes(elf_path: str | Path) -> bytes:
     return b"".join(data for _, data in sections)
 
 
-def audit_elf(elf_path: str | Path):
-    """Audit the model found in an image's flash bytes, every compressed tensor decoded and checked.
+def audit_elf(elf_path: str | Path, reference: bytes | None = None):
+    """Audit the model found in an image's flash bytes: every weight tensor, raw or compressed, decoded
+    and checked against the image's checksum table and, given ``reference`` (a .tflite's bytes), compared
+    value for value with it.
 
-    Raises CorruptTensorError naming the tensor when one fails to decode or fails its checksum.
+    Raises CorruptTensorError naming the tensor when one fails to decode, its checksum or the comparison.
     """
     from hil_bench.compress.find_in_image import audit_image
 
-    return [t.audit for t in audit_image(loaded_bytes(elf_path))]
+    return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]

@@ -122,8 +122,10 @@ def validate(recipe: Recipe) -> None:
             continue
         if step.epochs < 0:
             problems.append(f"{name}.epochs must not be negative")
-        if step.learning_rate <= 0:
+        if not step.learning_rate > 0:  # also refuses NaN
             problems.append(f"{name}.learning_rate must be positive")
+    if recipe.train.batch_size < 1:
+        problems.append(f"train.batch_size {recipe.train.batch_size} must be at least 1")
     if recipe.qat.mode != "none" and recipe.qat.epochs < 1:
         problems.append(f"qat.epochs must be at least 1 for qat.mode {recipe.qat.mode!r}")
     if problems:
@@ -182,7 +184,14 @@ def recipe_from_dict(data: dict, default_name: str = "custom", origin: str = "re
                              f"expected {', '.join(names)}")
         for option, value in table.items():
             want = type(getattr(step_type(), option))
-            if not isinstance(value, want) and not (want is float and isinstance(value, int)):
+            numeric = want is float and isinstance(value, int) and not isinstance(value, bool)
+            if type(value) is not want and not numeric:  # type(): true is an int to isinstance
                 raise UsageError(f"{origin}: {key}.{option} must be a {want.__name__}, got {value!r}")
         steps[key] = step_type(**table)
-    return Recipe(name=str(data.get("name", default_name)), seed=int(data.get("seed", 0)), **steps)
+    seed = data.get("seed", 0)
+    if type(seed) is not int or not 0 <= seed < 2**32:
+        raise UsageError(f"{origin}: seed must be an integer from 0 to 2**32-1, got {seed!r}")
+    name = data.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"{origin}: name must be a non-empty string, got {name!r}")
+    return Recipe(name=name, seed=seed, **steps)
