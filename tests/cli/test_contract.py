@@ -58,6 +58,8 @@ CASES = [
     ("bench-tolerances-bad", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline", "{tmp}",
                               "--tolerances", "{file}"], USAGE, "{file}: not valid TOML"),
     # optimize
+    ("optimize-unknown-recipe", ["optimize", "--model", "digits_cnn", "--recipe", "nosuch", "--out", "{tmp}/o"], USAGE,
+     "unknown recipe 'nosuch'"),
     ("optimize-no-out", ["optimize", "--model", "digits_cnn", "--recipe", "ptq"], USAGE, "--out"),
     ("optimize-out-file", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{file}"], USAGE,
      "--out {file}: is a file, but a folder is needed"),
