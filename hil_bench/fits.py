@@ -57,12 +57,13 @@ class Fit:
 
 
 def supported_ops() -> frozenset[str]:
-    """Operator names the runtime's op table (hb_op_table.c) implements: the table is the truth."""
+    """Operator names the runtime's op rows implement (each family file in firmware/runtime/src/ops
+    ends with its rows): the rows are the truth."""
     from hil_bench.resources import firmware_dir
 
-    table = (firmware_dir() / "runtime" / "src" / "ops" / "hb_op_table.c").read_text()
-    builtins = re.findall(r"\{BUILTIN\((\w+)\)", table)
-    customs = re.findall(r"HB_BUILTIN_CUSTOM,\s*\"(\w+)\"", table)
+    table = "\n".join(p.read_text() for p in sorted((firmware_dir() / "runtime" / "src" / "ops").glob("*.c")))
+    builtins = re.findall(r"\{HB_ROW_BUILTIN\((\w+)\)", table)
+    customs = re.findall(r"\{HB_BUILTIN_CUSTOM,\s*\"(\w+)\"", table)
     return frozenset(builtins + [f"CUSTOM:{c}" for c in customs])
 
 

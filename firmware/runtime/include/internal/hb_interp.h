@@ -60,7 +60,7 @@ static inline float hb_scale(const hb_interpreter *ip, const hb_tensor *t)
  * prepare put its results. The op family owns the meaning of `variant` and the layout of its
  * prepared data (a struct in the tail at data_off, see src/ops/). */
 typedef struct hb_op {
-    uint8_t row;        /* index of the op's row in hb_op_table (internal/hb_op.h) */
+    uint8_t row;        /* index of the op's row (hb_op_row_at, internal/hb_op.h) */
     uint8_t variant;    /* chosen by the family's prepare (e.g. QUANTIZE from float or int8) */
     uint8_t n_in;       /* <= HB_MAX_OP_INPUTS */
     uint8_t n_out;      /* 1, or k for a TFLM_DECODE with 2k inputs */

@@ -1,9 +1,10 @@
 /*
  * hb_op.h - what an operator family implements, and the one table that lists the operators.
  *
- * An operator is a row of hb_op_table (src/ops/hb_op_table.c): its TFLite builtin code (or custom
- * code name), its name, a prepare and an eval. Parse finds the row by code, prepare and eval call
- * through it, hb_interpreter_op_name() reads its name. Each family file in src/ops/ owns its
+ * An operator is a row of its family's table, defined at the end of the family file
+ * (src/ops/hb_op_<family>.c): its TFLite builtin code (or custom code name), its name, a prepare
+ * and an eval. src/ops/hb_op_table.c lists the families; parse finds the row by code, prepare and
+ * eval call through it, hb_interpreter_op_name() reads its name. Each family file in src/ops/ owns its
  * prepared-data struct (allocated in the tail with hb_pdata(), fixed-width fields only), its
  * prepare (validate, compute everything that depends only on constants, choose op->variant, ask
  * the kernel for scratch with hb_pscratch()) and its eval (arithmetic: read the data back, call
@@ -43,10 +44,23 @@ typedef struct hb_op_row {
     uint32_t flags;    /* HB_ROW_* */
 } hb_op_row;
 
-extern const hb_op_row hb_op_table[];
-extern const uint32_t hb_op_table_len;
+/* A row's first two fields from one token: HB_ROW_BUILTIN(CONV_2D) -> HB_BUILTIN_CONV_2D, "CONV_2D". */
+#define HB_ROW_BUILTIN(name) HB_BUILTIN_##name, #name
 
-static inline const hb_op_row *hb_row(const hb_op *op) { return &hb_op_table[op->row]; }
+/* The rows of one family: `hb_op_rows_<family>[]` and `hb_op_rows_<family>_len`, defined at the end
+ * of its file with HB_OP_ROWS_LEN; src/ops/hb_op_table.c lists the families. */
+#define HB_OP_ROWS_LEN(rows) ((uint32_t)(sizeof(rows) / sizeof((rows)[0])))
+
+typedef struct hb_op_family {
+    const hb_op_row *rows;
+    const uint32_t *count;
+} hb_op_family;
+
+/* Row `index`, counting through the families in the order hb_op_table.c lists them (at most 255
+ * rows: hb_op.row is a byte); NULL past the last row. */
+const hb_op_row *hb_op_row_at(uint32_t index);
+
+static inline const hb_op_row *hb_row(const hb_op *op) { return hb_op_row_at(op->row); }
 
 /* ---- prepare helpers (src/core/hb_prepare.c) ---- */
 hb_status hb_pfail(const hb_pctx *c, hb_status st, const char *what);

@@ -161,12 +161,13 @@ static hb_status parse_io(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     return HB_OK;
 }
 
-/* Row of a builtin operator in hb_op_table; -1 if unsupported. */
+/* Row of a builtin operator (hb_op_row_at); -1 if unsupported. */
 static int row_of_builtin(int32_t code)
 {
+    const hb_op_row *row;
     uint32_t r;
-    for (r = 0; r < hb_op_table_len; r++) {
-        if (hb_op_table[r].builtin == code && code != HB_BUILTIN_CUSTOM) {
+    for (r = 0; (row = hb_op_row_at(r)) != 0; r++) {
+        if (row->builtin == code && code != HB_BUILTIN_CUSTOM) {
             return (int)r;
         }
     }
@@ -186,20 +187,21 @@ static void copy_name(const hb_fb *fb, const hb_fb_vec *v, char *buf, uint32_t l
     buf[n] = '\0';
 }
 
-/* A CUSTOM operator: found in hb_op_table by its custom code (e.g. TFLite Micro's
+/* A CUSTOM operator: found among the op rows by its custom code (e.g. TFLite Micro's
  * "TFLM_DECODE"); others are refused by their custom code. */
 static hb_status custom_row(hb_interpreter *ip, const hb_fb *fb, const hb_fb_table *code_t,
                             uint32_t i, int *row)
 {
     hb_fb_vec name;
     char shown[HB_NAME_MAX + 1u];
+    const hb_op_row *rw;
     uint32_t r;
     if (!FB_OK(hb_fb_vec_field(fb, code_t, 1, 1, &name))) {
         return hb_fail(ip, HB_ERR_MODEL, "operator %u: bad custom code", i);
     }
-    for (r = 0; r < hb_op_table_len; r++) {
-        const char *n = hb_op_table[r].name;
-        if (hb_op_table[r].builtin == HB_BUILTIN_CUSTOM && strlen(n) == name.count &&
+    for (r = 0; (rw = hb_op_row_at(r)) != 0; r++) {
+        const char *n = rw->name;
+        if (rw->builtin == HB_BUILTIN_CUSTOM && strlen(n) == name.count &&
             memcmp(fb->buf + name.pos, n, name.count) == 0) {
             *row = (int)r;
             return HB_OK;
@@ -284,8 +286,8 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
         return hb_fail(ip, HB_ERR_INTERNAL, "op table row %d does not fit hb_op.row", row);
     }
     op->row = (uint8_t)row;
-    name = hb_op_table[row].name;
-    if (hb_op_table[row].flags & HB_ROW_DECODE) {
+    name = hb_row(op)->name;
+    if (hb_row(op)->flags & HB_ROW_DECODE) {
         return parse_decode(ip, fb, &ins, &outs, i, op);
     }
     if (ins.count == 0 || ins.count > HB_MAX_OP_INPUTS || outs.count != 1) {
@@ -294,7 +296,7 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     }
     for (k = 0; k < ins.count; k++) {
         const int32_t idx = hb_rd_i32(fb->buf + ins.pos + 4u * k);
-        const int omitted_ok = (hb_op_table[row].flags & HB_ROW_INPUTS_OPTIONAL) != 0u || k >= 2;
+        const int omitted_ok = (hb_row(op)->flags & HB_ROW_INPUTS_OPTIONAL) != 0u || k >= 2;
         if (idx < -1 || idx >= (int32_t)ip->n_tensors || (idx == -1 && !omitted_ok)) {
             return hb_fail(ip, HB_ERR_MODEL, "operator %u (%s): input %u is tensor %d of %u", i,
                            name, k, idx, ip->n_tensors);

@@ -19,7 +19,7 @@ typedef struct relu_data {
     int32_t in_zp, out_zp, mult, shift, lo, hi, count;
 } relu_data;
 
-hb_status hb_op_softmax_prepare(hb_pctx *c)
+static hb_status hb_op_softmax_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
@@ -52,7 +52,7 @@ hb_status hb_op_softmax_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_softmax_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_softmax_eval(hb_interpreter *ip, const hb_op *op)
 {
     const softmax_data *d = (const softmax_data *)hb_op_data(ip, op);
     hb_softmax_s8(d->mult, d->shift, d->diff_min, d->outer, d->depth,
@@ -60,7 +60,7 @@ hb_status hb_op_softmax_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_logistic_prepare(hb_pctx *c)
+static hb_status hb_op_logistic_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
@@ -91,7 +91,7 @@ hb_status hb_op_logistic_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_logistic_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_logistic_eval(hb_interpreter *ip, const hb_op *op)
 {
     const logistic_data *d = (const logistic_data *)hb_op_data(ip, op);
     hb_logistic_s8(d->zp, d->radius, d->mult, d->shift, d->count,
@@ -130,13 +130,22 @@ static hb_status relu_prepare(hb_pctx *c, int act)
     return hb_pact(c, act, out, &d->lo, &d->hi);
 }
 
-hb_status hb_op_relu_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU); }
-hb_status hb_op_relu6_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU6); }
+static hb_status hb_op_relu_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU); }
+static hb_status hb_op_relu6_prepare(hb_pctx *c) { return relu_prepare(c, HB_ACT_RELU6); }
 
-hb_status hb_op_relu_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_relu_eval(hb_interpreter *ip, const hb_op *op)
 {
     const relu_data *d = (const relu_data *)hb_op_data(ip, op);
     hb_relu_s8(d->in_zp, d->out_zp, d->mult, d->shift, d->lo, d->hi, d->count,
                (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_activation[] = {
+    {HB_ROW_BUILTIN(SOFTMAX), hb_op_softmax_prepare, hb_op_softmax_eval, 0},
+    {HB_ROW_BUILTIN(LOGISTIC), hb_op_logistic_prepare, hb_op_logistic_eval, 0},
+    {HB_ROW_BUILTIN(RELU), hb_op_relu_prepare, hb_op_relu_eval, 0},
+    {HB_ROW_BUILTIN(RELU6), hb_op_relu6_prepare, hb_op_relu_eval, 0},
+};
+const uint32_t hb_op_rows_activation_len = HB_OP_ROWS_LEN(hb_op_rows_activation);

@@ -171,10 +171,17 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     return HB_OK;
 }
 
-hb_status hb_op_conv_2d_prepare(hb_pctx *c) { return prepare(c, 0); }
-hb_status hb_op_conv_2d_eval(hb_interpreter *ip, const hb_op *op) { return eval(ip, op, 0); }
-hb_status hb_op_depthwise_conv_2d_prepare(hb_pctx *c) { return prepare(c, 1); }
-hb_status hb_op_depthwise_conv_2d_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_conv_2d_prepare(hb_pctx *c) { return prepare(c, 0); }
+static hb_status hb_op_conv_2d_eval(hb_interpreter *ip, const hb_op *op) { return eval(ip, op, 0); }
+static hb_status hb_op_depthwise_conv_2d_prepare(hb_pctx *c) { return prepare(c, 1); }
+static hb_status hb_op_depthwise_conv_2d_eval(hb_interpreter *ip, const hb_op *op)
 {
     return eval(ip, op, 1);
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_conv[] = {
+    {HB_ROW_BUILTIN(CONV_2D), hb_op_conv_2d_prepare, hb_op_conv_2d_eval, 0},
+    {HB_ROW_BUILTIN(DEPTHWISE_CONV_2D), hb_op_depthwise_conv_2d_prepare, hb_op_depthwise_conv_2d_eval, 0},
+};
+const uint32_t hb_op_rows_conv_len = HB_OP_ROWS_LEN(hb_op_rows_conv);

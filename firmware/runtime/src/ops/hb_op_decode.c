@@ -126,7 +126,7 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
     return run_pair(ip, c->index, c->op, k, ip->arena, scratch);
 }
 
-hb_status hb_op_decode_prepare(hb_pctx *c)
+static hb_status hb_op_decode_prepare(hb_pctx *c)
 {
     uint32_t k;
     for (k = 0; k < c->op->n_out; k++) {
@@ -138,7 +138,7 @@ hb_status hb_op_decode_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
 {
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const uint32_t index = (uint32_t)(op - hb_ops(ip));
@@ -154,3 +154,9 @@ hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
     }
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_decode[] = {
+    {HB_BUILTIN_CUSTOM, "TFLM_DECODE", hb_op_decode_prepare, hb_op_decode_eval, HB_ROW_DECODE},
+};
+const uint32_t hb_op_rows_decode_len = HB_OP_ROWS_LEN(hb_op_rows_decode);

@@ -64,7 +64,7 @@ static void *binary_common(hb_pctx *c, uint32_t bytes, hb_tensor **a, hb_tensor 
     return d;
 }
 
-hb_status hb_op_add_prepare(hb_pctx *c)
+static hb_status hb_op_add_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *a, *b, *o;
@@ -98,7 +98,7 @@ hb_status hb_op_add_prepare(hb_pctx *c)
     return hb_pact(c, hb_opt_u8(c, OPT_ACTIVATION, HB_ACT_NONE), o, &p->act_min, &p->act_max);
 }
 
-hb_status hb_op_add_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_add_eval(hb_interpreter *ip, const hb_op *op)
 {
     const add_data *d = (const add_data *)hb_op_data(ip, op);
     hb_add_s8(&d->p, &d->b, (const int8_t *)hb_in_data(ip, op, 0),
@@ -106,7 +106,7 @@ hb_status hb_op_add_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_mul_prepare(hb_pctx *c)
+static hb_status hb_op_mul_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *a, *b, *o;
@@ -129,10 +129,17 @@ hb_status hb_op_mul_prepare(hb_pctx *c)
     return hb_pact(c, hb_opt_u8(c, OPT_ACTIVATION, HB_ACT_NONE), o, &p->act_min, &p->act_max);
 }
 
-hb_status hb_op_mul_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_mul_eval(hb_interpreter *ip, const hb_op *op)
 {
     const mul_data *d = (const mul_data *)hb_op_data(ip, op);
     hb_mul_s8(&d->p, &d->b, (const int8_t *)hb_in_data(ip, op, 0),
               (const int8_t *)hb_in_data(ip, op, 1), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_elementwise[] = {
+    {HB_ROW_BUILTIN(ADD), hb_op_add_prepare, hb_op_add_eval, 0},
+    {HB_ROW_BUILTIN(MUL), hb_op_mul_prepare, hb_op_mul_eval, 0},
+};
+const uint32_t hb_op_rows_elementwise_len = HB_OP_ROWS_LEN(hb_op_rows_elementwise);

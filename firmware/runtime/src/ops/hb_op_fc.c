@@ -46,7 +46,7 @@ static hb_status tensor_mult(const hb_pctx *c, const hb_tensor *in, const hb_ten
     return HB_OK;
 }
 
-hb_status hb_op_fully_connected_prepare(hb_pctx *c)
+static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *f = hb_pin(c, 1), *bias = hb_pin(c, 2), *out = hb_pout(c);
@@ -117,7 +117,7 @@ hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     return hb_pscratch(c, hb_fully_connected_s8_get_buffer_size(&p, batches, depth, channels));
 }
 
-hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
 {
     fc_data *d = (fc_data *)hb_op_data(ip, op);
     const hb_scratch scratch = hb_op_scratch(ip, op);
@@ -131,3 +131,9 @@ hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
                           fc_folded(d), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_fc[] = {
+    {HB_ROW_BUILTIN(FULLY_CONNECTED), hb_op_fully_connected_prepare, hb_op_fully_connected_eval, 0},
+};
+const uint32_t hb_op_rows_fc_len = HB_OP_ROWS_LEN(hb_op_rows_fc);

@@ -8,7 +8,7 @@ enum {
     OPT_ACTIVATION = 5
 };
 
-hb_status hb_op_pool_prepare(hb_pctx *c)
+static hb_status hb_op_pool_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
@@ -38,7 +38,7 @@ hb_status hb_op_pool_prepare(hb_pctx *c)
     return hb_pact(c, hb_opt_u8(c, OPT_ACTIVATION, HB_ACT_NONE), out, &p->act_min, &p->act_max);
 }
 
-hb_status hb_op_average_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_average_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
 {
     const hb_dims4 di = hb_dims4_of(ip, hb_in(ip, op, 0)), dout = hb_dims4_of(ip, hb_out(ip, op));
     hb_avg_pool_s8((const hb_pool_params *)hb_op_data(ip, op), &di,
@@ -46,10 +46,17 @@ hb_status hb_op_average_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_max_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_max_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
 {
     const hb_dims4 di = hb_dims4_of(ip, hb_in(ip, op, 0)), dout = hb_dims4_of(ip, hb_out(ip, op));
     hb_max_pool_s8((const hb_pool_params *)hb_op_data(ip, op), &di,
                    (const int8_t *)hb_in_data(ip, op, 0), &dout, (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_pool[] = {
+    {HB_ROW_BUILTIN(AVERAGE_POOL_2D), hb_op_pool_prepare, hb_op_average_pool_2d_eval, 0},
+    {HB_ROW_BUILTIN(MAX_POOL_2D), hb_op_pool_prepare, hb_op_max_pool_2d_eval, 0},
+};
+const uint32_t hb_op_rows_pool_len = HB_OP_ROWS_LEN(hb_op_rows_pool);

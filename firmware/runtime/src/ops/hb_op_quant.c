@@ -12,7 +12,7 @@ typedef struct quant_data {
     int32_t count;
 } quant_data;
 
-hb_status hb_op_quantize_prepare(hb_pctx *c)
+static hb_status hb_op_quantize_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
@@ -45,7 +45,7 @@ hb_status hb_op_quantize_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_quantize_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_quantize_eval(hb_interpreter *ip, const hb_op *op)
 {
     const quant_data *d = (const quant_data *)hb_op_data(ip, op);
     if (op->variant == QUANTIZE_FROM_F32) {
@@ -58,7 +58,7 @@ hb_status hb_op_quantize_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_dequantize_prepare(hb_pctx *c)
+static hb_status hb_op_dequantize_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
@@ -77,10 +77,17 @@ hb_status hb_op_dequantize_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_dequantize_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_dequantize_eval(hb_interpreter *ip, const hb_op *op)
 {
     const quant_data *d = (const quant_data *)hb_op_data(ip, op);
     hb_dequantize_s8_f32(d->scale, d->in_zp, d->count, (const int8_t *)hb_in_data(ip, op, 0),
                          (float *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_quant[] = {
+    {HB_ROW_BUILTIN(QUANTIZE), hb_op_quantize_prepare, hb_op_quantize_eval, 0},
+    {HB_ROW_BUILTIN(DEQUANTIZE), hb_op_dequantize_prepare, hb_op_dequantize_eval, 0},
+};
+const uint32_t hb_op_rows_quant_len = HB_OP_ROWS_LEN(hb_op_rows_quant);

@@ -39,7 +39,7 @@ static hb_status check_kept(const hb_pctx *c, const hb_tensor *in, const hb_tens
     return HB_OK;
 }
 
-hb_status hb_op_mean_prepare(hb_pctx *c)
+static hb_status hb_op_mean_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *axes = hb_pin(c, 1), *out = hb_pout(c);
@@ -85,7 +85,7 @@ hb_status hb_op_mean_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_mean_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_mean_eval(hb_interpreter *ip, const hb_op *op)
 {
     const mean_data *d = (const mean_data *)hb_op_data(ip, op);
     const hb_tensor *in = hb_in(ip, op, 0);
@@ -95,3 +95,9 @@ hb_status hb_op_mean_eval(hb_interpreter *ip, const hb_op *op)
                d->out_zp, (const int8_t *)hb_in_data(ip, op, 0), (int8_t *)hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_reduce[] = {
+    {HB_ROW_BUILTIN(MEAN), hb_op_mean_prepare, hb_op_mean_eval, 0},
+};
+const uint32_t hb_op_rows_reduce_len = HB_OP_ROWS_LEN(hb_op_rows_reduce);

@@ -16,7 +16,7 @@ typedef struct concat_data {
     int32_t outer, axis;
 } concat_data;
 
-hb_status hb_op_reshape_prepare(hb_pctx *c)
+static hb_status hb_op_reshape_prepare(hb_pctx *c)
 {
     hb_tensor *in = hb_pin(c, 0), *out = hb_pout(c);
     if (in == 0 || in->type != out->type || hb_bytes(c->ip, in) != hb_bytes(c->ip, out) ||
@@ -26,7 +26,7 @@ hb_status hb_op_reshape_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_reshape_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_reshape_eval(hb_interpreter *ip, const hb_op *op)
 {
     const void *src = hb_in_data(ip, op, 0);
     void *dst = hb_out_data(ip, op);
@@ -36,7 +36,7 @@ hb_status hb_op_reshape_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_pad_prepare(hb_pctx *c)
+static hb_status hb_op_pad_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *in = hb_pin(c, 0), *pads = hb_pin(c, 1), *out = hb_pout(c);
@@ -76,7 +76,7 @@ hb_status hb_op_pad_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_pad_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_pad_eval(hb_interpreter *ip, const hb_op *op)
 {
     const pad_data *d = (const pad_data *)hb_op_data(ip, op);
     const hb_tensor *in = hb_in(ip, op, 0);
@@ -88,7 +88,7 @@ hb_status hb_op_pad_eval(hb_interpreter *ip, const hb_op *op)
     return HB_OK;
 }
 
-hb_status hb_op_concatenation_prepare(hb_pctx *c)
+static hb_status hb_op_concatenation_prepare(hb_pctx *c)
 {
     const hb_interpreter *ip = c->ip;
     hb_tensor *out = hb_pout(c);
@@ -140,7 +140,7 @@ hb_status hb_op_concatenation_prepare(hb_pctx *c)
     return HB_OK;
 }
 
-hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
+static hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
 {
     const concat_data *d = (const concat_data *)hb_op_data(ip, op);
     const hb_tensor *out = hb_out(ip, op);
@@ -159,3 +159,11 @@ hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
     hb_concat((int)op->n_in, ins, chunk, d->outer, hb_out_data(ip, op));
     return HB_OK;
 }
+
+/* The family's rows (src/ops/hb_op_table.c lists the families). */
+const hb_op_row hb_op_rows_shape[] = {
+    {HB_ROW_BUILTIN(RESHAPE), hb_op_reshape_prepare, hb_op_reshape_eval, HB_ROW_INPUTS_OPTIONAL},
+    {HB_ROW_BUILTIN(PAD), hb_op_pad_prepare, hb_op_pad_eval, 0},
+    {HB_ROW_BUILTIN(CONCATENATION), hb_op_concatenation_prepare, hb_op_concatenation_eval, 0},
+};
+const uint32_t hb_op_rows_shape_len = HB_OP_ROWS_LEN(hb_op_rows_shape);
