@@ -59,5 +59,6 @@ int32_t kc_check_depthwise(int32_t count);
 int32_t kc_check_fc(int32_t count);
 int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
+int32_t kc_check_max_pool(int32_t count);
 
 #endif /* KC_H */

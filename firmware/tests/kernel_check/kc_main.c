@@ -17,6 +17,7 @@ int main(void)
     fails += kc_check_fc(KC_CASES);
     fails += kc_check_add(KC_CASES);
     fails += kc_check_avg_pool(KC_CASES);
+    fails += kc_check_max_pool(KC_CASES);
     hb_printf("kernel-check done fails=%ld\r\n", (long)fails);
     hb_bsp_exit(fails > 0 ? 1 : 0);
 }

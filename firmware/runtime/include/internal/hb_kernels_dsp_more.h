@@ -1,6 +1,6 @@
 /* hb_kernels_dsp_more.h - DSP-extension paths of the ops whose optimized paths came after
- * hb_kernels_dsp.h (ADD, AVERAGE_POOL_2D), compiled when HB_KPATH_DSP. Same contracts as the
- * public kernels in hb_kernels.h; called only by their dispatch. */
+ * hb_kernels_dsp.h (ADD, AVERAGE_POOL_2D, MAX_POOL_2D), compiled when HB_KPATH_DSP. Same
+ * contracts as the public kernels in hb_kernels.h; called only by their dispatch. */
 #ifndef HB_KERNELS_DSP_MORE_H
 #define HB_KERNELS_DSP_MORE_H
 
@@ -10,6 +10,9 @@ void hb_add_s8_dsp(const hb_add_params *p, const hb_bcast *b, const int8_t *in1,
                    int8_t *out);
 
 void hb_avg_pool_s8_dsp(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                        const hb_dims4 *out_d, int8_t *out);
+
+void hb_max_pool_s8_dsp(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
                         const hb_dims4 *out_d, int8_t *out);
 
 #endif /* HB_KERNELS_DSP_MORE_H */

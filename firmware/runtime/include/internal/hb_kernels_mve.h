@@ -30,4 +30,7 @@ void hb_add_s8_mve(const hb_add_params *p, const hb_bcast *b, const int8_t *in1,
 void hb_avg_pool_s8_mve(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
                         const hb_dims4 *out_d, int8_t *out);
 
+void hb_max_pool_s8_mve(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                        const hb_dims4 *out_d, int8_t *out);
+
 #endif /* HB_KERNELS_MVE_H */
