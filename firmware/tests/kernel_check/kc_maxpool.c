@@ -6,6 +6,7 @@
 #include "kc.h"
 
 static const int32_t kc_odd_channels[] = {1, 3, 5, 17, 33};
+#define KC_ODD_N ((int32_t)(sizeof kc_odd_channels / sizeof kc_odd_channels[0]))
 
 /* Outputs along one axis with `before` / `after` padding (0 when the window never fits). */
 static int32_t kc_maxpool_extent(int32_t in, int32_t filter, int32_t stride, int32_t before, int32_t after)
@@ -18,7 +19,7 @@ static int32_t kc_maxpool_channels(void)
 {
     switch (kc_range(0, 3)) {
     case 0:
-        return kc_odd_channels[kc_range(0, (int32_t)(sizeof kc_odd_channels / sizeof kc_odd_channels[0]) - 1)];
+        return kc_odd_channels[kc_range(0, KC_ODD_N - 1)];
     case 1:
         return 16 * kc_range(1, 4);
     default:
