@@ -62,7 +62,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
     from hil_bench.firmware.build import compiler_version
-    from hil_bench.compress.find_in_image import audit_image
+    from hil_bench.audit import audit_image
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
     from hil_bench.models import build_model, get_spec

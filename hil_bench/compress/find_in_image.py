@@ -1,10 +1,9 @@
-"""Survival in the binary: find the .tflite inside raw flash bytes, decode every weight, check it.
+"""Survival in the binary, the decoding half: find the .tflite inside raw flash bytes and decode every
+weight tensor, compressed or not (:func:`weights_of`).
 
 Bytes in (e.g. an ELF's flash sections, concatenated); no ELF parsing here. Compressed tensors are
-decoded with the independent decoder (:mod:`hil_bench.compress.decode`). Every weight tensor, raw or
-compressed, is checked against the CRC-32 table the build stores beside the model
-(:mod:`hil_bench.compress.checksums`), so a flipped byte fails with the tensor's name; pass
-``reference`` (the original .tflite, compressed or not) to also compare every decoded value.
+decoded with the independent decoder (:mod:`hil_bench.compress.decode`). The audit of what was found
+(checksums, reference, sparsity and clusters) is :func:`hil_bench.audit.audit_image`.
 """
 
 from __future__ import annotations
@@ -14,13 +13,11 @@ from typing import Optional
 
 import numpy as np
 
-from hil_bench.audit import TensorAudit, audit_tensor
 from hil_bench.errors import ModelFileError
 from hil_bench.tensor_types import DTYPES
 from hil_bench.tflite import (TFLITE_IDENTIFIER, int_list, opcode_name, quantization_of, read_model, tensor_name,
                               weighted_operands)
 
-from hil_bench.compress import checksums
 from hil_bench.compress.decode import DecodeError, decode_tensor
 from hil_bench.compress.formats import DECODE_TYPES
 
@@ -48,14 +45,6 @@ class Weight:
     problem: str = ""
 
 
-@dataclass(frozen=True)
-class ImageTensor:
-    name: str
-    method: str                   # "raw", "lut" or "hb"
-    audit: Optional[TensorAudit]  # None when the tensor could not be decoded
-    problem: str = ""             # empty when decoded, checksum-clean and equal to the reference
-
-
 def find_models(flash: bytes) -> list[int]:
     """Offsets in ``flash`` where a parseable .tflite starts (identifier "TFL3" at offset 4)."""
     offsets, pos = [], flash.find(TFLITE_IDENTIFIER, 4)
@@ -68,71 +57,6 @@ def find_models(flash: bytes) -> list[int]:
             pass
         pos = flash.find(TFLITE_IDENTIFIER, pos + 1)
     return offsets
-
-
-def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = True,
-                offset: int | None = None, require_checksums: bool = False) -> list[ImageTensor]:
-    """Audit every weight tensor of the model embedded in ``flash``.
-
-    Each tensor is checked against the image's checksum table when it has one (``require_checksums``:
-    an image without one is an error) and against ``reference`` when given. With ``strict`` the first
-    problem raises :class:`CorruptTensorError` naming the tensor; otherwise problems are returned in
-    :attr:`ImageTensor.problem`.
-    """
-    flash = bytes(flash)
-    if offset is None:
-        found = find_models(flash)
-        if not found:
-            raise ModelFileError("no .tflite model (identifier 'TFL3' at offset 4) found in the image")
-        if len(found) > 1:
-            raise ModelFileError(f"{len(found)} models found in the image at offsets {found}; pass offset=")
-        offset = found[0]
-    table = checksums.find_table(flash, offset)
-    if table is None and require_checksums:
-        raise ModelFileError("the image carries no weight checksum table (built by an older hil-bench or "
-                             "not through `hil-bench export`); rebuild it, or pass --against MODEL")
-    expected = {w.name: w.values for w in weights_of(reference)} if reference is not None else None
-    sums = {(c.subgraph, c.tensor): c for c in table or []}
-    rows = []
-    for w in weights_of(flash[offset:]):
-        problem = w.problem or _against_table(w, sums, table) or _against_reference(w, expected)
-        audit = audit_tensor(w.name, w.op, w.values, w.channel_axis, w.scales, w.zero_points) \
-            if w.values is not None else None
-        rows.append(ImageTensor(w.name, w.method, audit, problem))
-    if table is not None and len(table) != len(rows):
-        problem = f"the checksum table lists {len(table)} weight tensors, the model has {len(rows)}"
-        if strict:
-            raise CorruptTensorError(f"the model in the image: {problem}")
-    for row in rows:
-        if row.problem and strict:
-            raise CorruptTensorError(f"weight tensor {row.name!r} ({row.method}) in the image: {row.problem}")
-    return rows
-
-
-def _against_table(w: Weight, sums: dict, table) -> str:
-    if table is None:
-        return ""
-    c = sums.get((w.subgraph, w.tensor))
-    if c is None:
-        return "not in the image's checksum table"
-    if checksums.crc(w.stored) != c.stored_crc:
-        return f"stored bytes fail their CRC-32 (a flipped byte in the {w.method} data)"
-    if w.values.nbytes != c.decoded_bytes or checksums.crc(w.values.tobytes()) != c.decoded_crc:
-        return "decoded values fail their CRC-32"
-    return ""
-
-
-def _against_reference(w: Weight, expected: dict | None) -> str:
-    if expected is None:
-        return ""
-    ref = expected.get(w.name)
-    if ref is None:
-        return "no tensor of that name in the reference model"
-    if ref.shape != w.values.shape:
-        return f"shape {list(w.values.shape)} differs from the reference's {list(ref.shape)}"
-    if not np.array_equal(ref, w.values):
-        return f"decoded values differ from the reference ({int(np.sum(ref != w.values))} values)"
-    return ""
 
 
 def weights_of(model_bytes: bytes) -> list[Weight]:

@@ -33,6 +33,6 @@ def audit_elf(elf_path: str | Path, reference: bytes | None = None):
 
     Raises CorruptTensorError naming the tensor when one fails to decode, its checksum or the comparison.
     """
-    from hil_bench.compress.find_in_image import audit_image
+    from hil_bench.audit import audit_image
 
     return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]

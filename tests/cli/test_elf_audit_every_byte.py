@@ -8,7 +8,8 @@ import pytest
 
 from hil_bench.cli.main import main
 from hil_bench.compress import compress_model
-from hil_bench.compress.find_in_image import CorruptTensorError, audit_image, weights_of
+from hil_bench.audit import audit_image
+from hil_bench.compress.find_in_image import CorruptTensorError, weights_of
 from hil_bench.firmware.build import build_firmware
 
 RESNET8 = Path(__file__).parents[1] / "fixtures" / "mlperf_tiny" / "ic_resnet8_int8.tflite"

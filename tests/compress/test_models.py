@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from hil_bench.compress import compress_model
-from hil_bench.compress.find_in_image import CorruptTensorError, audit_image, find_models
+from hil_bench.audit import audit_image
+from hil_bench.compress.find_in_image import CorruptTensorError, find_models
 from hil_bench.compress.lut import compress_lut
 from hil_bench.compress.sizes import size_report
 from hil_bench.errors import UsageError
