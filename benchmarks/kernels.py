@@ -6,11 +6,13 @@ board, the same model is built twice -- ``--kernels ref`` (plain C, TFLM referen
 
 - instructions per inference (QEMU ``-icount``: deterministic, but instructions, not cycles: one
   Helium instruction counts as one however many beats it takes, and QEMU models no wait states);
-- the TFLite Micro + CMSIS-NN figure from ``shared/ANCHORS.md`` where there is one (measured the same
-  way; the zoo's ``mobilenet_v1_025`` and ``fc_autoencoder`` have the shapes of MLPerf's vww and ad
-  models, untrained weights);
+- the TFLite Micro + CMSIS-NN figure from ``shared/ANCHORS.md`` for the same model (kws, ResNet-8),
+  measured the same way; the zoo's ``mobilenet_v1_025`` and ``fc_autoencoder`` only share the shapes
+  of MLPerf's vww and ad models, so their anchor is marked ``~`` (a yardstick, not the same model);
 - code flash (text + rodata + data, model excluded) and arena bytes used (scratch included) beside
-  TFLM's figures;
+  TFLM's: the ANCHORS figure (TFLM + CMSIS-NN on the M55) for kws and ResNet-8, otherwise what the
+  ``tflite_micro`` wheel's own interpreter allocates for the same model (``host``: a 64-bit build,
+  whose persistent tables are larger than on a 32-bit MCU);
 - outputs of ref and opt byte-identical (the bit-exact tests compare both with ``tflite_micro``).
 
     python benchmarks/kernels.py [--board B ...] [--model NAME ...] [--layers] [--json]
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from hil_bench.dut import run_model  # noqa: E402
 from hil_bench.errors import Error  # noqa: E402
+from hil_bench.runtime.tflm import tflm_arena  # noqa: E402
 from hil_bench.runtime.zoo import zoo_int8  # noqa: E402
 from hil_bench.tflite import read_model  # noqa: E402
 
@@ -43,16 +46,16 @@ MODELS = ("kws_ref_model", "ic_resnet8_int8", "ds_cnn", "resnet8", "mobilenet_v1
 
 # shared/ANCHORS.md: TFLM + CMSIS-NN instructions per inference under QEMU, by QEMU machine.
 # kws/ic are the same .tflite files as our fixtures; vww/ad are MLPerf's trained models with the
-# shapes of our zoo's mobilenet_v1_025 / fc_autoencoder.
+# shapes of our zoo's mobilenet_v1_025 / fc_autoencoder (SHAPE_ALIKE: printed with a "~").
 CMSIS_NN = {
     "corstone300": {"kws_ref_model": 1_813_500, "ic_resnet8_int8": 4_913_656, "mobilenet_v1_025": 6_559_156,
                     "fc_autoencoder": 150_312},
     "mps2-an386": {"kws_ref_model": 7_697_720, "ic_resnet8_int8": 29_865_080, "mobilenet_v1_025": 24_102_800,
                    "fc_autoencoder": 583_280},
 }
-# shared/ANCHORS.md: TFLM arena bytes with CMSIS-NN on the M55 (reference kernels in brackets there).
-TFLM_ARENA = {"kws_ref_model": 27_348, "ic_resnet8_int8": 55_028, "mobilenet_v1_025": 100_772,
-              "fc_autoencoder": 9_268}
+SHAPE_ALIKE = ("mobilenet_v1_025", "fc_autoencoder")
+# shared/ANCHORS.md: TFLM arena bytes with CMSIS-NN on the M55, for the same models as our fixtures.
+TFLM_ARENA = {"kws_ref_model": 27_348, "ic_resnet8_int8": 55_028}
 TFLM_CODE_KWS_M55 = 93_096   # code flash, kws, TFLM + CMSIS-NN on the M55
 
 
@@ -85,7 +88,8 @@ def measure(name: str, model: bytes, board: str, tmp: Path) -> dict:
         "cmsis_nn": anchor, "opt_over_cmsis_nn": opt.latency.median / anchor if anchor else None,
         "code_bytes_ref": ref.code_bytes, "code_bytes_opt": opt.code_bytes,
         "arena_used_ref": ref.arena_used_bytes, "arena_used_opt": opt.arena_used_bytes,
-        "tflm_arena": TFLM_ARENA.get(name) if board == "corstone300" else None,
+        "tflm_arena": TFLM_ARENA.get(name) or tflm_arena(model)["total"],
+        "tflm_arena_source": "anchors-m55-cmsis-nn" if name in TFLM_ARENA else "tflite_micro-host",
         "outputs_identical": identical,
         "layers": [{"index": r["index"], "op": r["op"], "ref": r["latency"], "opt": o["latency"]}
                    for r, o in zip(ref.layers, opt.layers)],
@@ -96,21 +100,31 @@ def _num(v, fmt="{:,.0f}") -> str:
     return "-" if v is None else fmt.format(v)
 
 
+def _anchor(row: dict, value, fmt: str) -> str:
+    return _num(value, ("~" if row["model"] in SHAPE_ALIKE else "") + fmt)
+
+
+def _arena(row: dict) -> str:
+    return _num(row["tflm_arena"]) + ("" if row["tflm_arena_source"].startswith("anchors") else " h")
+
+
 def print_table(rows: list[dict], layers: bool) -> None:
     head = (f"{'model':18} {'board':12} {'path':7} {'ref instr':>12} {'opt instr':>11} {'ref/opt':>7} "
             f"{'CMSIS-NN':>11} {'opt/CMSIS':>9} {'code opt':>9} {'arena opt':>9} {'TFLM arena':>10} same")
     print(head)
     for r in rows:
         print(f"{r['model']:18} {r['board']:12} {r['kernels']:7} {_num(r['ref']):>12} {_num(r['opt']):>11} "
-              f"{_num(r['speedup'], '{:.1f}x'):>7} {_num(r['cmsis_nn']):>11} "
-              f"{_num(r['opt_over_cmsis_nn'], '{:.2f}x'):>9} {_num(r['code_bytes_opt']):>9} "
-              f"{_num(r['arena_used_opt']):>9} {_num(r['tflm_arena']):>10} {'yes' if r['outputs_identical'] else 'NO'}")
+              f"{_num(r['speedup'], '{:.1f}x'):>7} {_anchor(r, r['cmsis_nn'], '{:,.0f}'):>11} "
+              f"{_anchor(r, r['opt_over_cmsis_nn'], '{:.2f}x'):>9} {_num(r['code_bytes_opt']):>9} "
+              f"{_num(r['arena_used_opt']):>9} {_arena(r):>10} {'yes' if r['outputs_identical'] else 'NO'}")
     kws = [r for r in rows if r["model"] == "kws_ref_model" and r["board"] == "corstone300"]
     if kws:
         print(f"code flash, kws on corstone300: {kws[0]['code_bytes_opt']:,} B (opt) vs TFLM + CMSIS-NN "
               f"{TFLM_CODE_KWS_M55:,} B ({kws[0]['code_bytes_opt'] / TFLM_CODE_KWS_M55:.2f}x)")
     print("unit: instructions per inference under QEMU -icount (not cycles); CMSIS-NN figures from "
-          "shared/ANCHORS.md, measured the same way")
+          "shared/ANCHORS.md, measured the same way; ~: MLPerf's model of the same shape (vww, ad), not the same "
+          "model; TFLM arena: ANCHORS (M55, CMSIS-NN) for kws and ResNet-8, else (h) the tflite_micro wheel's "
+          "64-bit host allocation for the same model")
     if layers:
         for r in rows:
             print(f"\n{r['model']} on {r['board']} ({r['kernels']}), instructions per layer")
