@@ -7,7 +7,7 @@
  *                        or e-[hb-put crc mismatch: received ... expected ...] (CRC-32, hex)
  *   hb-get I             output tensor I as a frame: m-hb-frame-LEN-CRC\r\n RAW \r\n
  *   hb-read OFF LEN      model bytes [OFF, OFF+LEN) read back from flash, as a frame
- *   hb-crc OFF LEN       m-hb-crc-XXXXXXXX of those model bytes
+ *   hb-crc OFF LEN       m-hb-crc-<CRC-32 as 8 hex digits> of those model bytes
  *   hb-sink LEN          m-hb-sink-ready-LEN, swallow LEN raw bytes, m-hb-sink-done (link rate reference)
  *   hb-exit [CODE]       m-hb-exit-CODE, then leave (semihosting exit code on simulators), CODE 0..255
  *   hb-fault / hb-hang   fault tests: trigger a UsageFault / stop answering
