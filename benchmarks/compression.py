@@ -48,7 +48,7 @@ def rows():
                "auto": r["weight_bytes_compressed"], "entropy_bound": r["entropy_bound_bytes"],
                "hb/vela": round(hb_only / vela, 3) if vela else None,
                "hb/entropy": round(hb_only / r["entropy_bound_bytes"], 3),
-               "model_raw": r["model_bytes_raw"], "model_auto": r["model_bytes_compressed"]}
+               "model_raw": r["model_bytes_raw"], "model_auto": r["model_bytes"]}
 
 
 def digits_pcqat() -> bytes:

@@ -45,7 +45,7 @@ def add_arguments(p) -> None:
 COLUMNS = [
     ("recipe", "recipe"), ("metric", "metric"), ("accuracy_host", "host"), ("accuracy_device", "device"),
     ("latency", "latency"), ("flash_bytes", "flash B"), ("model_bytes_raw", "model B"),
-    ("model_bytes_compressed", "compressed B"), ("ram_bytes", "RAM B"),
+    ("model_bytes", "compressed B"), ("ram_bytes", "RAM B"),
     ("sparsity_trained", "sparsity trained"), ("sparsity_binary", "in binary"),
     ("max_unique_trained", "uniq/ch trained"), ("max_unique_binary", "in binary"),
     ("sparsity_survived", "sparsity kept"), ("clusters_survived", "clusters kept"),

@@ -72,7 +72,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
         score = lambda x: _score(x, v.get("metric")) + (" ⚠" if x is not None and v["dataset_synthetic"] else "")  # noqa: E731
         cells = [*(v[c] for c in lead), v["recipe"], score(v["accuracy_host"]), score(v["accuracy_device"]), _latency(v), f"{v['timing_source']} ({v['runner']})",
                  _bytes(v["flash_bytes"]), _bytes(v["ram_bytes"]),
-                 _pair(v["model_bytes_raw"], v["model_bytes_compressed"], _bytes),
+                 _pair(v["model_bytes_raw"], v["model_bytes"], _bytes),
                  _pair(v["sparsity_trained"], v["sparsity_binary"], _pct),
                  _pair(v["max_unique_trained"], v["max_unique_binary"], lambda x: "–" if x is None else str(x)),
                  _mark(v["sparsity_survived"]), _mark(v["clusters_survived"])]

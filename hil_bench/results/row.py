@@ -45,10 +45,10 @@ class ResultRow:
     accuracy_host: float | None
     accuracy_device: float | None
     dataset_synthetic: bool
-    flash_bytes: int | None
-    ram_bytes: int | None
-    model_bytes_raw: int | None
-    model_bytes_compressed: int | None
+    flash_bytes: int | None        # the whole image in flash (ELF load image)
+    ram_bytes: int | None          # RAM used: data + bss + arena used + stack used (measured on the device)
+    model_bytes_raw: int | None    # the .tflite as trained, before compression
+    model_bytes: int | None        # the model as stored in flash (compressed as --compress says)
     sparsity_trained: float | None
     sparsity_binary: float | None
     max_unique_trained: int | None
@@ -63,6 +63,9 @@ class ResultRow:
     metric: str = DEFAULT_METRIC   # what accuracy_host/device hold: "accuracy" or "mse" (hil_bench.metrics)
     kernels: str = ""              # kernel path that ran: "helium", "dsp" or "c" ("" in files from before)
     compiler_flags: str = ""       # flags the firmware was compiled with ("" on the host board and before)
+    ram_reserved_bytes: int | None = None  # RAM the image reserves: data + bss + whole arena + whole stack
+    arena_used_bytes: int | None = None    # the arena the runtime planned, scratch included (device's answer)
+    code_bytes: int | None = None          # flash without the model: runtime, app, board support
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -92,6 +95,8 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(ResultRow))
 """The schema's column names, in CSV order."""
 COLUMN_DEFAULTS: dict[str, object] = {f.name: f.default for f in fields(ResultRow) if f.default is not MISSING}
 """Columns added after files were first written: an older file without them reads as these values."""
+RENAMED_COLUMNS: dict[str, str] = {"model_bytes_compressed": "model_bytes"}
+"""Old column name -> today's, so files written before a rename still read (the same quantity)."""
 
 
 def _column_kinds() -> dict[str, tuple[type, bool]]:
@@ -108,8 +113,8 @@ COLUMN_KINDS: dict[str, tuple[type, bool]] = _column_kinds()
 
 _SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fraction only for accuracy
 _FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
-_NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw",
-                 "model_bytes_compressed", "max_unique_trained", "max_unique_binary")
+_NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw", "model_bytes",
+                 "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 
 from hil_bench.errors import ResultsError
 from hil_bench.results.frame import decode_row, encode_row, rows_to_frame
-from hil_bench.results.row import COLUMN_DEFAULTS, COLUMNS, RUN_ID_PATTERN, ResultRow, new_run_id
+from hil_bench.results.row import COLUMN_DEFAULTS, COLUMNS, RENAMED_COLUMNS, RUN_ID_PATTERN, ResultRow, new_run_id
 
 try:
     import fcntl
@@ -117,6 +117,7 @@ def read_rows(path: Path | str) -> list[ResultRow]:
         header = next(reader, None)
         if not header:
             raise ResultsError(f"{path}: empty file, no CSV header; {_fix_hint(path)}")
+        header = _current_names(header)
         missing = [c for c in COLUMNS if c not in header and c not in COLUMN_DEFAULTS]
         if missing:
             raise ResultsError(f"{path}: header lacks column(s) {', '.join(missing)}; it is not a results file "
@@ -178,9 +179,10 @@ def append_rows(path: Path | str, rows: typing.Sequence[ResultRow]) -> None:
                 old = path.read_bytes().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ResultsError(f"{path}: not UTF-8 text ({exc}); {_fix_hint(path)}") from None
-            first = next(csv.reader([old.split("\n", 1)[0]]), [])
-            if first != list(COLUMNS) and _older_header(first):
-                # a file of an older version (without the columns added since): rewrite it with them
+            raw = next(csv.reader([old.split("\n", 1)[0]]), [])
+            first = _current_names(raw)
+            if raw != list(COLUMNS) and (first == list(COLUMNS) or _older_header(first)):
+                # a file of an older version (columns renamed or added since): rewrite it in today's schema
                 _atomic_write(path, _encode([*read_rows(path), *rows], header=True))
                 return
             if first != list(COLUMNS):
@@ -263,6 +265,11 @@ def remove_stale_temp_files(directory: Path | str) -> list[Path]:
                 tmp.unlink()
                 removed.append(tmp)
     return removed
+
+
+def _current_names(header: list[str]) -> list[str]:
+    """A header with columns renamed since spelled as today (older files keep reading)."""
+    return [RENAMED_COLUMNS.get(c, c) for c in header]
 
 
 def _older_header(header: list[str]) -> bool:

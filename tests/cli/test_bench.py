@@ -38,6 +38,8 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
         assert row["latency"]["unit"] == "instructions" and row["latency"]["value"] > 0
         assert row["accuracy_device"] == row["accuracy_host"]
         assert row["flash_bytes"] > row["model_bytes_raw"] > 0 and row["ram_bytes"] > 0
+        assert row["code_bytes"] + row["model_bytes"] == row["flash_bytes"]
+        assert row["ram_reserved_bytes"] > row["ram_bytes"] > row["arena_used_bytes"] > 0
         assert row["kernels"] == "helium" and "-mcpu=cortex-m55" in row["compiler_flags"]
     stored = read_results(tmp_path / "runs")
     assert len(stored) == 5

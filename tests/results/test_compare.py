@@ -40,11 +40,11 @@ def test_unchanged_rerun_passes():
 
 
 def test_fewer_clusters_fails_as_lost_clusters():
-    new = suite(pcqat=dict(max_unique_binary=251, clusters_survived=False, model_bytes_compressed=7000))
+    new = suite(pcqat=dict(max_unique_binary=251, clusters_survived=False, model_bytes=7000))
     result = compare(suite(), new)
     assert not result.ok
     assert verdicts(result) == {("pcqat", "clusters_survived"): "lost",
-                                ("pcqat", "model_bytes_compressed"): "regressed"}
+                                ("pcqat", "model_bytes"): "regressed"}
     table = result.to_table()
     assert "LOST" in table and table.splitlines()[-1] == "FAIL: 2 of 40 checks failed"
 

@@ -21,9 +21,10 @@ REPO = Path(__file__).resolve().parents[2]
 
 REQUIRED = ["model", "recipe", "board", "runner", "timing_source", "latency", "latency_unit", "latency_spread",
             "accuracy_host", "accuracy_device", "dataset_synthetic", "flash_bytes", "ram_bytes", "model_bytes_raw",
-            "model_bytes_compressed", "sparsity_trained", "sparsity_binary", "max_unique_trained",
+            "model_bytes", "sparsity_trained", "sparsity_binary", "max_unique_trained",
             "max_unique_binary", "sparsity_survived", "clusters_survived", "seed", "git_revision", "tool_versions",
-            "timestamp", "run_id", "metric", "kernels", "compiler_flags"]
+            "timestamp", "run_id", "metric", "kernels", "compiler_flags", "ram_reserved_bytes", "arena_used_bytes",
+            "code_bytes"]
 
 
 def test_schema_has_the_agreed_columns_in_order():

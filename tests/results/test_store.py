@@ -182,23 +182,28 @@ def test_append_refuses_undecodable_bytes_instead_of_rewriting_them(tmp_path):
     assert path.read_bytes() == damaged
 
 
-def test_a_file_from_before_the_kernels_columns_is_upgraded_on_append(tmp_path):
-    """Files written before `kernels`/`compiler_flags` existed keep their rows (read as "") and take new ones."""
+def test_a_file_of_an_older_schema_is_read_and_upgraded_on_append(tmp_path):
+    """A file from before `kernels`...`code_bytes` and the `model_bytes` rename keeps its rows and takes new ones."""
     import csv
 
     from hil_bench.results.store import read_rows
 
     path = tmp_path / "old.csv"
-    write_results(path, [make_row(run_id="old-run")])
+    write_results(path, [make_row(run_id="old-run", model_bytes=4100)])
     with path.open(newline="") as fh:
-        table = [cells[:-2] for cells in csv.reader(fh)]       # drop the two newest columns
-    assert table[0][-1] == "metric"
+        table = list(csv.reader(fh))
+    keep = table[0].index("metric") + 1                       # the columns every older file has
+    table = [cells[:keep] for cells in table]
+    table[0] = ["model_bytes_compressed" if c == "model_bytes" else c for c in table[0]]
     with path.open("w", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(table)
-    assert read_rows(path)[0].kernels == ""
-    append_rows(path, [make_row(run_id="new-run", kernels="helium", compiler_flags="-mcpu=cortex-m55")])
+    old = read_rows(path)[0]
+    assert old.model_bytes == 4100 and old.kernels == "" and old.code_bytes is None
+    append_rows(path, [make_row(run_id="new-run", kernels="helium", compiler_flags="-mcpu=cortex-m55",
+                                code_bytes=60000)])
     rows = read_rows(path)
     assert [r.run_id for r in rows] == ["old-run", "new-run"]
     assert rows[0].kernels == "" and rows[1].kernels == "helium"
+    assert [r.model_bytes for r in rows] == [4100, 4100] and rows[1].code_bytes == 60000
     with path.open(newline="") as fh:
-        assert next(csv.reader(fh))[-2:] == ["kernels", "compiler_flags"]
+        assert next(csv.reader(fh)) == list(COLUMNS)

@@ -9,7 +9,7 @@ from hil_bench.results import DEFAULT_TOLERANCES, load_tolerances, parse_toleran
 def test_defaults_are_the_documented_ones():
     t = DEFAULT_TOLERANCES
     assert (t["latency"].rel, t["latency"].abs) == (0.02, 0.0)
-    assert all((t[m].rel, t[m].abs) == (0.0, 0.0) for m in ("flash_bytes", "ram_bytes", "model_bytes_compressed"))
+    assert all((t[m].rel, t[m].abs) == (0.0, 0.0) for m in ("flash_bytes", "ram_bytes", "model_bytes"))
     assert (t["accuracy_device"].abs, t["accuracy_host"].abs) == (0.01, 0.01)
     assert t["sparsity_survived"].check and t["clusters_survived"].check
     assert t["latency"].allowed(1000.0) == pytest.approx(20.0)
