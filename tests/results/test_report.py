@@ -59,8 +59,8 @@ def test_report_writes_markdown_and_valid_pngs(tmp_path):
                                                                         "fc": 9000}, layer_latency_unit="instructions",
                          history=history)
     names = [p.name for p in paths]
-    assert names == ["report.md", "accuracy_vs_flash.png", "layer_latency.png", "history.png"]
-    for png in paths[1:]:
+    assert names == ["report.md", "accuracy_vs_flash.png", "layer_latency.png", "history.png", "report.html"]
+    for png in paths[1:-1]:
         assert_png(png)
     text = paths[0].read_text()
     assert text.startswith("# hil-bench results")
@@ -86,7 +86,7 @@ def test_partly_synthetic_names_the_recipes(tmp_path):
 
 def test_no_plot_without_data_and_errors_that_say_why(tmp_path):
     no_flash = rows_to_frame([make_row("qat", flash_bytes=None)])
-    assert [p.name for p in write_report(no_flash, tmp_path)] == ["report.md"]
+    assert [p.name for p in write_report(no_flash, tmp_path)] == ["report.md", "report.html"]
     with pytest.raises(ResultsError, match="no result rows to report"):
         write_report(rows_to_frame([]), tmp_path)
     with pytest.raises(ResultsError, match="layer_latency_unit"):
