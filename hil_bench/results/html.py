@@ -108,7 +108,8 @@ def _plain(x) -> str:
 
 
 def _verdict_text(v: Verdict, against: str) -> str:
-    return f"{v.status} against {against}: {_plain(v.baseline)} → {_plain(v.new)}" + (f" ({v.note})" if v.note else "")
+    text = f"{v.status} against {against}: {_plain(v.baseline)} → {_plain(v.new)}"
+    return text + (f" ({v.note})" if v.note else "")
 
 
 def _results_table(frame: pd.DataFrame, comparison: Comparison | None) -> str:
@@ -174,9 +175,9 @@ def _pareto(frame: pd.DataFrame) -> str:
                 if not points:
                     continue
                 name = "flash" if x == "flash_bytes" else f"latency [{unit}]"
+                line = budget.flash_bytes if budget and x == "flash_bytes" else None
                 fig = accuracy_figure(rows, x, title=f"{board}: accuracy vs {x.split('_')[0]}", pareto=True,
-                                      budget=budget.flash_bytes if budget and x == "flash_bytes" else None,
-                                      budget_label=f"flash budget {budget.flash_bytes / 1024:,.0f} KiB" if budget else "")
+                                      budget=line, budget_label=f"flash budget {line / 1024:,.0f} KiB" if line else "")
                 front = ", ".join(f"{p.record['model']}/{p.record['recipe']}" for p in pareto_front(points))
                 parts.append(_figure(f"{board}: accuracy vs {name}", png_bytes(fig), f" — Pareto front: {front}"))
                 drawn = True
@@ -282,6 +283,6 @@ def html_report(frame: pd.DataFrame, *, title: str = "hil-bench results",
              _layers(layer_latency, layer_latency_unit, layer_latencies, frame, plots.get("layer_latency.png")),
              "<h2>History</h2>", _history(regressions, plots.get("history.png")),
              "<h2>Provenance</h2>", _provenance(frame)]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(title)}</title><style>{STYLE}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n")
+    head = f'<head><meta charset="utf-8"><title>{_e(title)}</title><style>{STYLE}</style></head>'
+    return f'<!DOCTYPE html>\n<html lang="en">{head}\n<body>\n' + "\n".join(body) + "\n</body></html>\n"
 
