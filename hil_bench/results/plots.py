@@ -15,7 +15,6 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from hil_bench.errors import ResultsError
 from hil_bench.results.tolerances import SCORE_COLUMNS
@@ -46,6 +45,10 @@ def _series_label(record: dict, frame: pd.DataFrame, columns: typing.Sequence[st
 
 X_AXES = {"flash_bytes": ("flash", "firmware flash [KiB]", 1 / 1024), "latency": ("latency", "latency", 1.0)}
 """Columns an accuracy can be plotted against: name, axis label, scale (flash in KiB; latency in its unit)."""
+
+
+OFF_SCALE = 3.0
+"""A budget further out than this many times the largest point is named, not drawn to scale."""
 
 
 class Point(typing.NamedTuple):
@@ -82,9 +85,9 @@ def accuracy_figure(frame: pd.DataFrame, x: str = "flash_bytes", *, title: str |
                     budget: float | None = None, budget_label: str = "", pareto: bool = False) -> Figure:
     """Accuracy (device, else host: hollow marker) against ``x`` (a key of :data:`X_AXES`), one point per row.
 
-    ``pareto``: draw each model's Pareto front. ``budget`` (in ``x``'s unit): a vertical line there, the
-    axis logarithmic when the budget dwarfs the points. A ``fits`` column, when present, crosses out
-    in red every row whose value is False (it does not fit the board).
+    ``pareto``: draw each model's Pareto front. ``budget`` (in ``x``'s unit): a vertical line there, or,
+    when it is over :data:`OFF_SCALE` times the largest point, a note saying so. A ``fits`` column, when
+    present, crosses out in red every row whose value is False (it does not fit the board).
     """
     require_columns(frame, ("model", "recipe", "board", x, "accuracy_host", "accuracy_device",
                             "dataset_synthetic"), f"accuracy vs {x} plot input")
@@ -110,10 +113,14 @@ def accuracy_figure(frame: pd.DataFrame, x: str = "flash_bytes", *, title: str |
     if not plotted:
         raise ResultsError(f"no result row has both {x} and an accuracy; nothing to plot")
     if budget is not None:
-        ax.axvline(scale * budget, color="red", linestyle=":", label=budget_label or "budget")
-        if scale * budget > 4 * max(scale * p.x for p in plotted):
-            ax.set_xscale("log")   # a MiB budget beside KiB images: linear would squash the points
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        largest = max(p.x for p in plotted)
+        if budget <= OFF_SCALE * largest:
+            ax.axvline(scale * budget, color="red", linestyle=":", label=budget_label or "budget")
+        else:   # a MiB budget beside KiB images: drawn to scale, the points would merge into one
+            ax.annotate(f"{budget_label or 'budget'} →\n(off scale: {budget / largest:,.0f}× the largest)",
+                        (1, 0), xycoords="axes fraction", xytext=(-4, 4), textcoords="offset points",
+                        ha="right", va="bottom", color="red", fontsize=8,
+                        bbox={"facecolor": "white", "edgecolor": "red", "alpha": 0.8})
     if any(value(p.record.get("fits")) is False for p in plotted):
         ax.scatter([], [], s=120, marker="x", color="red", label="does not fit the board")
     if ax.get_legend_handles_labels()[0]:
