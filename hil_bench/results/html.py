@@ -179,12 +179,20 @@ def _pareto(frame: pd.DataFrame) -> str:
                 line = budget.flash_bytes if budget and x == "flash_bytes" else None
                 fig = accuracy_figure(rows, x, title=f"{board}: accuracy vs {x.split('_')[0]}", pareto=True,
                                       budget=line, budget_label=f"flash budget {line / 1024:,.0f} KiB" if line else "")
-                front = ", ".join(f"{p.record['model']}/{p.record['recipe']}" for p in pareto_front(points))
-                parts.append(_figure(f"{board}: accuracy vs {name}", png_bytes(fig), f" — Pareto front: {front}"))
+                parts.append(_figure(f"{board}: accuracy vs {name}", png_bytes(fig), _fronts(points)))
                 drawn = True
         if not drawn:
             parts.append("<p>No row of this board has an accuracy with a flash size or a latency to plot.</p>")
     return "".join(parts)
+
+
+def _fronts(points) -> str:
+    """The caption's list of each model's Pareto front, cheapest first."""
+    models = dict.fromkeys(p.record["model"] for p in points)
+    fronts = [f"{m}: " + ", ".join(p.record["recipe"] for p in pareto_front([p for p in points
+                                                                          if p.record["model"] == m]))
+              for m in models]
+    return " — Pareto front " + "; ".join(fronts)
 
 
 def _layers(layer_latency, unit: str, layer_latencies, frame: pd.DataFrame, plot) -> str:

@@ -106,6 +106,8 @@ def test_page_highlights_what_went_wrong(report):
     assert text.count('<td class="lost" title="the structure trained into the model did not survive') == 1
     assert "2 metric(s) got worse than in the run before" in text
     assert "Budget from the board file: flash" in text and "ssram1" in text   # mps2-an386's flash region
+    assert "corstone300: accuracy vs flash — Pareto front digits_cnn: ptq, pcqat, qat</figcaption>" in text
+    assert "mps2-an386: accuracy vs flash — Pareto front digits_cnn: qat</figcaption>" in text   # smaller, as good
     assert "52,000 (57 %)" in text   # per-layer table: share of the total
     assert "arm-none-eabi" not in text and "tensorflow" in text and "2.21.0" in text
 
