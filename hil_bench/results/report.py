@@ -17,7 +17,7 @@ import pandas as pd
 
 from hil_bench.errors import ResultsError
 from hil_bench.results.frame import require_columns, value
-from hil_bench.results.compare import Comparison, Verdict, compare
+from hil_bench.results.compare import KEY, Comparison, Verdict, compare
 from hil_bench.results.plots import (SYNTHETIC_NOTE, accuracy_figure, history_figure, layer_latency_figure, png_bytes,
                                      write_png)
 from hil_bench.results.tolerances import Tolerance
@@ -149,12 +149,15 @@ def history_regressions(history: pd.DataFrame | None,
     model/recipe/board against its newest earlier row, with ``compare``'s tolerances (default: its own)."""
     if history is None or history.empty:
         return []
-    starts = pd.to_datetime(history.groupby("run_id")["timestamp"].min(), utc=True, format="ISO8601")
-    runs = list(starts.sort_values().index)
-    found = []
-    for i, run in enumerate(runs[1:], start=1):
-        before, now = history[history["run_id"].isin(runs[:i])], history[history["run_id"] == run]
-        found += [(run, v) for v in compare(before, now, tolerances, missing_ok=True).failures]
+    stamps = pd.to_datetime(history["timestamp"], utc=True, format="ISO8601")
+    frame = history.assign(_when=stamps).sort_values("_when", kind="stable")
+    runs = frame.groupby("run_id", sort=False)["_when"].min().sort_values(kind="stable").index
+    found, latest = [], None   # latest: each key's newest row of the runs so far (keeps this linear)
+    for run in runs:
+        now = frame[frame["run_id"] == run].drop(columns="_when")
+        if latest is not None:
+            found += [(run, v) for v in compare(latest, now, tolerances, missing_ok=True).failures]
+        latest = now if latest is None else pd.concat([latest, now]).drop_duplicates(list(KEY), keep="last")
     return found
 
 

@@ -91,3 +91,21 @@ def test_no_plot_without_data_and_errors_that_say_why(tmp_path):
         write_report(rows_to_frame([]), tmp_path)
     with pytest.raises(ResultsError, match="layer_latency_unit"):
         write_report(bench_frame(), tmp_path, layer_latency={"conv": 1.0})
+
+
+def test_history_regressions_judge_each_run_against_the_newest_earlier_row():
+    from hil_bench.results.report import history_regressions
+
+    def run(day, **latencies):
+        return [make_row(r, latency=v, run_id=f"2026112{day}T010000Z-aaaaaa", timestamp=f"2026-11-2{day}T01:00:00+00:00")
+                for r, v in latencies.items()]
+
+    # Runs are ordered by time, not by their place in the file.
+    history = rows_to_frame(run(3, qat=1000.0, pcqat=2000.0) + run(1, pcqat=1500.0) + run(2, qat=1100.0))
+    found = [(run_id, v.recipe, v.metric, v.baseline, v.new) for run_id, v in history_regressions(history)]
+    assert found == [("20261123T010000Z-aaaaaa", "pcqat", "latency", 1500.0, 2000.0)]
+    # qat skips the second night: the third is judged against the first.
+    history = rows_to_frame(run(1, qat=1000.0) + run(2, pcqat=1500.0) + run(3, qat=1100.0))
+    found = [(run_id, v.recipe, v.baseline, v.new) for run_id, v in history_regressions(history)]
+    assert found == [("20261123T010000Z-aaaaaa", "qat", 1000.0, 1100.0)]
+    assert history_regressions(None) == [] and history_regressions(history.iloc[:1]) == []
