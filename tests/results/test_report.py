@@ -97,8 +97,8 @@ def test_history_regressions_judge_each_run_against_the_newest_earlier_row():
     from hil_bench.results.report import history_regressions
 
     def run(day, **latencies):
-        return [make_row(r, latency=v, run_id=f"2026112{day}T010000Z-aaaaaa", timestamp=f"2026-11-2{day}T01:00:00+00:00")
-                for r, v in latencies.items()]
+        return [make_row(r, latency=v, run_id=f"2026112{day}T010000Z-aaaaaa",
+                         timestamp=f"2026-11-2{day}T01:00:00+00:00") for r, v in latencies.items()]
 
     # Runs are ordered by time, not by their place in the file.
     history = rows_to_frame(run(3, qat=1000.0, pcqat=2000.0) + run(1, pcqat=1500.0) + run(2, qat=1100.0))
