@@ -61,6 +61,11 @@ class PyocdRunner(Runner):
     def available(cls, spec) -> Availability:
         if importlib.util.find_spec("pyocd") is None:
             return Availability(False, "pyocd is not installed; install it with: pip install pyocd")
+        if spec.option("usb") and not spec.option("serial"):
+            try:   # a board found by its USB id must be plugged in (the probe and its serial port share it)
+                find_serial_port(spec.option("usb"))
+            except BoardError as exc:
+                return Availability(False, f"{exc}; connect the board's debug USB port")
         return Availability(True)
 
     def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None):

@@ -234,3 +234,26 @@ def _board_dict(**serial) -> dict:
 def test_serial_pins_are_checked(serial, message):
     with pytest.raises(BoardError, match=re.escape(message)):
         board_from_dict(_board_dict(**serial))
+
+
+def test_boards_says_why_it_cannot_run_here(monkeypatch, capsys):
+    """No pyOCD: says so with the install command; pyOCD but no board on USB: says that instead."""
+    import importlib.util
+
+    from hil_bench.cli.main import main
+
+    real_find_spec = importlib.util.find_spec
+
+    def reasons(pyocd_installed: bool, ports: list) -> list[str]:
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a: (object() if pyocd_installed else None) if name == "pyocd"
+                            else real_find_spec(name, *a))
+        monkeypatch.setattr("serial.tools.list_ports.comports", lambda: ports)
+        assert main(["boards", "--json"]) == 0
+        row = next(r for r in json.loads(capsys.readouterr().out) if r["board"] == BOARD)
+        return [r.get("reason", "available") for r in row["runners"]]
+
+    assert reasons(False, []) == ["pyocd is not installed; install it with: pip install pyocd"]
+    assert reasons(True, []) == ["no serial port with USB id 0483:374b is connected; connect the board's debug USB port"]
+    stlink = type("Port", (), {"device": "/dev/ttyACM0", "vid": 0x0483, "pid": 0x374B})()
+    assert reasons(True, [stlink]) == ["available"]
