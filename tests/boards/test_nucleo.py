@@ -257,3 +257,62 @@ def test_boards_says_why_it_cannot_run_here(monkeypatch, capsys):
     assert reasons(True, []) == ["no serial port with USB id 0483:374b is connected; connect the board's debug USB port"]
     stlink = type("Port", (), {"device": "/dev/ttyACM0", "vid": 0x0483, "pid": 0x374B})()
     assert reasons(True, [stlink]) == ["available"]
+
+
+def test_pyocd_holds_the_core_until_the_link_is_open(monkeypatch, tmp_path):
+    """pyOCD faked at its API edge: flash, halt at reset, return the port; run only once the link is open."""
+    import sys
+    import types
+
+    from hil_bench.boards.pyocd import PyocdRunner
+
+    calls: list[str] = []
+
+    class Target:
+        def reset_and_halt(self):
+            calls.append("reset_and_halt")
+
+        def resume(self):
+            calls.append("resume")
+
+    class Session:
+        board = types.SimpleNamespace(target=Target())
+
+        def open(self):
+            calls.append("open")
+
+        def close(self):
+            calls.append("close")
+
+    class ConnectHelper:
+        @staticmethod
+        def session_with_chosen_probe(**kwargs):
+            calls.append(f"probe target={kwargs['target_override']}")
+            return Session()
+
+    class FileProgrammer:
+        def __init__(self, session):
+            pass
+
+        def program(self, path):
+            calls.append(f"program {Path(path).name}")
+
+    modules = {"pyocd": types.ModuleType("pyocd"), "pyocd.core": types.ModuleType("pyocd.core"),
+               "pyocd.core.helpers": types.ModuleType("pyocd.core.helpers"),
+               "pyocd.flash": types.ModuleType("pyocd.flash"),
+               "pyocd.flash.file_programmer": types.ModuleType("pyocd.flash.file_programmer")}
+    modules["pyocd.core.helpers"].ConnectHelper = ConnectHelper
+    modules["pyocd.flash.file_programmer"].FileProgrammer = FileProgrammer
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    stlink = type("Port", (), {"device": "/dev/ttyACM7", "vid": 0x0483, "pid": 0x374B})()
+    monkeypatch.setattr("serial.tools.list_ports.comports", lambda: [stlink])
+
+    board = load_board(BOARD)
+    runner = PyocdRunner(board, tmp_path / "firmware.elf", board.runners[0])
+    assert runner.start() == "/dev/ttyACM7"
+    assert calls == ["probe target=stm32l4r5zitx", "open", "program firmware.elf", "reset_and_halt"]
+    runner.link_ready()
+    assert calls[4:] == ["resume", "close"]
+    runner.stop()
+    assert calls[6:] == [] and not runner.alive()
