@@ -149,6 +149,12 @@ def test_vector_table_boots_from_flash(image):
     assert reset & 1 == 1, "reset vector must have the Thumb bit"
     assert reset & ~1 == syms["Reset_Handler"] & ~1 and FLASH[0] < reset < FLASH[0] + FLASH[1]
     assert syms["hb_vectors"] == FLASH[0]
+    # Faults are reported over the LPUART by the generic handlers (cortex_m/fault.c), and the DWT fold
+    # runs from SysTick: their entries must be those handlers, in Thumb state.
+    for index, handler in ((3, "HardFault_Handler"), (4, "MemManage_Handler"), (5, "BusFault_Handler"),
+                           (6, "UsageFault_Handler"), (15, "SysTick_Handler")):
+        entry = int.from_bytes(vectors[4 * index:4 * index + 4], "little")
+        assert entry == syms[handler] | 1, handler
 
 
 def test_size_json_reports_flash_and_ram_without_pyocd(image, capsys):
