@@ -224,7 +224,8 @@ def _check_serial(serial: Serial, where: str) -> None:
     if serial.driver not in SERIAL_DRIVERS:
         raise BoardError(f"{where} driver {serial.driver!r} unknown; known: {', '.join(SERIAL_DRIVERS)}")
     needs = SERIAL_DRIVERS[serial.driver]
-    given = [k for k in ("tx_pin", "rx_pin", "pin_af") if getattr(serial, k) != Serial.__dataclass_fields__[k].default]
+    defaults = {f.name: f.default for f in fields(Serial)}
+    given = [k for k in ("tx_pin", "rx_pin", "pin_af") if getattr(serial, k) != defaults[k]]
     missing = [k for k in needs if k not in given]
     if missing:
         raise BoardError(f"{where} driver {serial.driver!r} needs {', '.join(missing)} "
