@@ -23,6 +23,9 @@ def add_arguments(p) -> None:
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="run N (board, recipe) jobs at once, each in its own process with its own board "
+                        "(default 1; the recipes are trained once first; rows come out as a sequential run's)")
     from hil_bench.compress.formats import METHODS
 
     p.add_argument("--compress", choices=METHODS, default="auto",
@@ -66,7 +69,7 @@ def run(args) -> int:
     suite = get_suite(args.suite)
     rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
                                     history=args.history, quiet=args.quiet, limit=args.limit,
-                                    compress=args.compress, kernels=args.kernels)
+                                    compress=args.compress, kernels=args.kernels, jobs=args.jobs)
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
     comparison = _compare(args, store) if args.baseline else None
     regressed = comparison is not None and not comparison.ok
