@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,12 +153,13 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
         bar = tqdm(jobs, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
         for board, name in bar:
             bar.set_postfix_str(f"{name} on {board}")
+            start = time.monotonic()
             row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit,
                                       work_dir=Path(work), compress=compress, kernels=kernels)
             if store is not None:
                 store.append(row)
             rows.append(row)
-            extras[(board, name)] = extra
+            extras[(board, name)] = {**extra, "seconds": time.monotonic() - start}   # wall time, for JUnit
     return rows, extras, store
 
 
