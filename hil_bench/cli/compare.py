@@ -3,7 +3,8 @@
 BASELINE and NEW are results CSV files written by hil-bench, or directories of them (e.g.
 results/baseline). A check fails when latency, flash, RAM or accuracy moved past its tolerance, or
 when sparsity/clusters stopped surviving; see hil_bench.results.tolerances for the defaults and the
---tolerances TOML format.
+--tolerances TOML format. --junit FILE also writes the verdicts as JUnit XML for CI
+(hil_bench.results.junit).
 
 Exit status, like diff(1): 0 no regression, 1 regression, 2 the files could not be compared.
 """
