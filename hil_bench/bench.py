@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,7 +184,7 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
     if jobs == 1:
         for board, name in todo:
             bar.set_postfix_str(f"{name} on {board}")
-            yield board, name, bench_recipe(board, suite, name, work_dir=work, **options)
+            yield board, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -202,11 +203,18 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
         for board, name in todo:
             folder = work / f"{board}-{name}"     # each job its own files: two may write at once
             folder.mkdir()
-            futures.append(pool.submit(bench_recipe, board, suite, name, work_dir=folder, **options))
+            futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
         for (board, name), future in zip(todo, futures):
             yield board, name, future.result()
     finally:   # on an error or Ctrl-C: jobs not started are dropped, running ones stop their boards
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _timed_bench_recipe(*args, **kwargs):
+    """bench_recipe, with its wall time in the extras (``seconds``: JUnit's test case time)."""
+    start = time.monotonic()
+    row, extra = bench_recipe(*args, **kwargs)
+    return row, {**extra, "seconds": time.monotonic() - start}
 
 
 def _worker_boards(dirs: list[Path]) -> None:
