@@ -57,7 +57,7 @@ class FakeBench:
     def __init__(self, changes=None, differ=(), fail_after=None):
         self.changes, self.differ, self.fail_after = changes or {}, set(differ), fail_after
 
-    def __call__(self, boards, suite_name, *, results_dir, history, quiet, limit, compress, kernels):
+    def __call__(self, boards, suite_name, *, results_dir, history, quiet, limit, **options):
         store = ResultsStore(results_dir)
         rows, extras = [], {}
         for i, recipe in enumerate(RECIPES):
