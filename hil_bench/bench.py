@@ -47,7 +47,7 @@ def _weighted(audits, attr: str) -> float:
 
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt"):
+                 kernels: str = "opt", mlperf_model: str | None = None):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
@@ -85,7 +85,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels)
+    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
+                    mlperf_model=mlperf_model)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -127,7 +128,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
 def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt"):
+              kernels: str = "opt", mlperf_model: str | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     Returns (rows, extras keyed by (board, recipe), the store or None).
@@ -153,7 +154,8 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
         for board, name in bar:
             bar.set_postfix_str(f"{name} on {board}")
             row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit,
-                                      work_dir=Path(work), compress=compress, kernels=kernels)
+                                      work_dir=Path(work), compress=compress, kernels=kernels,
+                                      mlperf_model=mlperf_model)
             if store is not None:
                 store.append(row)
             rows.append(row)

@@ -28,9 +28,10 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
                         "of raw, TFLite Micro LUT and hil-bench's codec)")
-    from hil_bench.cli.options import add_kernels
+    from hil_bench.cli.options import add_kernels, add_mlperf_model
 
     add_kernels(p)
+    add_mlperf_model(p)
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -65,7 +66,8 @@ def run(args) -> int:
     suite = get_suite(args.suite)
     rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
                                     history=args.history, quiet=args.quiet, limit=args.limit,
-                                    compress=args.compress, kernels=args.kernels)
+                                    compress=args.compress, kernels=args.kernels,
+                                    mlperf_model=args.mlperf_model)
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
     regressed = _compare(args, store) if args.baseline else False
     if args.report:
