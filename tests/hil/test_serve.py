@@ -9,6 +9,7 @@ between steps as the runner does.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import re
@@ -67,15 +68,16 @@ def _ready(proc: subprocess.Popen) -> dict:
 def _gone(pid: int, timeout: float = 15.0) -> bool:
     """True once ``pid`` no longer runs (absent, or a zombie waiting for a parent that is not us)."""
     end = time.monotonic() + timeout
-    while time.monotonic() < end:
+    while True:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except (OSError, IndexError):
             return True
         if state in ("Z", "X"):
             return True
+        if time.monotonic() >= end:
+            return False
         time.sleep(0.1)
-    return False
 
 
 class RunnerPort:
@@ -196,6 +198,8 @@ def test_serve_leaves_nothing_running(how):
         qemu = ready["qemu"]
         serve_pid = int(Path(f"/proc/{qemu}/stat").read_text().rsplit(")", 1)[1].split()[1])
         assert serve_pid != os.getpid()
+        if how == "SIGTERM":
+            _tcp_front(ready["connect"])
         os.kill(proc.pid, getattr(signal, how, signal.SIGKILL))
         proc.wait(30)
         if how == "SIGTERM":
@@ -207,7 +211,25 @@ def test_serve_leaves_nothing_running(how):
             proc.kill()
             proc.wait(10)
         if serve_pid is not None and not _gone(serve_pid, timeout=0):
-            os.kill(serve_pid, signal.SIGKILL)   # a failed check must not leave serve (and QEMU) behind
+            with contextlib.suppress(ProcessLookupError):   # a failed check must not leave serve (and QEMU)
+                os.kill(serve_pid, signal.SIGKILL)
+
+
+def _tcp_front(url: str) -> None:
+    """The TCP front answers one client; a second one is turned away (closed) while the first is on."""
+    import socket
+
+    import serial
+
+    host, port = url.removeprefix("socket://").split(":")
+    first = serial.serial_for_url(url, timeout=10)
+    try:
+        first.write(b"name%")
+        assert first.read_until(b"m-ready\r\n") == b"m-name-dut-[hil-bench corstone300]\r\nm-ready\r\n"
+        with socket.create_connection((host, int(port)), timeout=10) as second:
+            assert second.recv(100) == b""   # closed by serve, nothing said
+    finally:
+        first.close()
 
 
 def _relu_model() -> bytes:
