@@ -91,7 +91,7 @@ class Device:
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch).
         check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False, decode=decode,
-              arena_bytes=arena_bytes)[0].raise_if_not(name)
+              arena_bytes=arena_bytes, mlperf_model=mlperf_model)[0].raise_if_not(name)
         self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode,
                                        kernels=kernels, mlperf_model=mlperf_model)
         self._stack = contextlib.ExitStack()

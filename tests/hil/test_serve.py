@@ -270,3 +270,20 @@ def test_ad01_reports_one_anomaly_score(board):
         deq_in = (q.astype(np.float32) - np.float32(z_in)) * np.float32(s_in)
         scores = _gather(link.command("infer 1 0", timeout=60))["results"]
         assert scores == pytest.approx([float(np.mean((y - deq_in) ** 2))], abs=0.0015)
+
+
+def test_model_id_is_built_in_and_keys_the_image(board):
+    """The id is a build input: another id is another cached image, and `profile%` answers it."""
+    from hil_bench.boards.session import open_dut
+    from hil_bench.errors import UsageError
+    from hil_bench.firmware import build_firmware
+
+    plain, vww = build_firmware(board), build_firmware(board, mlperf_model="vww01")
+    assert plain.key != vww.key and plain.elf != vww.elf
+    with open_dut(board, vww.elf) as dut:
+        assert dut.link.command("profile")[1] == "m-model-[vww01]"
+        assert dut.protocol.info()["mlperf_model"] == "vww01"
+    with open_dut(board, plain.elf) as dut:
+        assert dut.link.command("profile")[1] == "m-model-[hil-bench]"
+    with pytest.raises(UsageError, match="kws01, vww01, ic01, ad01, strww01, sww01"):
+        build_firmware(board, mlperf_model="kws1")
