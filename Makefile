@@ -10,10 +10,10 @@ BOARD  ?= corstone300
 HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
 
-# Debian packages: the simulated boards, the cross toolchain, and clang + valgrind for the runtime's
-# fuzz target and instruction-count benchmark.
+# Debian packages: the simulated boards, the cross toolchain, clang + valgrind for the runtime's
+# fuzz target and instruction-count benchmark, and chromium to open the HTML report headless in a test.
 APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-                clang libclang-rt-14-dev valgrind
+                clang libclang-rt-14-dev valgrind chromium
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
