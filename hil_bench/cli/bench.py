@@ -23,6 +23,9 @@ def add_arguments(p) -> None:
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="run N (board, recipe) jobs at once, each in its own process with its own board "
+                        "(default 1; the recipes are trained once first; rows come out as a sequential run's)")
     from hil_bench.compress.formats import METHODS
 
     p.add_argument("--compress", choices=METHODS, default="auto",
@@ -35,7 +38,8 @@ def add_arguments(p) -> None:
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
-                   help="write report.md with PNG plots (accuracy vs flash, latency per layer, history) here")
+                   help="write report.md (terminals, PRs) and report.html (one self-contained page) with the plots "
+                        "(accuracy vs flash and latency, latency per layer, history) here")
     p.add_argument("--baseline", type=Path, metavar="CSV|DIR",
                    help="compare with a baseline (e.g. results/baseline) and exit 1 on a regression")
     p.add_argument("--tolerances", type=Path, metavar="FILE.toml", help="tolerances for --baseline")
@@ -66,12 +70,13 @@ def run(args) -> int:
     suite = get_suite(args.suite)
     rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
                                     history=args.history, quiet=args.quiet, limit=args.limit,
-                                    compress=args.compress, kernels=args.kernels,
+                                    compress=args.compress, kernels=args.kernels, jobs=args.jobs,
                                     mlperf_model=args.mlperf_model)
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
-    regressed = _compare(args, store) if args.baseline else False
+    comparison = _compare(args, store) if args.baseline else None
+    regressed = comparison is not None and not comparison.ok
     if args.report:
-        _report(args, rows, extras, store)
+        _report(args, rows, extras, store, comparison)
     if args.json:
         print(rows_json(rows))
         return 1 if differing or regressed else 0
@@ -112,8 +117,8 @@ def _check_baseline_options(args) -> None:
         raise UsageError(str(exc)) from None
 
 
-def _compare(args, store) -> bool:
-    """Print the comparison with the baseline; True when something regressed."""
+def _compare(args, store):
+    """Compare with the baseline and print it; the Comparison."""
     from hil_bench.results import compare, load_tolerances, read_results
 
     comparison = compare(read_results(args.baseline), store.read(), load_tolerances(args.tolerances),
@@ -121,10 +126,10 @@ def _compare(args, store) -> bool:
     if not args.json:
         print(comparison.to_table())
         print()
-    return not comparison.ok
+    return comparison
 
 
-def _report(args, rows, extras, store) -> None:
+def _report(args, rows, extras, store, comparison) -> None:
     from hil_bench.results import write_report
 
     last = extras[(rows[-1].board, rows[-1].recipe)]
@@ -132,6 +137,8 @@ def _report(args, rows, extras, store) -> None:
     history = store.read_history() if args.history else None
     paths = write_report(store.read(), args.report, layer_latency=layers or None,
                          layer_latency_unit=last["latency_unit"], history=history,
-                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)")
+                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)", comparison=comparison,
+                         layer_latencies={key: {f"{layer['index']}:{layer['op']}": layer["latency"]
+                                                for layer in extra["layers"]} for key, extra in extras.items()})
     if not args.json:
-        print(f"report: {paths[0]}")
+        print(f"report: {paths[0]} and {paths[-1]}")

@@ -48,6 +48,8 @@ CASES = [
      "{file} is a file, not a folder"),
     ("bench-results-dir-unwritable", ["bench", "--board", "corstone300", "--results-dir", PROC], USAGE,
      f"--results-dir {PROC}: cannot create files in /proc"),
+    ("bench-jobs-zero", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--jobs", "0"], USAGE,
+     "--jobs 0 is out of range"),
     ("bench-report-file", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", "{file}"], USAGE,
      "--report {file}: is a file, but a folder is needed"),
     ("bench-report-unwritable", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", PROC],
