@@ -65,7 +65,7 @@ def trained_suite_recipe(suite: Suite, recipe_name: str, *, quiet: bool = True):
 
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt"):
+                 kernels: str = "opt", mlperf_model: str | None = None):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
@@ -98,7 +98,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels)
+    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
+                    mlperf_model=mlperf_model)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -141,7 +142,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
 def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt", jobs: int = 1):
+              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -167,7 +168,8 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
     todo = [(board, name) for board in boards for name in suite.recipes]
-    options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels)
+    options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
+                   mlperf_model=mlperf_model)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):

@@ -28,6 +28,7 @@ KWS = ROOT / "tests" / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
 PROC = "/proc/hil-bench-contract"   # /proc takes no new files, not even from root
 
 USAGE, FAILED = 2, 1
+MLPERF_IDS = "--mlperf-model: invalid choice: 'kws02' (choose from 'kws01', 'vww01', 'ic01', 'ad01', 'strww01', 'sww01')"
 
 # (id, argv, exit code, what the message must name). Placeholders: {tmp} a fresh folder, {file} a
 # regular file in it, {bad} a corrupt .tflite, {model} a real int8 .tflite, {none} a missing path.
@@ -144,6 +145,24 @@ CASES = [
      "{file} is a file, not a folder"),
     ("run-save-outputs-unwritable", ["run", "{model}", "--board", "host", "--save-outputs", f"{PROC}/y.npy"], USAGE,
      "cannot create files in /proc"),
+    # --mlperf-model (run, bench, serve): an id MLPerf Tiny's runner does not know names the ones it knows
+    ("run-mlperf-model", ["run", "{model}", "--board", "host", "--mlperf-model", "kws02"], USAGE, MLPERF_IDS),
+    ("bench-mlperf-model", ["bench", "--board", "corstone300", "--mlperf-model", "hil-bench"], USAGE,
+     "--mlperf-model: invalid choice: 'hil-bench'"),
+    # serve
+    ("serve-no-board", ["serve", "{model}", "--pty"], USAGE, "--board"),
+    ("serve-no-front", ["serve", "{model}", "--board", "corstone300"], USAGE,
+     "one of the arguments --pty --tcp is required"),
+    ("serve-two-fronts", ["serve", "{model}", "--board", "corstone300", "--pty", "--tcp", "0"], USAGE,
+     "not allowed with argument"),
+    ("serve-mlperf-model", ["serve", "{model}", "--board", "corstone300", "--pty", "--mlperf-model", "KWS01"], USAGE,
+     "invalid choice: 'KWS01' (choose from 'kws01', 'vww01', 'ic01', 'ad01', 'strww01', 'sww01')"),
+    ("serve-missing-model", ["serve", "{none}", "--board", "corstone300", "--pty"], USAGE, "{none}: no such file"),
+    ("serve-unknown-board", ["serve", "{model}", "--board", "nosuch", "--pty"], USAGE, "unknown board 'nosuch'"),
+    ("serve-tcp-range", ["serve", "{model}", "--board", "corstone300", "--tcp", "70000"], USAGE,
+     "--tcp 70000 is out of range: give 0..65535"),
+    ("serve-tcp-not-int", ["serve", "{model}", "--board", "corstone300", "--tcp", "any"], USAGE,
+     "--tcp: invalid int value"),
     # compare
     ("compare-one-arg", ["compare", "{file}"], USAGE, "required: NEW"),
     ("compare-missing", ["compare", "{none}", "{none}"], USAGE, "{none}: no such results file"),
