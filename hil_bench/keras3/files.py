@@ -12,12 +12,13 @@ import zipfile
 from pathlib import Path
 
 from hil_bench.errors import ModelFileError, UnsupportedModelError
-from hil_bench.keras3.layers import LAYERS, refuse_layer
+from hil_bench.keras3.layers import LAYERS, OPS_WHY, refuse_layer
 
 
 def read_keras3(path: Path):
     """The Keras 3 model in ``path``, after its config passed :func:`check_config`."""
     check_config(_saved_config(path), path)
+    import hil_bench._keras  # noqa: F401  (first: fixes TF_USE_LEGACY_KERAS before Keras 3 loads TensorFlow)
     import keras
 
     try:
@@ -40,8 +41,13 @@ def check_config(config: dict, path: Path) -> None:
     for entry in config.get("config", {}).get("layers", []):
         class_name = entry.get("class_name", "?")
         name = entry.get("config", {}).get("name", entry.get("name", "?"))
-        builtin = entry.get("module", "keras.layers") == "keras.layers"
-        if class_name not in LAYERS or not builtin:
+        module = entry.get("module", "keras.layers")
+        if module and module.startswith("keras.src.ops"):
+            raise refuse_layer(name, f"{module}.{class_name}", OPS_WHY)
+        if module != "keras.layers":
+            shown = entry.get("registered_name") or f"{module}.{class_name}"
+            raise refuse_layer(name, shown, "a custom layer, whose code hil-bench cannot see")
+        if class_name not in LAYERS:
             raise refuse_layer(name, class_name)
 
 

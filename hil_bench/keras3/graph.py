@@ -8,7 +8,7 @@ merges and shared layers come out wired exactly as in the original.
 from __future__ import annotations
 
 from hil_bench.errors import UnsupportedLayerError, UnsupportedModelError
-from hil_bench.keras3.layers import LAYERS, Converted, convert_layer, refuse_layer
+from hil_bench.keras3.layers import LAYERS, OPS_WHY, Converted, convert_layer, refuse_layer
 
 _TENSOR = "__keras_tensor__"
 
@@ -20,9 +20,7 @@ def check_layers(model, keras3) -> None:
         if cls.__name__ in LAYERS and getattr(keras3.layers, cls.__name__, None) is cls:
             continue
         if not isinstance(op, keras3.layers.Layer):   # x + y or keras.ops.* on symbolic tensors
-            raise refuse_layer(op.name, f"{cls.__module__}.{cls.__qualname__}",
-                               "a keras.ops operation, not a layer; use the layer that does the same "
-                               "(keras.layers.Add for +, keras.layers.Concatenate, ...)")
+            raise refuse_layer(op.name, f"{cls.__module__}.{cls.__qualname__}", OPS_WHY)
         raise refuse_layer(op.name, cls.__name__)
 
 

@@ -44,6 +44,8 @@ ACTIVATIONS = ("linear", "relu", "relu6", "softmax", "sigmoid", "tanh")
 _TRAINING_ONLY = ("_regularizer", "_constraint")   # config keys ending so: carried over, see above
 _MODELS = ("Functional", "Sequential", "Model")
 
+OPS_WHY = ("a keras.ops operation, not a layer; use the layer that does the same (keras.layers.Add for +, "
+           "keras.layers.Concatenate, keras.layers.Reshape, ...)")
 WHAT_TO_DO = ("Rebuild that part from the layers hil-bench converts (" + ", ".join(LAYERS) +
               f"; activations {', '.join(ACTIVATIONS)}), or build the model with tf_keras "
               "(`import tf_keras as keras`) directly.")

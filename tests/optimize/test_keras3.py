@@ -193,6 +193,8 @@ def test_an_unsupported_layer_is_refused_by_name_with_exit_2(tmp_path, capsys):
     gelu = keras3.Model(inputs, layers.Dense(3, activation="gelu", name="fc")(inputs))
     with pytest.raises(UnsupportedLayerError, match=r"'fc' \(Dense\): activation 'gelu'"):
         load_model(gelu)
+    with pytest.raises(UnsupportedLayerError, match=r"keras\.ops operation.*keras\.layers\.Add"):
+        load_model(keras3.Model(inputs, keras3.ops.add(inputs, inputs)))
 
 
 def test_subclassed_models_and_exported_saved_models_are_refused(tmp_path):
