@@ -45,10 +45,23 @@ def _weighted(audits, attr: str) -> float:
     return float(sum(getattr(a, attr) * int(np.prod(a.shape)) for a in audits) / total) if total else 0.0
 
 
-def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
+def optimize_recipe(suite: Suite, recipe, *, quiet: bool = True):
+    """The suite's model and data set through ``recipe`` (a built-in name or a Recipe); stages cached."""
+    from hil_bench.datasets import load_dataset
+    from hil_bench.models import build_model, get_spec
+    from hil_bench.optimize import Recipe, load_recipe, optimize
+
+    spec = get_spec(suite.model)
+    recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
+    data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
+    return optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model, quiet=quiet)
+
+
+def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt"):
-    """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
+                 kernels: str = "opt", optimized=None):
+    """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
@@ -58,22 +71,17 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.audit import survival
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
-    from hil_bench.datasets import load_dataset
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
     from hil_bench.firmware.build import compiler_version
     from hil_bench.audit import audit_image
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
-    from hil_bench.models import build_model, get_spec
-    from hil_bench.optimize import load_recipe, optimize
     from hil_bench.results import ResultRow, metadata
 
     board = load_board(board_name)
-    spec = get_spec(suite.model)
-    recipe = load_recipe(recipe_name)
-    data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
-    result = optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model, quiet=quiet)
+    result = optimized or optimize_recipe(suite, recipe, quiet=quiet)
+    recipe, data = result.recipe, result.data
     if limit is not None:  # after optimizing, so the cached stages stay valid
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
