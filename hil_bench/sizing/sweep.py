@@ -35,9 +35,16 @@ class SweepResult:
     budgets: dict[str, Budget]
     rows_skipped: int = 0               # already in the run when this sweep started
     rows_run: int = 0
-    points_trained: list[str] = field(default_factory=list)   # points optimized by this invocation
-    stages_run: int = 0                 # stages computed (not from the cache) by this invocation
-    stages_cached: int = 0
+    points_trained: dict[str, list[dict]] = field(default_factory=dict)   # point -> its stages, this invocation
+
+    @property
+    def stages_run(self) -> int:
+        """Stages computed (not taken from the cache) by this invocation."""
+        return sum(not s["cached"] for stages in self.points_trained.values() for s in stages)
+
+    @property
+    def stages_cached(self) -> int:
+        return sum(s["cached"] for stages in self.points_trained.values() for s in stages)
 
     def summary(self, settings: Settings, points: list[Point], boards: list[str]) -> dict:
         return {"settings": settings.as_dict(), "run_id": self.run_id, "run_csv": str(self.run_path),
@@ -75,11 +82,9 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                 continue
             bar.set_postfix_str(f"training {point.name} ({points.index(point) + 1}/{len(points)})")
             optimized = optimize_recipe(suite, settings.recipe(point), quiet=True)
-            result.points_trained.append(point.name)
-            for stage in optimized.stages:
-                if stage.name != "float":
-                    result.stages_cached += stage.cached
-                    result.stages_run += not stage.cached
+            result.points_trained[point.name] = [
+                {"stage": st.name, "cached": st.cached, "seconds": round(st.seconds, 2)}
+                for st in optimized.stages if st.name != "float"]
             for board in missing:
                 bar.set_postfix_str(f"{point.name} on {board}")
                 row, _ = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
