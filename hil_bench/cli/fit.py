@@ -23,7 +23,7 @@ HELP = "the most accurate sparsity x clusters point that fits a flash/RAM budget
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.sweep import add_model_options
+    from hil_bench.cli.sweep import add_grid_options, add_model_options
 
     add_model_options(p)
     p.add_argument("--board", required=True, metavar="NAME", help="board name (see `hil-bench boards`)")
@@ -31,11 +31,7 @@ def add_arguments(p) -> None:
     p.add_argument("--ram-budget", metavar="SIZE", help="RAM for the image, e.g. 32KiB (default: the board's)")
     p.add_argument("--min-accuracy", type=float, metavar="FRACTION",
                    help="refuse points whose int8 accuracy is below this, e.g. 0.95")
-    p.add_argument("--sparsity", default="0,0.5,0.75", metavar="LIST",
-                   help="sparsities to search, each in [0, 1) (default: 0,0.5,0.75)")
-    p.add_argument("--clusters", default="0,8,16,32", metavar="LIST",
-                   help="cluster counts to search, 0 (none) or 2..256 (default: 0,8,16,32)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+    add_grid_options(p)
     p.add_argument("--json", action="store_true", help="print the answer and the evidence as JSON")
 
 

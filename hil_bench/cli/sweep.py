@@ -32,14 +32,9 @@ def add_arguments(p) -> None:
     add_model_options(p)
     p.add_argument("--board", required=True, action="append", dest="boards", metavar="NAME",
                    help="board name (see `hil-bench boards`); repeat for several boards")
-    p.add_argument("--sparsity", default="0,0.5,0.75", metavar="LIST",
-                   help="fractions of zero weights, comma-separated, each in [0, 1) (default: 0,0.5,0.75)")
-    p.add_argument("--clusters", default="0,8,16,32", metavar="LIST",
-                   help="weights per kernel after clustering, comma-separated, 0 (none) or 2..256 "
-                        "(default: 0,8,16,32)")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where the run's rows, its summary and the sweep state go (default: results/)")
-    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar (for CI)")
+    add_grid_options(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
 
@@ -66,6 +61,15 @@ def add_model_options(p) -> None:
                    help="flash kept free for your application, e.g. 128KiB (default: 0)")
     p.add_argument("--app-ram", default="0", metavar="SIZE",
                    help="RAM kept free for your application, e.g. 32KiB (default: 0)")
+
+
+def add_grid_options(p) -> None:
+    p.add_argument("--sparsity", default="0,0.5,0.75", metavar="LIST",
+                   help="fractions of zero weights, comma-separated, each in [0, 1) (default: 0,0.5,0.75)")
+    p.add_argument("--clusters", default="0,8,16,32", metavar="LIST",
+                   help="weights per kernel after clustering, comma-separated, 0 (none) or 2..256 "
+                        "(default: 0,8,16,32)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress (for CI)")
 
 
 def settings_from(args):
