@@ -9,6 +9,7 @@ Each finished row is appended to the results store at once, so an interrupted ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from dataclasses import dataclass
@@ -45,8 +46,12 @@ def _weighted(audits, attr: str) -> float:
     return float(sum(getattr(a, attr) * int(np.prod(a.shape)) for a in audits) / total) if total else 0.0
 
 
-def optimize_recipe(suite: Suite, recipe, *, quiet: bool = True):
-    """The suite's model and data set through ``recipe`` (a built-in name or a Recipe); stages cached."""
+def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
+    """The suite's model through one recipe, a built-in name or a Recipe (optimize's stage cache: trained
+    once per machine and code).
+
+    Returns (recipe, dataset, OptimizeResult).
+    """
     from hil_bench.datasets import load_dataset
     from hil_bench.models import build_model, get_spec
     from hil_bench.optimize import Recipe, load_recipe, optimize
@@ -54,7 +59,8 @@ def optimize_recipe(suite: Suite, recipe, *, quiet: bool = True):
     spec = get_spec(suite.model)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
-    return optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model, quiet=quiet)
+    return recipe, data, optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model,
+                                  quiet=quiet)
 
 
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
@@ -73,14 +79,15 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     from hil_bench.compress import compress_model
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
-    from hil_bench.firmware.build import compiler_version
+    from hil_bench.boards.runners import runner_class
+    from hil_bench.toolchain import toolchain_versions
     from hil_bench.audit import audit_image
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
     from hil_bench.results import ResultRow, metadata
 
     board = load_board(board_name)
-    result = optimized or optimize_recipe(suite, recipe, quiet=quiet)
+    result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
     recipe, data = result.recipe, result.data
     if limit is not None:  # after optimizing, so the cached stages stay valid
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
@@ -127,7 +134,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         clusters_survived=all(v.clusters_survived for v in verdicts),
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
-        **metadata(extra_versions=None if board.is_host else {"arm-none-eabi-gcc": compiler_version()}),
+        model_digest=hashlib.sha256(result.tflite).hexdigest()[:16],
+        **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
                  "samples": len(x)}

@@ -46,6 +46,7 @@ class PyocdRunner(Runner):
     timing_source = "dwt-cycles"
     timing_unit = "cycles"
     simulator = False
+    program = "pyocd"
     options = (Option("target", str, required=True, help="pyOCD target type, e.g. target = \"stm32l4r5zitx\""),
                Option("probe", str, help="debug probe unique id"),
                Option("serial", str, help="serial device path of the board's UART"),

@@ -27,6 +27,7 @@ class QemuRunner(Runner):
     timing_source = "qemu-icount-instructions"
     timing_unit = "instructions"
     simulator = True
+    program = QEMU
     options = (Option("machine", str, required=True, help='QEMU machine, e.g. machine = "mps3-an547"'),)
 
     @classmethod

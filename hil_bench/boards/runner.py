@@ -43,6 +43,7 @@ class Runner(ABC):
     options: ClassVar[tuple[Option, ...]] = ()
     timing_source: ClassVar[str] = ""    # how the device's ticks should be read: see timing_unit
     timing_unit: ClassVar[str] = ""
+    program: ClassVar[str | None] = None  # the program whose version shapes the timing (result rows record it)
 
     def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None):
         self.check_options(spec, f"board {board.name!r}")

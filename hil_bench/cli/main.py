@@ -21,11 +21,11 @@ import traceback
 from pathlib import Path
 
 from hil_bench import __version__
-from hil_bench.cli import audit, bench, boards, compare, export, optimize, run, size
+from hil_bench.cli import audit, baseline, bench, boards, compare, export, optimize, run, size
 from hil_bench.cli import fit, sweep
 from hil_bench.errors import Error, UsageError
 
-COMMANDS = (bench, optimize, audit, export, size, run, compare, boards, sweep, fit)
+COMMANDS = (bench, optimize, audit, export, size, run, compare, baseline, boards, sweep, fit)
 INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
 
 EPILOG = """\

@@ -2,7 +2,8 @@
 
 Builds are cached by a hash of everything that goes in (board file, sources, model, options,
 compiler version) in :mod:`hil_bench.cache`, so running the same model on
-the same board twice compiles once.
+the same board twice compiles once; a new model on a board compiles only its array and the sources
+that see the board configuration (:mod:`hil_bench.firmware.objcache`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, Usag
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.features import check_cpu_features, kernel_path
 from hil_bench.firmware.linker import linker_script
+from hil_bench.firmware.objcache import CONFIG_HEADER, ObjectCache
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
 
 FIRMWARE_DIR = firmware_dir()
@@ -169,7 +171,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
         return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, True, path, " ".join(flags))
 
     with building(out_dir, prefix=f".{board.name}-") as work:
-        (work / "hb_board_config.h").write_text(board_config_header(
+        (work / CONFIG_HEADER).write_text(board_config_header(
             board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
             decode=decode))
         (work / "firmware.ld").write_text(linker_script(board, stack))
@@ -199,15 +201,22 @@ def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bo
             f"-I{FIRMWARE_DIR / 'app'}"]
     if with_model:
         incs.append(f"-I{FIRMWARE_DIR / 'runtime' / 'include'}")
+    objects = ObjectCache(FIRMWARE_DIR, _headers(board, with_model), (work / CONFIG_HEADER).read_text(),
+                          compiler_version(), *cpu, *OPT_FLAGS, *defines, *(i.replace(str(work), "<work>") for i in incs))
     objs = []
     jobs = []
     for i, src in enumerate(srcs):
         obj = work / ("model_data.o" if src.name == "model_data.c" else f"{i:03d}_{src.stem}.o")
         objs.append(obj)
-        jobs.append(([CC, *cpu, *OPT_FLAGS, *defines, *incs, "-c", str(src), "-o", str(obj)],
-                     f"compiling {src.name}"))
+        if not objects.fetch(src, obj):
+            jobs.append((src, obj, [CC, *cpu, *OPT_FLAGS, *defines, *incs, "-c", str(src), "-o", str(obj)]))
+
+    def compile_one(src: Path, obj: Path, cmd: list[str]) -> None:
+        _run(cmd, f"compiling {src.name}")
+        objects.store(src, obj)
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for fut in [pool.submit(_run, cmd, what) for cmd, what in jobs]:
+        for fut in [pool.submit(compile_one, *job) for job in jobs]:
             fut.result()
     _run([CC, *cpu, "-T", str(work / "firmware.ld"), "-nostartfiles", "-Wl,--gc-sections",
           f"-Wl,-Map={work / 'firmware.map'}", "--specs=nano.specs", "--specs=nosys.specs",

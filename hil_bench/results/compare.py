@@ -9,6 +9,7 @@ cycles) are never compared: that verdict is "incomparable" and fails, so a runne
 
 from __future__ import annotations
 
+import json
 import typing
 from dataclasses import asdict, dataclass, replace
 
@@ -171,9 +172,39 @@ def _score_metric(row: dict) -> str:
     return value(row.get("metric")) or DEFAULT_METRIC
 
 
+# What a toolchain shapes: sizes come from the compiler and linker, latency also from the simulator.
+_BUILD_TOOLS = ("arm-none-eabi-gcc", "arm-none-eabi-ld")
+TOOLCHAIN_SHAPED = {"flash_bytes": _BUILD_TOOLS, "ram_bytes": _BUILD_TOOLS,
+                    "latency": (*_BUILD_TOOLS, "qemu-system-arm", "pyocd")}
+
+
+def _versions(row: dict) -> dict:
+    try:
+        versions = json.loads(value(row.get("tool_versions")) or "{}")
+    except ValueError:
+        return {}
+    return versions if isinstance(versions, dict) else {}
+
+
+def toolchain_change(base: dict, new: dict, tools: typing.Iterable[str]) -> str:
+    """"gcc A -> B" for each tool both rows name with different versions ("" when none changed).
+
+    Rows from before a tool was recorded say nothing about it, so they never count as a change.
+    """
+    bv, nv = _versions(base), _versions(new)
+    return "; ".join(f"{t}: {bv[t]} -> {nv[t]}" for t in tools
+                     if bv.get(t) is not None and nv.get(t) is not None and bv[t] != nv[t])
+
+
 def _judge(tol: Tolerance, key, base: dict, new: dict) -> Verdict | None:
     b, n = value(base.get(tol.metric)), value(new.get(tol.metric))
     unit = ""
+    changed = toolchain_change(base, new, TOOLCHAIN_SHAPED.get(tol.metric, ()))
+    if changed and b is not None and n is not None:
+        # Neither a regression nor an improvement: the numbers come from different tools.
+        unit = (value(new.get(tol.unit_column)) or "") if tol.unit_column else ""
+        return Verdict(*key, tol.metric, b, n, None, INCOMPARABLE, unit, f"toolchain changed ({changed}); if "
+                       "intended, refresh the baseline with `hil-bench baseline update`")
     if tol.metric in SCORE_COLUMNS:
         # accuracy_host/device hold the row's own metric: for mse lower is better, so worse is higher.
         bm, nm = _score_metric(base), _score_metric(new)

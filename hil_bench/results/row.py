@@ -66,6 +66,7 @@ class ResultRow:
     ram_reserved_bytes: int | None = None  # RAM the image reserves: data + bss + whole arena + whole stack
     arena_used_bytes: int | None = None    # the arena the runtime planned, scratch included (device's answer)
     code_bytes: int | None = None          # flash without the model: runtime, app, board support
+    model_digest: str = ""                 # sha256 (16 hex) of the int8 .tflite: was training reproduced?
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():

@@ -77,12 +77,12 @@ class _Sizer:
         return self.trials[point]
 
     def _measure(self, point: Point) -> Trial:
-        from hil_bench.bench import optimize_recipe
+        from hil_bench.bench import trained_suite_recipe
         from hil_bench.compress import compress_model
         from hil_bench.fits import check
 
         self.progress(f"training {point.name}")
-        result = optimize_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)
+        result = trained_suite_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)[2]
         self.optimized[point] = result
         int8 = result.stage("int8")
         trial = Trial(point, accuracy=int8.score, metric=result.metric)

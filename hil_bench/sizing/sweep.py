@@ -61,7 +61,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
               results_dir: Path, *, quiet: bool = False) -> SweepResult:
     from tqdm.auto import tqdm
 
-    from hil_bench.bench import bench_recipe, optimize_recipe
+    from hil_bench.bench import bench_recipe, trained_suite_recipe
     from hil_bench.results import ResultsStore, new_run_id, read_rows
 
     key = state.sweep_key(settings.as_dict())
@@ -81,7 +81,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
             if not missing:
                 continue
             bar.set_postfix_str(f"training {point.name} ({points.index(point) + 1}/{len(points)})")
-            optimized = optimize_recipe(suite, settings.recipe(point), quiet=True)
+            optimized = trained_suite_recipe(suite, settings.recipe(point), quiet=True)[2]
             result.points_trained[point.name] = [
                 {"stage": st.name, "cached": st.cached, "seconds": round(st.seconds, 2)}
                 for st in optimized.stages if st.name != "float"]

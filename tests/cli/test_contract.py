@@ -175,6 +175,17 @@ CASES = [
     ("fit-min-accuracy-autoencoder", ["fit", "--model", "fc_autoencoder", "--board", "corstone300",
                                       "--min-accuracy", "0.9"], USAGE, "--min-accuracy applies to classifiers"),
     ("fit-empty-clusters", [*FIT, "--clusters", ","], USAGE, "--clusters is empty"),
+    # baseline
+    ("baseline-no-action", ["baseline"], USAGE, "required: ACTION"),
+    ("baseline-check-missing", ["baseline", "check", "--dir", "{none}"], USAGE, "{none}: no such results file"),
+    ("baseline-check-not-results", ["baseline", "check", "--dir", "{file}"], USAGE, "{file}: header lacks"),
+    ("baseline-update-no-board", ["baseline", "update"], USAGE, "required: --board"),
+    ("baseline-update-unknown-board", ["baseline", "update", "--board", "nosuch", "--dir", "{tmp}"], USAGE,
+     "unknown board 'nosuch'"),
+    ("baseline-update-limit-zero", ["baseline", "update", "--board", "host", "--dir", "{tmp}", "--limit", "0"],
+     USAGE, "--limit 0 is out of range"),
+    ("baseline-update-dir-is-file", ["baseline", "update", "--board", "host", "--dir", "{file}"], USAGE,
+     "{file}"),
     # boards (and --boards-dir, which every command takes)
     ("boards-json-value", ["boards", "--json=yes"], USAGE, "--json: ignored explicit argument 'yes'"),
     ("boards-extra-argument", ["boards", "extra"], USAGE, "unrecognized arguments: extra"),
@@ -206,7 +217,7 @@ def _cli(argv: list[str], no_tf: Path, cwd: Path) -> subprocess.CompletedProcess
 def _paragraph(stderr: str) -> str:
     """The error paragraph: from the "error:" line to the end, continuation lines joined."""
     lines = stderr.rstrip("\n").split("\n")
-    start = next((i for i, line in enumerate(lines) if re.match(r"hil-bench( \w+)?: error: ", line)), None)
+    start = next((i for i, line in enumerate(lines) if re.match(r"hil-bench( \w+){0,2}: error: ", line)), None)
     assert start is not None, f"no 'hil-bench ...: error:' line in stderr:\n{stderr}"
     rest = lines[start + 1:]
     assert all(line.startswith("  ") and line.strip() for line in rest), f"more than one paragraph:\n{stderr}"

@@ -136,3 +136,31 @@ def test_through_the_store_baseline_file_and_nightly_history(tmp_path):
     store.append([make_row(r, run_id=store.run_id, latency=123456.0 * (1.05 if r == "cqat" else 1)) for r in RECIPES])
     result = compare(read_results(baseline.parent), read_results(store.history_path))
     assert verdicts(result) == {("cqat", "latency"): "regressed"}
+
+
+def _versions(gcc: str, qemu: str = "QEMU emulator version 7.2.0") -> str:
+    return json.dumps({"arm-none-eabi-gcc": gcc, "arm-none-eabi-ld": "GNU ld 2.40", "qemu-system-arm": qemu})
+
+
+def test_a_toolchain_change_is_incomparable_not_a_regression_or_an_improvement():
+    old = {r: dict(tool_versions=_versions("gcc 12.2.1")) for r in RECIPES}
+    new = {r: dict(tool_versions=_versions("gcc 13.2.1")) for r in RECIPES}
+    new["pcqat"].update(flash_bytes=50000, latency=200000.0)     # smaller flash, slower: neither counts
+    result = compare(suite(**old), suite(**new))
+    v = verdicts(result)
+    assert v[("pcqat", "flash_bytes")] == v[("pcqat", "latency")] == v[("ptq", "ram_bytes")] == "incomparable"
+    assert ("pcqat", "accuracy_host") not in v and ("pcqat", "sparsity_survived") not in v   # not tool-shaped
+    assert not result.ok and "toolchain changed (arm-none-eabi-gcc: gcc 12.2.1 -> gcc 13.2.1)" in result.to_table()
+    assert "hil-bench baseline update" in result.to_table()
+
+
+def test_only_the_simulator_changing_leaves_sizes_comparable():
+    old = {r: dict(tool_versions=_versions("gcc 12.2.1")) for r in RECIPES}
+    new = {r: dict(tool_versions=_versions("gcc 12.2.1", qemu="QEMU emulator version 8.0.0")) for r in RECIPES}
+    v = verdicts(compare(suite(**old), suite(**new)))
+    assert v[("ptq", "latency")] == "incomparable" and ("ptq", "flash_bytes") not in v
+
+
+def test_rows_that_did_not_record_the_toolchain_are_compared_as_before():
+    new = {r: dict(tool_versions=_versions("gcc 13.2.1")) for r in RECIPES}
+    assert compare(suite(), suite(**new)).ok
