@@ -42,6 +42,15 @@ def _rows(results_dir: Path) -> int:
     return len(read_rows(files[0])) if files else 0
 
 
+def _wait_for(ready, proc, seconds: float) -> None:
+    """Until ``ready()``; fails if ``proc`` ends first or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while not ready():
+        assert proc.poll() is None, "the sweep ended before it could be killed"
+        assert time.monotonic() < deadline, f"no sweep row after {seconds} s"
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="session")
 def digits_sweep(request, tmp_path_factory):
     """{"summary": the resumed sweep's JSON, "rows_at_kill": rows the killed run had stored, "dir": its
@@ -53,15 +62,11 @@ def digits_sweep(request, tmp_path_factory):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        deadline = time.monotonic() + 900
-        while time.monotonic() < deadline and proc.poll() is None and _rows(results_dir) < 1:
-            time.sleep(0.2)
-        assert proc.poll() is None, "the sweep ended before it could be killed"
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+        _wait_for(lambda: _rows(results_dir) >= 1, proc, seconds=900)
     finally:
-        if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):   # the whole group: the sweep and the QEMU it started
             os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
     rows_at_kill = _rows(results_dir)
     code, summary = run_cli_json(sweep_argv(results_dir))
     assert code == 0
