@@ -83,3 +83,13 @@ def test_binary_search_probes_few_points():
     probed = []   # index 2 is known to fit: only 0 and 1 are left to try
     assert _first_fitting(lambda i: probed.append(i) or False, 6, 2) == 2
     assert probed == [0, 1]
+
+
+def test_grid_points_share_the_float_and_prune_stages():
+    from hil_bench.optimize.pipeline import stage_keys
+
+    keys = {p.name: stage_keys("model", "data", p.recipe()) for p in grid([0.0, 0.5], [0, 16, 32])}
+    assert len({k["train"] for k in keys.values()}) == 1          # the float model: once for the grid
+    assert keys["s0.50-k0"]["prune"] == keys["s0.50-k16"]["prune"] == keys["s0.50-k32"]["prune"]
+    assert keys["s0.50-k16"]["cluster"] != keys["s0.50-k32"]["cluster"] != keys["s0.00-k32"]["cluster"]
+    assert len({k["int8"] for k in keys.values()}) == 6

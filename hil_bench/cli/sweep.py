@@ -112,8 +112,9 @@ def run(args) -> int:
         entries = [dict(e, pareto=_pareto(e), fits_cell=e["fits"]) for e in result.entries if e["board"] == board]
         budget = budgets[board]
         first = entries[0]
-        print(f"{settings.model}, {len(points)} points on {board} via {first['runner']}; latency in "
-              f"{first['latency_unit']}; budget {_budget_text(budget)}")
+        print(f"{settings.model}, {len(points)} points on {board} via {first['runner']}; {first['metric']} on "
+              f"{settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
+              f"budget {_budget_text(budget)}")
         print(table(entries, COLUMNS))
         for e in entries:
             if e["fits"] is False:

@@ -75,7 +75,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                          budgets, rows_skipped=len(wanted) - len(todo))
     suite = settings.suite()
     with tempfile.TemporaryDirectory(prefix="hil-bench-sweep-") as work:
-        bar = tqdm(total=len(todo), desc="sweep", unit="row", disable=quiet, dynamic_ncols=True)
+        bar = tqdm(total=len(todo), desc="sweep", unit="row", disable=quiet or not todo, dynamic_ncols=True)
         for point in points:
             missing = [b for p, b in todo if p == point]
             if not missing:
