@@ -30,6 +30,7 @@ class Trial:
     metric: str = "accuracy"
     flash_bytes: int | None = None
     ram_bytes: int | None = None
+    ram_lower_bound: int | None = None  # before any board run: data + bss + the host plan's arena
     model_bytes: int | None = None
     fits: bool = False                  # the budget, on the figures known so far
     reasons: list[str] = field(default_factory=list)
@@ -38,7 +39,8 @@ class Trial:
     def as_dict(self) -> dict:
         return {"point": self.point.name, "sparsity": self.point.sparsity, "clusters": self.point.clusters,
                 "accuracy_host": self.accuracy, "metric": self.metric, "flash_bytes": self.flash_bytes,
-                "ram_bytes": self.ram_bytes, "model_bytes": self.model_bytes, "fits": self.fits,
+                "ram_bytes": self.ram_bytes, "ram_lower_bound": self.ram_lower_bound,
+                "model_bytes": self.model_bytes, "fits": self.fits,
                 "chosen": False, "reason": "; ".join(self.reasons) or None, "board_row": self.row}
 
 
@@ -93,7 +95,7 @@ class _Sizer:
             s = image.sizes
             trial.flash_bytes, trial.model_bytes = s.flash_bytes, s.model_bytes
             if fit.arena_used_bytes is not None:
-                trial.ram_bytes = s.data_bytes + s.bss_bytes + fit.arena_used_bytes
+                trial.ram_bytes = trial.ram_lower_bound = s.data_bytes + s.bss_bytes + fit.arena_used_bytes
         if not fit.fits:
             trial.reasons.append(fit.reason)
             return trial

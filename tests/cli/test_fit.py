@@ -44,3 +44,17 @@ def test_fit_with_nothing_fitting_shows_why(digits_sweep):
     assert report["trainings"] < 6
     assert all(f"over the {smallest - 1:,} B budget" in t["reason"] for t in report["tried"])
     assert {"s0.75-k0", "s0.75-k16"} <= {t["point"] for t in report["tried"]}
+
+
+def test_a_candidate_refused_by_the_board_run_is_shown(digits_sweep):
+    """RAM before a board run is a lower bound (no stack); a budget just under the measured RAM passes
+    that bound, and the board run refuses the point with the measured figure."""
+    swept = next(e for e in digits_sweep["summary"]["rows"] if e["board"] == "corstone300"
+                 and e["point"] == "s0.50-k16")
+    budget = swept["ram_bytes"] - 1
+    code, report = run_cli_json(["fit", "--model", "digits_cnn", "--board", "corstone300", "--sparsity", "0.5",
+                                 "--clusters", "16", *SWEEP_LIMIT, "--ram-budget", str(budget), "-q"])
+    assert code == 1 and report["chosen"] is None and report["board_runs"] == 1
+    (tried,) = report["tried"]
+    assert tried["ram_lower_bound"] <= budget < tried["ram_bytes"] == swept["ram_bytes"]
+    assert tried["reason"] == f"measured on the board: RAM {budget + 1:,} B is over the {budget:,} B budget by 1 B"
