@@ -93,6 +93,9 @@ class Runner(ABC):
     def alive(self) -> bool:
         """Whether the started board is still running (False once stopped or its process died)."""
 
+    def link_ready(self) -> None:
+        """Called once the host's serial link is connected (a runner that holds the core until then lets it run)."""
+
     def log_path(self) -> Path | None:
         return None
 

@@ -35,5 +35,11 @@ def board_config_header(board: Board, *, arena_bytes: int, db_buffer_bytes: int,
         lines += [f"#define HB_UART_BASE 0x{board.serial.base:08x}u",
                   f"#define HB_UART_BAUD {board.serial.baud}u",
                   f"#define HB_UART_CLOCK_HZ {board.cpu.clock_hz}u"]
+        if board.serial.tx_pin:
+            # Pins as (port index A=0, pin number), for families that mux the UART onto GPIO pins.
+            (tx_port, tx_pin), (rx_port, rx_pin) = board.serial.pin("tx_pin"), board.serial.pin("rx_pin")
+            lines += [f"#define HB_UART_TX_PORT {tx_port}u", f"#define HB_UART_TX_PIN {tx_pin}u",
+                      f"#define HB_UART_RX_PORT {rx_port}u", f"#define HB_UART_RX_PIN {rx_pin}u",
+                      f"#define HB_UART_PIN_AF {board.serial.pin_af}u"]
     lines += ["#endif /* HB_BOARD_CONFIG_H */", ""]
     return "\n".join(lines)
