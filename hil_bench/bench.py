@@ -47,26 +47,28 @@ def _weighted(audits, attr: str) -> float:
     return float(sum(getattr(a, attr) * int(np.prod(a.shape)) for a in audits) / total) if total else 0.0
 
 
-def trained_suite_recipe(suite: Suite, recipe_name: str, *, quiet: bool = True):
-    """The suite's model through one recipe (optimize's stage cache: trained once per machine and code).
+def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
+    """The suite's model through one recipe, a built-in name or a Recipe (optimize's stage cache: trained
+    once per machine and code).
 
     Returns (recipe, dataset, OptimizeResult).
     """
     from hil_bench.datasets import load_dataset
     from hil_bench.models import build_model, get_spec
-    from hil_bench.optimize import load_recipe, optimize
+    from hil_bench.optimize import Recipe, load_recipe, optimize
 
     spec = get_spec(suite.model)
-    recipe = load_recipe(recipe_name)
+    recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
     return recipe, data, optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model,
                                   quiet=quiet)
 
 
-def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
+def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt", mlperf_model: str | None = None):
-    """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
+                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None):
+    """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
@@ -86,7 +88,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     from hil_bench.results import ResultRow, metadata
 
     board = load_board(board_name)
-    recipe, data, result = trained_suite_recipe(suite, recipe_name, quiet=quiet)
+    result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
+    recipe, data = result.recipe, result.data
     if limit is not None:  # after optimizing, so the cached stages stay valid
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 

@@ -29,6 +29,8 @@ PROC = "/proc/hil-bench-contract"   # /proc takes no new files, not even from ro
 
 USAGE, FAILED = 2, 1
 MLPERF_IDS = "--mlperf-model: invalid choice: 'kws02' (choose from 'kws01', 'vww01', 'ic01', 'ad01', 'strww01', 'sww01')"
+SWEEP = ["sweep", "--model", "digits_cnn", "--board", "corstone300"]
+FIT = ["fit", "--model", "digits_cnn", "--board", "corstone300"]
 
 # (id, argv, exit code, what the message must name). Placeholders: {tmp} a fresh folder, {file} a
 # regular file in it, {bad} a corrupt .tflite, {model} a real int8 .tflite, {none} a missing path.
@@ -170,6 +172,38 @@ CASES = [
      "argument --tolerances: expected one argument"),
     ("compare-bad-tolerances", ["compare", "{none}", "{none}", "--tolerances", "{file}"], USAGE,
      "{file}: not valid TOML"),
+    # sweep
+    ("sweep-no-board", ["sweep", "--model", "digits_cnn"], USAGE, "--board"),
+    ("sweep-no-model", ["sweep", "--board", "corstone300"], USAGE, "--model"),
+    ("sweep-unknown-board", ["sweep", "--model", "digits_cnn", "--board", "nosuch"], USAGE, "unknown board 'nosuch'"),
+    ("sweep-unknown-model", ["sweep", "--model", "resnet9", "--board", "corstone300"],
+     USAGE, "unknown model 'resnet9'"),
+    ("sweep-unknown-dataset", [*SWEEP, "--dataset", "nosuch"], USAGE, "unknown data set 'nosuch'"),
+    ("sweep-empty-grid", [*SWEEP, "--sparsity", ""], USAGE, "--sparsity is empty"),
+    ("sweep-negative-sparsity", [*SWEEP, "--sparsity", "-0.5"], USAGE, "--sparsity: -0.5 is out of range"),
+    ("sweep-sparsity-one", [*SWEEP, "--sparsity", "0,1"], USAGE, "--sparsity: 1 is out of range"),
+    ("sweep-sparsity-word", [*SWEEP, "--sparsity", "half"], USAGE, "--sparsity: 'half' is not a number"),
+    ("sweep-clusters-one", [*SWEEP, "--clusters", "0,1"], USAGE, "--clusters: 1 is out of range"),
+    ("sweep-bad-size", [*SWEEP, "--app-flash", "64KB"], USAGE, "--app-flash '64KB' is not a size"),
+    ("sweep-headroom-too-big", ["sweep", "--model", "digits_cnn", "--board", "mps2-an386", "--app-ram", "1GiB"],
+     USAGE, "--app-ram 1,073,741,824 B leaves nothing of the 20,971,520 B budget on mps2-an386"),
+    ("sweep-limit-zero", [*SWEEP, "--limit", "0"], USAGE, "--limit 0 is out of range"),
+    ("sweep-tune-epochs-zero", [*SWEEP, "--tune-epochs", "0"], USAGE, "--tune-epochs 0 is out of range"),
+    ("sweep-qat", [*SWEEP, "--qat", "pqat"], USAGE, "--qat: invalid choice"),
+    ("sweep-results-dir-file", [*SWEEP, "--results-dir", "{file}"],
+     USAGE, "--results-dir {file}: is a file, but a folder is needed"),
+    # fit
+    ("fit-no-board", ["fit", "--model", "digits_cnn"], USAGE, "--board"),
+    ("fit-unknown-board", ["fit", "--model", "digits_cnn", "--board", "nosuch"], USAGE, "unknown board 'nosuch'"),
+    ("fit-host-board", ["fit", "--model", "digits_cnn", "--board", "host"], USAGE, "has no flash or RAM to fit"),
+    ("fit-bad-budget", [*FIT, "--flash-budget", "64KB"], USAGE, "--flash-budget '64KB' is not a size"),
+    ("fit-negative-budget", [*FIT, "--ram-budget", "-5"], USAGE, "--ram-budget '-5' is not a size"),
+    ("fit-headroom-over-budget", [*FIT, "--flash-budget", "64KiB", "--app-flash", "64KiB"],
+     USAGE, "--app-flash 65,536 B leaves nothing"),
+    ("fit-min-accuracy", [*FIT, "--min-accuracy", "95"], USAGE, "--min-accuracy 95.0 is out of range"),
+    ("fit-min-accuracy-autoencoder", ["fit", "--model", "fc_autoencoder", "--board", "corstone300",
+                                      "--min-accuracy", "0.9"], USAGE, "--min-accuracy applies to classifiers"),
+    ("fit-empty-clusters", [*FIT, "--clusters", ","], USAGE, "--clusters is empty"),
     ("compare-junit-dir", ["compare", "{none}", "{none}", "--junit", "{tmp}"], USAGE,
      "--junit {tmp}: is a folder; give a file name"),
     ("compare-junit-unwritable", ["compare", "{file}", "{file}", "--junit", f"{PROC}/junit.xml"], USAGE,

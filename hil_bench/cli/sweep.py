@@ -1,0 +1,142 @@
+"""Size a model for your boards: train every (sparsity, clusters) point of a grid once, build and run each
+on every board (the same path as `bench`), and print per board accuracy (host and device), latency,
+flash, RAM and model bytes, whether sparsity and clusters survived into flash, the Pareto front
+(accuracy vs flash, accuracy vs latency) and whether each point fits the board.
+
+A point: sparsity s (0 = no pruning) and clusters k (0 = no clustering), named like s0.50-k16, trained
+as train -> prune to s -> cluster to k keeping the zeros -> the QAT that preserves both (--qat pcqat;
+qat: plain QAT, none: post-training quantization). Stages are cached: the float model is trained once
+for the whole grid and a prune stage is shared by the points that differ only in clusters.
+
+Fits: the image's flash and RAM (measured) against the board's budget -- the regions of its board file
+that hold code and model (flash) and data and arena (RAM) -- minus --app-flash / --app-ram reserved for
+your own application. Sizes: 65536, 0x10000, 64KiB, 1MiB.
+
+Rows go to RESULTS_DIR/runs/<run_id>.csv as they finish, the summary (every mark and verdict) to
+RESULTS_DIR/runs/<run_id>.sweep.json. Resumable: re-run the same command after an interruption and the
+finished (point, board) rows are skipped (the run is found through RESULTS_DIR/sweeps/); a re-run with
+other --app-flash/--app-ram only re-judges, one with more points or boards runs only the new rows.
+Training time: --train-epochs and --tune-epochs scale every point's recipe (defaults: the built-in
+recipes' 10 and 2; the digits grid 0,0.5,0.75 x 0,16 takes about a minute of training).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+NAME = "sweep"
+HELP = "train a grid of sparsity x clusters once, run it on several boards; Pareto fronts and fits per board"
+
+
+def add_arguments(p) -> None:
+    add_model_options(p)
+    p.add_argument("--board", required=True, action="append", dest="boards", metavar="NAME",
+                   help="board name (see `hil-bench boards`); repeat for several boards")
+    p.add_argument("--results-dir", type=Path, default=Path("results"),
+                   help="where the run's rows, its summary and the sweep state go (default: results/)")
+    add_grid_options(p)
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def add_model_options(p) -> None:
+    """What `sweep` and `fit` share: the model, its training and how it is built and run."""
+    from hil_bench.compress.formats import METHODS
+    from hil_bench.cli.options import add_kernels
+    from hil_bench.sizing.grid import QAT_CHOICES
+
+    p.add_argument("--model", required=True, metavar="NAME",
+                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder)")
+    p.add_argument("--dataset", metavar="NAME|FILE.npz", help="data set (default: the model's own)")
+    p.add_argument("--qat", choices=QAT_CHOICES, default="pcqat",
+                   help="pcqat (default): the preserving QAT matching each point (qat, pqat, cqat or pcqat); "
+                        "qat: plain QAT everywhere; none: post-training quantization")
+    p.add_argument("--compress", choices=METHODS, default="auto",
+                   help="how the firmware stores weight tensors in flash (default: auto)")
+    add_kernels(p)
+    p.add_argument("--limit", type=int, metavar="N", help="run only the first N test samples on the board")
+    p.add_argument("--train-epochs", type=int, metavar="N", help="float training epochs (default: 10)")
+    p.add_argument("--tune-epochs", type=int, metavar="N",
+                   help="epochs of each prune, cluster and QAT fine-tuning step (default: 2)")
+    p.add_argument("--app-flash", default="0", metavar="SIZE",
+                   help="flash kept free for your application, e.g. 128KiB (default: 0)")
+    p.add_argument("--app-ram", default="0", metavar="SIZE",
+                   help="RAM kept free for your application, e.g. 32KiB (default: 0)")
+
+
+def add_grid_options(p) -> None:
+    p.add_argument("--sparsity", default="0,0.5,0.75", metavar="LIST",
+                   help="fractions of zero weights, comma-separated, each in [0, 1) (default: 0,0.5,0.75)")
+    p.add_argument("--clusters", default="0,8,16,32", metavar="LIST",
+                   help="weights per kernel after clustering, comma-separated, 0 (none) or 2..256 "
+                        "(default: 0,8,16,32)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress (for CI)")
+
+
+def settings_from(args):
+    """The checked settings; every argument error surfaces here, before TensorFlow is imported."""
+    from hil_bench.cli.optimize import _check_dataset_name
+    from hil_bench.sizing.settings import Settings
+
+    _check_dataset_name(args.dataset)
+    return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
+                    limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
+
+
+COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "device"), ("latency", "latency"),
+           ("flash_bytes", "flash B"), ("ram_bytes", "RAM B"), ("model_bytes", "model B"),
+           ("sparsity_survived", "sparsity kept"), ("clusters_survived", "clusters kept"),
+           ("pareto", "Pareto"), ("fits_cell", "fits")]
+
+
+def run(args) -> int:
+    from hil_bench.boards import load_board
+    from hil_bench.paths import check_output_dir
+    from hil_bench.sizing.budget import board_budget
+    from hil_bench.sizing.grid import grid, parse_clusters, parse_size, parse_sparsities
+
+    check_output_dir(args.results_dir, "--results-dir")
+    points = grid(parse_sparsities(args.sparsity), parse_clusters(args.clusters))
+    app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
+    settings = settings_from(args)
+    boards = list(dict.fromkeys(args.boards))
+    budgets = {b: board_budget(load_board(b), app_flash=app_flash, app_ram=app_ram) for b in boards}
+
+    from hil_bench.cli.output import print_json, table
+    from hil_bench.sizing.sweep import run_sweep
+
+    result = run_sweep(settings, points, boards, budgets, args.results_dir, quiet=args.quiet)
+    if args.json:
+        print_json(result.summary(settings, points, boards))
+        return 0
+    for board in boards:
+        entries = [dict(e, pareto=_pareto(e), fits_cell=e["fits"]) for e in result.entries if e["board"] == board]
+        budget = budgets[board]
+        first = entries[0]
+        print(f"{settings.model}, {len(points)} points on {board} via {first['runner']}; {first['metric']} on "
+              f"{settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
+              f"budget {_budget_text(budget)}")
+        print(table(entries, COLUMNS))
+        for e in entries:
+            if e["fits"] is False:
+                print(f"  {e['point']} does not fit: {e['fits_reason']}")
+        print()
+    print("Pareto: on the front of accuracy (device) vs flash and/or vs latency, on that board")
+    print(f"this run: {result.rows_run} rows run, {result.rows_skipped} already done; "
+          f"{len(result.points_trained)} points optimized ({result.stages_run} stages trained, "
+          f"{result.stages_cached} from the cache)")
+    print(f"rows in {result.run_path}; summary in {result.summary_path}")
+    return 0
+
+
+def _pareto(entry: dict) -> str:
+    marks = [name for name, key in (("flash", "pareto_flash"), ("latency", "pareto_latency")) if entry[key]]
+    return "+".join(marks) or "-"
+
+
+def _budget_text(budget) -> str:
+    if budget.flash_bytes is None:
+        return "none (no memory map)"
+    text = f"flash {budget.flash_left:,} B, RAM {budget.ram_left:,} B"
+    if budget.app_flash or budget.app_ram:
+        text += f" (after {budget.app_flash:,} B flash and {budget.app_ram:,} B RAM for the application)"
+    return text

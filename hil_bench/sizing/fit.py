@@ -1,0 +1,164 @@
+"""``hil-bench fit``: the most accurate grid point that fits a budget, with as few trainings as it takes.
+
+Flash falls as sparsity rises and as clusters get fewer, so for each cluster count (least compressed
+first) a binary search on the sparsity axis finds the least pruned point that fits; and a point that
+fits stays fitting with fewer clusters, so each search starts below the previous one's answer. A
+point is sized right after training by building its image (the fits check ``size`` uses), without a
+board run; accuracy is TFLite Micro's reference kernels on the host over the whole test split (the
+device is bit-exact with them). Only then are the candidates run on the board, most accurate first,
+until one fits with its measured flash and RAM. Every point tried is kept with its numbers and the
+reason it was not chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hil_bench.sizing.budget import Budget
+from hil_bench.sizing.grid import Point
+from hil_bench.sizing.pareto import quality
+from hil_bench.sizing.settings import Settings
+
+
+@dataclass
+class Trial:
+    """One point trained and sized; ``ram_bytes`` before a board run is a lower bound (data + bss +
+    the host plan's arena, no stack), after it the device's measurement."""
+
+    point: Point
+    accuracy: float | None = None       # int8 on the host, whole test split
+    metric: str = "accuracy"
+    flash_bytes: int | None = None
+    ram_bytes: int | None = None
+    ram_lower_bound: int | None = None  # before any board run: data + bss + the host plan's arena
+    model_bytes: int | None = None
+    fits: bool = False                  # the budget, on the figures known so far
+    reasons: list[str] = field(default_factory=list)
+    row: dict | None = None             # the board run's result row, for the points run
+
+    def as_dict(self) -> dict:
+        return {"point": self.point.name, "sparsity": self.point.sparsity, "clusters": self.point.clusters,
+                "accuracy_host": self.accuracy, "metric": self.metric, "flash_bytes": self.flash_bytes,
+                "ram_bytes": self.ram_bytes, "ram_lower_bound": self.ram_lower_bound,
+                "model_bytes": self.model_bytes, "fits": self.fits,
+                "chosen": False, "reason": "; ".join(self.reasons) or None, "board_row": self.row}
+
+
+@dataclass
+class FitResult:
+    board: str
+    budget: Budget
+    min_accuracy: float | None
+    grid_size: int
+    trials: list[Trial]
+    chosen: Trial | None = None
+    board_runs: int = 0
+
+    def as_dict(self) -> dict:
+        trials = [dict(t.as_dict(), chosen=t is self.chosen) for t in self.trials]
+        return {"board": self.board, "budget": self.budget.as_dict(), "min_accuracy": self.min_accuracy,
+                "grid_size": self.grid_size, "trainings": len(self.trials), "board_runs": self.board_runs,
+                "chosen": next((t for t in trials if t["chosen"]), None), "tried": trials}
+
+
+class _Sizer:
+    """Trains and sizes points on demand, each at most once."""
+
+    def __init__(self, settings: Settings, board, budget: Budget, min_accuracy: float | None, progress):
+        self.settings, self.board, self.budget, self.min_accuracy = settings, board, budget, min_accuracy
+        self.progress = progress
+        self.trials: dict[Point, Trial] = {}
+        self.optimized: dict[Point, object] = {}
+
+    def fits(self, point: Point) -> bool:
+        return self.trial(point).fits
+
+    def trial(self, point: Point) -> Trial:
+        if point not in self.trials:
+            self.trials[point] = self._measure(point)
+        return self.trials[point]
+
+    def _measure(self, point: Point) -> Trial:
+        from hil_bench.bench import trained_suite_recipe
+        from hil_bench.compress import compress_model
+        from hil_bench.fits import check
+
+        self.progress(f"training {point.name}")
+        result = trained_suite_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)[2]
+        self.optimized[point] = result
+        int8 = result.stage("int8")
+        trial = Trial(point, accuracy=int8.score, metric=result.metric)
+        self.progress(f"sizing {point.name}")
+        compressed = compress_model(result.tflite, method=self.settings.compress).model
+        fit, image = check(compressed, self.board, kernels=self.settings.kernels, boot=False)
+        if image is not None:
+            s = image.sizes
+            trial.flash_bytes, trial.model_bytes = s.flash_bytes, s.model_bytes
+            if fit.arena_used_bytes is not None:
+                trial.ram_bytes = trial.ram_lower_bound = s.data_bytes + s.bss_bytes + fit.arena_used_bytes
+        if not fit.fits:
+            trial.reasons.append(fit.reason)
+            return trial
+        trial.fits, reason = self.budget.judge(trial.flash_bytes, trial.ram_bytes, "RAM (lower bound)")
+        if not trial.fits:
+            trial.reasons.append(reason)
+        return trial
+
+
+def search(settings: Settings, sparsities: list[float], clusters: list[int], board, budget: Budget, *,
+           min_accuracy: float | None = None, progress=lambda text: None) -> FitResult:
+    """The search described in the module docstring; ``board`` is a loaded Board."""
+    from hil_bench.bench import bench_recipe
+
+    sizer = _Sizer(settings, board, budget, min_accuracy, progress)
+    axis = sorted(sparsities)
+    known_fit = None   # an index on the sparsity axis known (by monotonicity) to fit for the next cluster count
+    for k in sorted(clusters, key=lambda c: Point(0.0, c).compression_order()):
+        index = _first_fitting(lambda i: sizer.fits(Point(axis[i], k)), len(axis), known_fit)
+        if index is not None:
+            sizer.trial(Point(axis[index], k))   # trained for its accuracy even when implied to fit
+            known_fit = index
+    trials = list(sizer.trials.values())
+    result = FitResult(board.name, budget, min_accuracy, len(axis) * len(clusters), trials)
+    for t in trials:
+        if t.fits and min_accuracy is not None and t.accuracy is not None and t.accuracy < min_accuracy:
+            t.fits = False
+            t.reasons.append(f"{t.metric} {t.accuracy:.4f} is below --min-accuracy {min_accuracy}")
+    for t in sorted((t for t in trials if t.fits), key=lambda t: (-quality(t.accuracy, t.metric), t.flash_bytes)):
+        if result.chosen is not None:
+            t.reasons.append(f"fits, but less accurate than {result.chosen.point.name} "
+                             f"({t.accuracy:.4f} vs {result.chosen.accuracy:.4f})")
+            continue
+        progress(f"{t.point.name} on {board.name}")
+        row, _ = bench_recipe(board.name, settings.suite(), sizer.optimized[t.point].recipe, run_id="fit",
+                              limit=settings.limit, compress=settings.compress, kernels=settings.kernels,
+                              optimized=sizer.optimized[t.point])
+        result.board_runs += 1
+        t.row = _row_dict(row)
+        t.flash_bytes, t.ram_bytes = row.flash_bytes, row.ram_bytes
+        t.fits, reason = budget.judge(row.flash_bytes, row.ram_bytes)
+        if t.fits is not False:
+            result.chosen = t
+        else:
+            t.reasons.append(f"measured on the board: {reason}")
+    return result
+
+
+def _first_fitting(fits, n: int, known_fit: int | None) -> int | None:
+    """The smallest index in [0, n) where ``fits`` holds, given it holds from some index on (monotone);
+    ``known_fit``: an index already known to fit, so only the indices below it are tried."""
+    low, high = 0, (n - 1 if known_fit is None else known_fit - 1)
+    answer = known_fit
+    while low <= high:
+        mid = (low + high) // 2
+        if fits(mid):
+            answer, high = mid, mid - 1
+        else:
+            low = mid + 1
+    return answer
+
+
+def _row_dict(row) -> dict:
+    keep = ("accuracy_host", "accuracy_device", "latency", "latency_unit", "flash_bytes", "ram_bytes",
+            "model_bytes", "sparsity_survived", "clusters_survived", "runner", "kernels")
+    return {k: getattr(row, k) for k in keep}

@@ -1,0 +1,55 @@
+"""A sweep's resumable state: which results run holds its rows, keyed by what the rows measure.
+
+``RESULTS_DIR/sweeps/<key>.json`` names the run (``RESULTS_DIR/runs/<run_id>.csv``) of every sweep with
+the same key: model, data set, training and QAT options, compression, kernels, sample limit and seed.
+The grid and the boards are not in the key, they only choose rows: a re-run with the same arguments
+skips the (point, board) rows the run already holds, and one with more points or boards adds only the
+new rows. The rows themselves are the truth (written atomically by the results store); this file only
+says where they are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hil_bench.cache import content_key
+from hil_bench.errors import ResultsError
+
+SWEEPS_DIR = "sweeps"
+
+
+def sweep_key(settings: dict) -> str:
+    return content_key("sweep", 1, json.dumps(settings, sort_keys=True))[:16]
+
+
+def state_path(results_dir: Path, key: str) -> Path:
+    return Path(results_dir) / SWEEPS_DIR / f"{key}.json"
+
+
+def load_run_id(results_dir: Path, key: str) -> str | None:
+    """The run id an earlier sweep with this key wrote (or was about to write) to, or None."""
+    path = state_path(results_dir, key)
+    if not path.is_file():
+        return None
+    try:
+        run_id = json.loads(path.read_text())["run_id"]
+    except (ValueError, KeyError, TypeError):
+        raise ResultsError(f"{path}: not a sweep state written by hil-bench; move it aside to start the sweep "
+                           "afresh") from None
+    return run_id
+
+
+def save(results_dir: Path, key: str, run_id: str, settings: dict) -> Path:
+    path = state_path(results_dir, key)
+    write_json(path, {"run_id": run_id, "settings": settings})
+    return path
+
+
+def write_json(path: Path, data) -> None:
+    """JSON through a temporary file and a rename: a killed sweep never leaves half a file."""
+    from hil_bench.paths import atomic_write
+
+    with atomic_write(path, "w") as f:
+        json.dump(data, f, indent=2)
+        f.write("\n")
