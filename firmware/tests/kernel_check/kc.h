@@ -60,5 +60,7 @@ int32_t kc_check_fc(int32_t count);
 int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
 int32_t kc_check_max_pool(int32_t count);
+int32_t kc_check_softmax(int32_t count);
+int32_t kc_check_exp(int32_t count); /* Helium builds: the vector exp against the scalar one */
 
 #endif /* KC_H */
