@@ -24,7 +24,7 @@ void hb_softmax_s8_c(int32_t input_mult, int32_t input_left_shift, int32_t diff_
                 sum = hb_wrap_add(sum, hb_rdivpot(hb_exp_on_negative_values(scaled, 5), 12));
             }
         }
-        scale = hb_softmax_row_scale(sum, &exponent);
+        scale = hb_one_over_one_plus_x(hb_softmax_row_norm(sum, &exponent));
         for (c = 0; c < depth; c++) {
             const int32_t diff = (int32_t)row[c] - max_v;
             if (diff >= diff_min) {

@@ -14,7 +14,7 @@
 
 #include <arm_mve.h>
 
-#include "internal/hb_mve_exp.h"
+#include "internal/hb_mve_fixedpoint.h"
 #include "internal/hb_softmax.h"
 
 /* One row's constants. */
@@ -85,7 +85,8 @@ void hb_softmax_s8_mve(int32_t input_mult, int32_t input_left_shift, int32_t dif
                 vstrwq_s32(kept + c, e); /* c + 4 <= HB_SOFTMAX_KEEP: a multiple of 4 */
             }
         }
-        scale = hb_softmax_row_scale(vaddvq_s32(acc), &exponent);
+        scale = vgetq_lane_s32(hb_mve_one_over_one_plus_x(vdupq_n_s32(
+                                   hb_softmax_row_norm(vaddvq_s32(acc), &exponent))), 0);
         if (keep) {
             for (c = 0; c < depth; c += 4) {
                 hb_softmax_store4(orow + c, vldrwq_s32(kept + c), scale, exponent,

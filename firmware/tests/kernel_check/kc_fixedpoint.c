@@ -1,7 +1,8 @@
-/* Helium exp (hb_mve_exp.h) against the scalar hb_exp_on_negative_values(a, 5), lane for lane:
- * a last-bit slip in exp seldom reaches an 8-bit softmax output, so it is checked directly. Every
- * pattern of the bits that pick the exp(-2^k) factors (a's bits 24..30) with random, zero, one,
- * all-ones and tie-prone low bits, plus 0 and INT32_MIN. On a non-Helium build: nothing to check. */
+/* Helium fixed point (hb_mve_fixedpoint.h) against the scalar functions, lane for lane: a last-bit
+ * slip seldom reaches an 8-bit softmax output, so it is checked directly. exp: every pattern of
+ * the bits that pick the exp(-2^k) factors (a's bits 24..30) with random, zero, one, all-ones and
+ * tie-prone low bits, plus 0 and INT32_MIN. one_over_one_plus_x: both ends of [0, 1) and random.
+ * On a non-Helium build: nothing to check. */
 #include "hb_fmt.h"
 #include "internal/hb_kpath.h"
 #include "internal/hb_qmath.h"
@@ -9,7 +10,7 @@
 
 #if HB_KPATH_MVE
 
-#include "internal/hb_mve_exp.h"
+#include "internal/hb_mve_fixedpoint.h"
 
 /* Low 24 bits: edges first, then random. */
 static uint32_t kc_exp_low(int32_t j)
@@ -21,7 +22,7 @@ static uint32_t kc_exp_low(int32_t j)
     return (j & 1) ? (kc_rand() & 0xffffffu) : (kc_rand() & 0xfff000u); /* coarse: more ties */
 }
 
-int32_t kc_check_exp(int32_t count)
+int32_t kc_check_fixedpoint(int32_t count)
 {
     int32_t hi, j, lane, fails = 0, done = 0;
     for (hi = 0; hi < 128; hi++) {
@@ -50,16 +51,31 @@ int32_t kc_check_exp(int32_t count)
             }
         }
     }
-    hb_printf("exp: %ld values, %ld failed\r\n", (long)done, (long)fails);
+    for (j = 0; j < count * 8; j++) {
+        /* [0, 2^31): the edges, then random (all, and only the top bits: near 1 / 2 and 1). */
+        const int32_t a = j == 0 ? 0 : j == 1 ? INT32_MAX : j == 2 ? 1 :
+                          (int32_t)((j & 1) ? (kc_rand() >> 1) : ((kc_rand() >> 1) & 0x7ffff000u));
+        const int32_t got = vgetq_lane_s32(hb_mve_one_over_one_plus_x(vdupq_n_s32(a)), 0);
+        const int32_t want = hb_one_over_one_plus_x(a);
+        done++;
+        if (got != want) {
+            if (fails < KC_REPORT_MAX) {
+                hb_printf("  1/(1+%ld): helium %ld, reference %ld\r\n", (long)a, (long)got,
+                          (long)want);
+            }
+            fails++;
+        }
+    }
+    hb_printf("fixedpoint: %ld values, %ld failed\r\n", (long)done, (long)fails);
     return fails;
 }
 
 #else
 
-int32_t kc_check_exp(int32_t count)
+int32_t kc_check_fixedpoint(int32_t count)
 {
     (void)count;
-    hb_printf("exp: no Helium path in this build\r\n");
+    hb_printf("fixedpoint: no Helium path in this build\r\n");
     return 0;
 }
 

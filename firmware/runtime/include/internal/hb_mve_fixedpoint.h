@@ -1,11 +1,12 @@
 /*
- * hb_mve_exp.h - gemmlowp's exp_on_negative_values on four int32 lanes (Helium, private), with
- * the reference's every rounding: lane for lane equal to hb_exp_on_negative_values(a, 5)
- * (hb_fixedpoint.c). Included only when HB_KPATH_MVE; the kernel checker compares the two
- * directly, since a last-bit slip in exp seldom shows in an 8-bit softmax output.
+ * hb_mve_fixedpoint.h - gemmlowp's exp_on_negative_values and one_over_one_plus_x on four int32
+ * lanes (Helium, private), with the reference's every rounding: lane for lane equal to
+ * hb_exp_on_negative_values(a, 5) and hb_one_over_one_plus_x (hb_fixedpoint.c). Included only
+ * when HB_KPATH_MVE; the kernel checker compares them directly, since a last-bit slip seldom
+ * shows in an 8-bit softmax output.
  */
-#ifndef HB_MVE_EXP_H
-#define HB_MVE_EXP_H
+#ifndef HB_MVE_FIXEDPOINT_H
+#define HB_MVE_FIXEDPOINT_H
 
 #include <arm_mve.h>
 #include <stdint.h>
@@ -49,4 +50,20 @@ static inline int32x4_t hb_mve_exp_q5(int32x4_t a)
     return vmaxq_s32(r, vbicq_s32(vdupq_n_s32(INT32_MAX), vshrq_n_s32(a, 31)));
 }
 
-#endif /* HB_MVE_EXP_H */
+/* hb_one_over_one_plus_x lane by lane: 1 / (1 + a) for a in [0, 1) in Q0.31, result in Q0.31.
+ * (a + INT32_MAX) / 2 rounded away from zero is VRHADD for the non-negative sum; gemmlowp's
+ * saturating multiply by 2^2 and 2^1 is VQSHL. */
+static inline int32x4_t hb_mve_one_over_one_plus_x(int32x4_t a)
+{
+    const int32_t c48_17 = 1515870810, cm32_17 = -1010580540, one_q2 = 1 << 29; /* Q2.29 */
+    const int32x4_t half_den = vrhaddq_s32(a, vdupq_n_s32(INT32_MAX));
+    int32x4_t x = vaddq_n_s32(vqrdmulhq_n_s32(half_den, cm32_17), c48_17);
+    int i;
+    for (i = 0; i < 3; i++) {
+        const int32x4_t one_minus = vaddq_n_s32(vnegq_s32(vqrdmulhq_s32(half_den, x)), one_q2);
+        x = vaddq_s32(x, vqshlq_n_s32(vqrdmulhq_s32(x, one_minus), 2));
+    }
+    return vqshlq_n_s32(x, 1);
+}
+
+#endif /* HB_MVE_FIXEDPOINT_H */
