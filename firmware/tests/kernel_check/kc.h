@@ -61,6 +61,6 @@ int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
 int32_t kc_check_max_pool(int32_t count);
 int32_t kc_check_softmax(int32_t count);
-int32_t kc_check_fixedpoint(int32_t count); /* Helium builds: vector exp and 1/(1+x) vs scalar */
+int32_t kc_check_fixedpoint(int32_t count); /* the optimized paths' exp and 1/(1+x) vs scalar */
 
 #endif /* KC_H */
