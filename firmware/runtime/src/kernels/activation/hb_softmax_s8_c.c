@@ -13,10 +13,8 @@ void hb_softmax_s8_c(int32_t input_mult, int32_t input_left_shift, int32_t diff_
     for (i = 0; i < outer; i++) {
         const int8_t *row = in + i * depth;
         int8_t *orow = out + i * depth;
-        int32_t max_v = -128, sum = 0, scale, exponent;
-        for (c = 0; c < depth; c++) {
-            max_v = row[c] > max_v ? row[c] : max_v;
-        }
+        const int32_t max_v = hb_softmax_row_max_s8(row, depth);
+        int32_t sum = 0, scale, exponent;
         for (c = 0; c < depth; c++) {
             const int32_t diff = (int32_t)row[c] - max_v;
             if (diff >= diff_min) {

@@ -59,11 +59,7 @@ static inline void hb_softmax_store4(int8_t *dst, int32x4_t e, int32_t scale, in
 void hb_softmax_s8_mve(int32_t input_mult, int32_t input_left_shift, int32_t diff_min,
                        int32_t outer, int32_t depth, const int8_t *in, int8_t *out)
 {
-    /* Rows up to HB_SOFTMAX_KEEP long (classifier heads) keep their exp on the stack for the
-     * output pass (128 bytes, not in the arena); longer rows compute it again, as TFLM does. */
-    enum { HB_SOFTMAX_KEEP = 32 };
-    int32_t kept[HB_SOFTMAX_KEEP];
-    const int keep = depth <= HB_SOFTMAX_KEEP;
+    int32_t kept[HB_SOFTMAX_KEEP]; /* the row's exp, when depth <= HB_SOFTMAX_KEEP */
     int32_t i, c;
     for (i = 0; i < outer; i++) {
         hb_softmax_row r;
@@ -81,13 +77,13 @@ void hb_softmax_s8_mve(int32_t input_mult, int32_t input_left_shift, int32_t dif
             const mve_pred16_t p = vctp32q((uint32_t)(depth - c));
             const int32x4_t e = hb_softmax_exp4(&r, c, p);
             acc = vaddq_m_s32(acc, acc, vrshrq_n_s32(e, 12), p); /* e >= 0 */
-            if (keep) {
+            if (depth <= HB_SOFTMAX_KEEP) {
                 vstrwq_s32(kept + c, e); /* c + 4 <= HB_SOFTMAX_KEEP: a multiple of 4 */
             }
         }
         scale = vgetq_lane_s32(hb_mve_one_over_one_plus_x(vdupq_n_s32(
                                    hb_softmax_row_norm(vaddvq_s32(acc), &exponent))), 0);
-        if (keep) {
+        if (depth <= HB_SOFTMAX_KEEP) {
             for (c = 0; c < depth; c += 4) {
                 hb_softmax_store4(orow + c, vldrwq_s32(kept + c), scale, exponent,
                                   vctp32q((uint32_t)(depth - c)));
