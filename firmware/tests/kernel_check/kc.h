@@ -60,5 +60,7 @@ int32_t kc_check_fc(int32_t count);
 int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
 int32_t kc_check_max_pool(int32_t count);
+int32_t kc_check_softmax(int32_t count);
+int32_t kc_check_fixedpoint(int32_t count); /* the optimized paths' exp and 1/(1+x) vs scalar */
 
 #endif /* KC_H */

@@ -18,6 +18,8 @@ int main(void)
     fails += kc_check_add(KC_CASES);
     fails += kc_check_avg_pool(KC_CASES);
     fails += kc_check_max_pool(KC_CASES);
+    fails += kc_check_softmax(KC_CASES);
+    fails += kc_check_fixedpoint(KC_CASES);
     hb_printf("kernel-check done fails=%ld\r\n", (long)fails);
     hb_bsp_exit(fails > 0 ? 1 : 0);
 }

@@ -33,4 +33,7 @@ void hb_avg_pool_s8_mve(const hb_pool_params *p, const hb_dims4 *in_d, const int
 void hb_max_pool_s8_mve(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
                         const hb_dims4 *out_d, int8_t *out);
 
+void hb_softmax_s8_mve(int32_t input_mult, int32_t input_left_shift, int32_t diff_min,
+                       int32_t outer, int32_t depth, const int8_t *in, int8_t *out);
+
 #endif /* HB_KERNELS_MVE_H */
