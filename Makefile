@@ -9,6 +9,8 @@ BOARD  ?= corstone300
 # The HIL tests run once per board given; every QEMU board is simulated here, so CI runs them all.
 HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
+# The nightly runs boards in parallel (bench --jobs, pytest-xdist -n): one job per core.
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages: the simulated boards, the cross toolchain, clang + valgrind for the runtime's
 # fuzz target and instruction-count benchmark, and chromium to open the HTML report headless in a test.
@@ -53,8 +55,8 @@ bench: install
 
 nightly: install
 	HIL_BENCH_FUZZ_EXAMPLES=20000 $(PY) -m pytest -q tests/test_reader_fuzz.py
-	HIL_BENCH_SLOW_TESTS=1 $(PY) -m pytest -q tests/cli/test_fits.py $(addprefix --board=,$(HIL_BOARDS))
-	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --history --report results/report \
+	HIL_BENCH_SLOW_TESTS=1 $(PY) -m pytest -q -n $(JOBS) tests/cli/test_fits.py $(addprefix --board=,$(HIL_BOARDS))
+	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --jobs $(JOBS) --history --report results/report \
 	  --baseline results/baseline --junit results/junit.xml --quiet
 
 clean:
