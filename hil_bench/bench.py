@@ -9,6 +9,7 @@ Each finished row is appended to the results store at once, so an interrupted ru
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import tempfile
@@ -23,16 +24,32 @@ from hil_bench.errors import UsageError
 
 @dataclass(frozen=True)
 class Suite:
+    """A model, its data and the recipes it goes through. ``model`` is a built-in name or the path of the
+    user's model file (``.keras``, ``.h5``, SavedModel); ``dataset`` None means the model's default."""
+
     model: str
-    dataset: str
+    dataset: str | None
     recipes: tuple[str, ...]
     description: str
+
+    @property
+    def label(self) -> str:
+        """The model's name in rows, file names and reports (a file's stem)."""
+        from hil_bench.models import MODELS
+
+        return self.model if self.model in MODELS else Path(self.model).stem
 
 
 SUITES = {
     "default": Suite("digits_cnn", "digits", ("ptq", "qat", "pqat", "cqat", "pcqat"),
                      "digits_cnn on scikit-learn digits through ptq, qat, pqat, cqat and pcqat"),
 }
+
+
+def model_suite(model: str, dataset: str | None = None, recipes: tuple[str, ...] | None = None) -> Suite:
+    """The default suite's recipes (or ``recipes``: names or TOML files) for another model, e.g. the user's file."""
+    recipes = tuple(recipes or SUITES["default"].recipes)
+    return Suite(model, dataset, recipes, f"{model} on {dataset or 'its default data'} through {', '.join(recipes)}")
 
 
 def get_suite(name: str) -> Suite:
@@ -54,14 +71,20 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
     Returns (recipe, dataset, OptimizeResult).
     """
     from hil_bench.datasets import load_dataset
-    from hil_bench.models import build_model, get_spec
+    from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
     from hil_bench.optimize import Recipe, load_recipe, optimize
+    from hil_bench.optimize.recipe import TrainStep
 
-    spec = get_spec(suite.model)
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
-    data = load_dataset(suite.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes, task=spec.task)
-    return recipe, data, optimize(build_model(suite.model, seed=recipe.seed), data, recipe, model_name=suite.model,
-                                  quiet=quiet)
+    if suite.model in MODELS:
+        spec, model = get_spec(suite.model), build_model(suite.model, seed=recipe.seed)
+    else:   # the user's model arrives trained (as with `optimize`): fine-tuned by the recipe's steps only
+        model = load_model(suite.model, seed=recipe.seed)
+        spec = infer_spec(model, suite.label)
+        recipe = dataclasses.replace(recipe, train=TrainStep(0, recipe.train.learning_rate, recipe.train.batch_size))
+    data = load_dataset(suite.dataset or spec.dataset, spec.input_shape, seed=recipe.seed, classes=spec.classes,
+                        task=spec.task)
+    return recipe, data, optimize(model, data, recipe, model_name=spec.name, quiet=quiet)
 
 
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
@@ -73,7 +96,6 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
     """
-    import dataclasses
 
     from hil_bench.audit import survival
     from hil_bench.boards import load_board
@@ -97,7 +119,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     # smallest of raw, TFLM LUT and the hb codec); the runtime decodes them at start-up.
     compressed = compress_model(result.tflite, method=compress).model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
-    tflite_path = work / f"{suite.model}-{recipe.name}-{compress}.tflite"
+    tflite_path = work / f"{suite.label}-{recipe.name}-{compress}.tflite"
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
@@ -120,7 +142,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
             raise DeviceError(f"{board.name}: the model read back from the device differs from the one in the ELF")
     verdicts = survival(trained, in_binary)
     row = ResultRow(
-        model=suite.model, recipe=recipe.name, board=board.name, runner=run.runner,
+        model=suite.label, recipe=recipe.name, board=board.name, runner=run.runner,
         timing_source=run.timing_source,
         latency=run.latency.median if run.latency.samples else None,
         latency_unit=run.latency.unit, latency_spread=run.latency.stdev if run.latency.samples else None,
@@ -143,7 +165,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
                  "samples": len(x)}
 
 
-def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
+def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
@@ -164,7 +186,7 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
         raise UsageError(f"--limit {limit} is out of range: give >= 1 (the number of test samples to use)")
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
-    suite = get_suite(suite_name)
+    suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
     for board in boards:
         load_board(board)  # an unknown board fails before any training
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None

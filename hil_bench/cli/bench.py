@@ -20,6 +20,15 @@ def add_arguments(p) -> None:
     p.add_argument("--board", required=True, action="append", dest="boards", metavar="NAME",
                    help="board name (see `hil-bench boards`), e.g. corstone300; repeat for several boards")
     p.add_argument("--suite", default="default", help="suite name (default: default)")
+    p.add_argument("--model", metavar="NAME|PATH",
+                   help="another model through the suite's recipes: a built-in name or your .keras/.h5 file or "
+                        "tf_keras SavedModel (Keras 3 is converted and checked equal; your model arrives trained, "
+                        "the recipes fine-tune it)")
+    p.add_argument("--dataset", metavar="NAME|FILE.npz",
+                   help="data for --model: digits, synthetic or a .npz with x_train, y_train, x_test, y_test "
+                        "(default: the model's own; synthetic, flagged, for your model)")
+    p.add_argument("--recipe", action="append", metavar="NAME|FILE.toml",
+                   help="run this recipe instead of the suite's (repeatable): ptq, qat, pqat, cqat, pcqat or a TOML")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
@@ -70,12 +79,12 @@ def run(args) -> int:
     if args.junit is not None:
         check_output_file(args.junit, "--junit", example="junit.xml")
     _check_baseline_options(args)
-    from hil_bench.bench import get_suite, rows_json, run_bench
+    from hil_bench.bench import rows_json, run_bench
     from hil_bench.cli.output import table
 
-    suite = get_suite(args.suite)
+    suite = _suite(args)
     try:
-        rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
+        rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, kernels=args.kernels, jobs=args.jobs,
                                         mlperf_model=args.mlperf_model)
@@ -110,6 +119,25 @@ def run(args) -> int:
           "decoded independently, and checked equal to the ELF")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
+
+
+def _suite(args):
+    """The suite, or its recipes (or --recipe's) for --model on --dataset; names and files checked before TensorFlow."""
+    from hil_bench.bench import get_suite, model_suite
+    from hil_bench.cli.options import check_dataset_source, check_model_source
+    from hil_bench.optimize.recipe import load_recipe
+
+    base = get_suite(args.suite)
+    if not (args.model or args.dataset or args.recipe):
+        return base
+    if args.model:
+        check_model_source(args.model)
+    check_dataset_source(args.dataset)
+    for recipe in args.recipe or ():
+        load_recipe(recipe)
+    model = args.model or base.model
+    dataset = args.dataset or (base.dataset if model == base.model else None)
+    return model_suite(model, dataset, tuple(args.recipe or base.recipes))
 
 
 def _check_baseline_options(args) -> None:

@@ -38,11 +38,12 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from hil_bench.cli.options import check_dataset_source, check_model_source
     from hil_bench.paths import check_output_dir, write_bytes_atomic
 
     check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end
-    _check_model_name(args.model)
-    _check_dataset_name(args.dataset)
+    check_model_source(args.model, "--model")
+    check_dataset_source(args.dataset)
     import dataclasses
 
     from hil_bench.optimize.recipe import TrainStep, load_recipe
@@ -93,30 +94,8 @@ def run(args) -> int:
     return 0
 
 
-def _check_model_name(source: str) -> None:
-    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
-    after several seconds)."""
-    from hil_bench.models import MODELS, get_spec
-
-    if source not in MODELS and not Path(source).exists():
-        if not Path(source).suffix and "/" not in source and "\\" not in source:
-            get_spec(source)   # the "unknown model" error with the list of names
-        from hil_bench.errors import UsageError
-
-        raise UsageError(f"--model {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
-                         "SavedModel directory, or a built-in model name)")
-
-
 def _notes(args):
     """Where one-line notes go: stdout, or stderr when stdout carries --json."""
     import sys
 
     return sys.stderr if args.json else sys.stdout
-
-
-def _check_dataset_name(source: str | None) -> None:
-    """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
-    from hil_bench.datasets import DATASETS, load_dataset
-
-    if source is not None and source not in DATASETS and not Path(source).exists():
-        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once

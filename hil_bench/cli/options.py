@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 KERNELS_HELP = ("kernels to compile: 'opt' (default) the core's optimized path -- Helium on Cortex-M55/M85, "
                 "the DSP extension on Cortex-M4/M7/M33, plain C elsewhere; 'ref' the plain C reference kernels "
                 "(TFLite Micro reference arithmetic). Both give byte-identical outputs; `hil-bench boards` "
@@ -24,3 +26,25 @@ def add_kernels(p) -> None:
     from hil_bench.firmware.build import KERNELS
 
     p.add_argument("--kernels", choices=KERNELS, default="opt", help=KERNELS_HELP)
+
+
+def check_model_source(source: str, option: str = "--model") -> None:
+    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
+    after several seconds)."""
+    from hil_bench.models import MODELS, get_spec
+
+    if source not in MODELS and not Path(source).exists():
+        if not Path(source).suffix and "/" not in source and "\\" not in source:
+            get_spec(source)   # the "unknown model" error with the list of names
+        from hil_bench.errors import UsageError
+
+        raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
+                         "SavedModel directory, or a built-in model name)")
+
+
+def check_dataset_source(source: str | None) -> None:
+    """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
+    from hil_bench.datasets import DATASETS, load_dataset
+
+    if source is not None and source not in DATASETS and not Path(source).exists():
+        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once

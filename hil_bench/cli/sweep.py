@@ -74,10 +74,10 @@ def add_grid_options(p) -> None:
 
 def settings_from(args):
     """The checked settings; every argument error surfaces here, before TensorFlow is imported."""
-    from hil_bench.cli.optimize import _check_dataset_name
+    from hil_bench.cli.options import check_dataset_source
     from hil_bench.sizing.settings import Settings
 
-    _check_dataset_name(args.dataset)
+    check_dataset_source(args.dataset)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
                     limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
 

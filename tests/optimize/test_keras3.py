@@ -3,6 +3,7 @@ with the same int8 model the tf_keras conversion gives, and refused clearly when
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -135,7 +136,7 @@ def optimized(k3_model, k3_file, tmp_path_factory):
         args = ["optimize", "--model", str(source), "--recipe", str(recipe), "--dataset", "digits",
                 "--out", str(out[label]), "-q"]
         assert main(args) == 0, label
-    return out
+    return {**out, "recipe": recipe, "keras3_source": k3_file, "tf_keras_source": h5}
 
 
 def test_optimize_pcqat_gives_the_tf_keras_path_int8_model(optimized):
@@ -155,7 +156,8 @@ def test_optimize_pcqat_gives_the_tf_keras_path_int8_model(optimized):
 
 def test_the_int8_model_runs_on_the_host_board_as_tflite_micro_does(optimized, capsys):
     saved = {}
-    for label, folder in optimized.items():
+    for label in ("keras3", "tf_keras"):
+        folder = optimized[label]
         saved[label] = folder / "y.npy"
         args = ["run", str(folder / "model_int8.tflite"), "--board", "host", "--dataset", "digits", "--limit", "40",
                 "--save-outputs", str(saved[label]), "--json"]
@@ -168,6 +170,29 @@ def test_the_int8_model_runs_on_the_host_board_as_tflite_micro_does(optimized, c
     device = np.load(saved["keras3"])
     assert np.array_equal(device.reshape(expected.shape), expected)
     assert np.array_equal(device, np.load(saved["tf_keras"]))
+
+
+def test_bench_takes_the_keras3_file_and_gives_the_rows_of_its_tf_keras_conversion(optimized, pytestconfig,
+                                                                                     capsys, tmp_path):
+    """`bench --model X.keras --recipe ...` (on corstone300 when the run has it, else the host board): the same
+    int8 model (digest) and the same measurements as the tf_keras .h5, and device outputs equal to TFLite
+    Micro's (bench exits 1 otherwise)."""
+    from hil_bench.pytest_plugin import STATE
+
+    board = "corstone300" if "corstone300" in {b.name for b in pytestconfig.stash[STATE].boards} else "host"
+    rows = {}
+    for label, source in (("keras3", optimized["keras3_source"]), ("tf_keras", optimized["tf_keras_source"])):
+        args = ["bench", "--model", str(source), "--dataset", "digits", "--recipe", str(optimized["recipe"]),
+                "--board", board, "--limit", "8", "--results-dir", str(tmp_path / label), "-q", "--json"]
+        assert main(args) == 0, label
+        (rows[label],) = json.loads(capsys.readouterr().out)
+    keras3, tf_keras = rows["keras3"], rows["tf_keras"]
+    assert keras3["model"] == "k3_digits" and keras3["recipe"] == "tiny_pcqat" and keras3["board"] == board
+    assert keras3["model_digest"] == tf_keras["model_digest"] == hashlib.sha256(
+        (optimized["keras3"] / "model_int8.tflite").read_bytes()).hexdigest()[:16]
+    same = ("latency", "flash_bytes", "model_bytes", "accuracy_device", "sparsity_survived", "clusters_survived")
+    assert {k: keras3[k] for k in same} == {k: tf_keras[k] for k in same}
+    assert keras3["sparsity_survived"] and keras3["clusters_survived"]
 
 
 def _saved(model, path):
