@@ -42,6 +42,7 @@ def open_dut(board: str | Board, elf: Path, *, runner: str | None = None, boot_t
         url = run.start()
         link = SerialLink.open(url, baud=board.serial.baud if board.serial else 115200,
                                deadline_s=boot_timeout_s, name=f"{board.name} ({spec.kind})")
+        run.link_ready()
         proto = Protocol(link)
         _, status = proto.wait_boot(boot_timeout_s)
         yield Dut(board, run, link, proto, status)
