@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import functools
 import os
 import re
 import shutil
@@ -149,10 +148,17 @@ class LabgridClient:
         return BoardError(f"labgrid-client {action} for place {self.place!r} failed: {said or 'no message'}")
 
     def show(self) -> PlaceInfo:
-        return parse_show(self.run("show"))
+        """The place's tags and resources, asked once per process: a bench starts the board once per
+        recipe, and each labgrid-client call costs ~1.4 s (most of it starting Python and gRPC)."""
+        key = (self.place, self.coordinator)
+        if key not in _SHOWN:
+            _SHOWN[key] = parse_show(self.run("show"))
+        return _SHOWN[key]
 
 
-@functools.lru_cache(maxsize=None)
+_SHOWN: dict[tuple[str, str], PlaceInfo] = {}
+
+
 def place_board(place: str) -> Board:
     """``--board labgrid:PLACE``: the board the place's tags name, started through the place.
 

@@ -1,6 +1,6 @@
 """Keep a QEMU board ready for a labgrid place on the exporter host: its UART and its gdbstub on fixed ports.
 
-    python -m hil_bench.boards.qemu_place --board corstone300 --uart 0.0.0.0:5555 --gdb 0.0.0.0:3333
+    python -m hil_bench.boards.place_server --board corstone300 --uart 0.0.0.0:5555 --gdb 0.0.0.0:3333
 
 QEMU starts halted with no image (``-S``); hil-bench loads each image through the gdbstub
 (:mod:`hil_bench.boards.gdbload`) and resets the core. A firmware that exits (semihosting) ends QEMU,
@@ -44,13 +44,13 @@ def _machine(board_name: str) -> str:
 
 def serve(machine: str, uart: str, gdb: str, log_dir=None) -> None:
     """Run QEMU, restarting it whenever it leaves, until interrupted."""
-    log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="hil-bench-qemu-place-"))
+    log_dir = Path(log_dir) if log_dir else Path(tempfile.mkdtemp(prefix="hil-bench-place-server-"))
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     proc = None
     try:
         while not stop:
-            proc = SimProcess(qemu_command(machine, uart, gdb), log_dir, name="qemu-place")
+            proc = SimProcess(qemu_command(machine, uart, gdb), log_dir, name="place-qemu")
             started = time.monotonic()
             while not stop and proc.alive():
                 time.sleep(0.05)
@@ -65,7 +65,7 @@ def serve(machine: str, uart: str, gdb: str, log_dir=None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m hil_bench.boards.qemu_place", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m hil_bench.boards.place_server", description=__doc__.split("\n\n")[0])
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--board", help="hil-bench board whose qemu runner names the machine, e.g. corstone300")
     which.add_argument("--machine", help="QEMU machine, e.g. mps3-an547")
