@@ -82,7 +82,7 @@ def unescape(data: bytes) -> bytes:
 def parse_memory_map(xml: str) -> list[FlashRegion]:
     """Flash regions of a ``qXfer:memory-map`` answer (RAM and ROM regions are written with ``M``)."""
     regions = []
-    for attrs, body in re.findall(r"<memory\s([^>]*)>(.*?)</memory>", xml, re.S):
+    for attrs, body in re.findall(r"<memory\s([^>]*?)(?:/>|>(.*?)</memory>)", xml, re.S):
         fields = dict(re.findall(r'(\w+)="([^"]*)"', attrs))
         if fields.get("type") != "flash":
             continue
