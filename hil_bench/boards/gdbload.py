@@ -218,11 +218,22 @@ class GdbRemote:
             self.expect_ok(b"M%x,%x:" % (address + off, len(part)) + part.hex().encode(),
                            f"write memory at 0x{address + off:08x}")
 
-    def write_flash(self, region: FlashRegion, address: int, data: bytes) -> None:
-        first = address - (address - region.start) % region.block
-        last = address + len(data)
-        length = -(-(last - first) // region.block) * region.block
-        self.expect_ok(b"vFlashErase:%x,%x" % (first, length), f"erase flash at 0x{first:08x}", timeout=120)
+    def erase_flash(self, parts: list[tuple[FlashRegion, Segment]]) -> None:
+        """Erase every flash block the segments touch, each once: two segments sharing a block (code and
+        the data load image) must not erase each other."""
+        blocks = sorted({(b, region.block) for region, seg in parts
+                         for b in range(seg.address - (seg.address - region.start) % region.block,
+                                        seg.address + len(seg.data), region.block)})
+        ranges: list[list[int]] = []
+        for start, size in blocks:
+            if ranges and ranges[-1][0] + ranges[-1][1] == start:
+                ranges[-1][1] += size
+            else:
+                ranges.append([start, size])
+        for start, length in ranges:
+            self.expect_ok(b"vFlashErase:%x,%x" % (start, length), f"erase flash at 0x{start:08x}", timeout=120)
+
+    def write_flash(self, address: int, data: bytes) -> None:
         step = max(16, (self.packet_size - 64) // 2)   # escaping may double a byte
         for off in range(0, len(data), step):
             self.expect_ok(b"vFlashWrite:%x:" % (address + off) + escape(data[off:off + step]),
@@ -250,16 +261,17 @@ class GdbRemote:
         """
         self.handshake()
         flash = self.flash_regions()
-        total = 0
-        for seg in elf_segments(elf):
-            region = next((r for r in flash if r.holds(seg.address)), None)
-            if region is None:
+        segments = elf_segments(elf)
+        in_flash = [(r, seg) for seg in segments for r in flash if r.holds(seg.address)]
+        for seg in segments:
+            if not any(seg is s for _, s in in_flash):
                 self.write_memory(seg.address, seg.data)
-            else:
-                self.write_flash(region, seg.address, seg.data)
-            total += len(seg.data)
-        if flash:
+        if in_flash:
+            self.erase_flash(in_flash)
+            for _, seg in in_flash:
+                self.write_flash(seg.address, seg.data)
             self.expect_ok(b"vFlashDone", "finish programming flash", timeout=120)
+        total = sum(len(seg.data) for seg in segments)
         self.monitor(reset)
         return total
 

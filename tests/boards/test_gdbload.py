@@ -102,6 +102,17 @@ def test_load_writes_ram_with_M_and_flash_with_vflash_then_resets(monkeypatch, t
     assert b"vFlashDone" in got and got[-2:] == [b"qRcmd," + b"reset halt".hex().encode(), b"D"]
 
 
+def test_segments_sharing_a_flash_block_erase_it_once(monkeypatch, tmp_path):
+    code, data = b"\x01" * 0x900, b"\x02" * 0x10   # the data load image right after the code, same block
+    monkeypatch.setattr(gdbload, "elf_segments", lambda elf: [Segment(0x08000000, code), Segment(0x08000900, data)])
+    server = _serve()
+    gdb = GdbRemote("127.0.0.1", server.port, deadline_s=5)
+    gdb.load(tmp_path / "image.elf", "reset halt")
+    gdb.close()
+    server.join(5)
+    assert [p for p in server.got if p.startswith(b"vFlashErase")] == [b"vFlashErase:8000000,1000"]
+
+
 def test_a_corrupted_packet_is_resent():
     server = _serve(nak_first=True)
     gdb = GdbRemote("127.0.0.1", server.port, deadline_s=5)
