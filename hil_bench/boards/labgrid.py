@@ -142,9 +142,9 @@ class LabgridClient:
         if taken:
             return BoardError(f"labgrid place {self.place!r} is taken by {taken.group(1)}; wait until it is "
                               f"released (labgrid-client -p {self.place} who / release) and run again.")
-        if "does not exist" in output or "not found" in output.lower():
-            return BoardError(f"labgrid place {self.place!r} is unknown to the coordinator at "
-                              f"{self.coordinator} ({said}); list the places with: labgrid-client places")
+        if "matches nothing" in output or "does not exist" in output:
+            return BoardError(f"labgrid place {self.place!r} is unknown to the coordinator at {self.coordinator}; "
+                              f"list its places with: labgrid-client -x {self.coordinator} places")
         return BoardError(f"labgrid-client {action} for place {self.place!r} failed: {said or 'no message'}")
 
     def show(self) -> PlaceInfo:
