@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hil_bench.boards.gdbload import GdbRemote
 from hil_bench.boards.runner import Availability, Option, Runner
@@ -61,8 +61,9 @@ def coordinator_of(spec: RunnerSpec | None) -> str:
     return given or os.environ.get("LG_COORDINATOR") or DEFAULT_COORDINATOR
 
 
-@dataclass(frozen=True)
-class PlaceResource:
+class PlaceResource(NamedTuple):
+    """One resource of a place as labgrid-client shows it (``params``: host, port, ...)."""
+
     name: str
     cls: str
     params: dict
@@ -70,6 +71,8 @@ class PlaceResource:
 
 @dataclass(frozen=True)
 class PlaceInfo:
+    """A place's tags (``hil_bench_board``, ``hil_bench_behind``) and the resources it matches."""
+
     tags: dict[str, str]
     resources: tuple[PlaceResource, ...]
 
