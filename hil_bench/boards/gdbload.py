@@ -20,6 +20,7 @@ from pathlib import Path
 from hil_bench.errors import BoardError, LinkTimeoutError
 
 _ESCAPED = {0x23, 0x24, 0x7D, 0x2A}   # '#', '$', '}', '*' must be escaped in binary data
+_STOP_REPLY = re.compile(rb"[ST][0-9a-fA-F]{2}.*", re.S)   # "T05thread:01;": the core stopped
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,17 @@ class GdbRemote:
                 continue
             self._fill(end)
 
+    def reply(self, timeout: float | None = None) -> bytes:
+        """The answer to the packet just sent, past any stop report the server sent on its own (QEMU
+        reports the halt it makes when a client attaches to a running core)."""
+        got = self.receive(timeout)
+        while _STOP_REPLY.fullmatch(got):
+            got = self.receive(timeout)
+        return got
+
     def ask(self, payload: bytes, timeout: float | None = None) -> bytes:
         self.send(payload)
-        return self.receive(timeout)
+        return self.receive(timeout) if payload == b"?" else self.reply(timeout)
 
     def expect_ok(self, payload: bytes, what: str, timeout: float | None = None) -> None:
         reply = self.ask(payload, timeout)
@@ -244,7 +253,7 @@ class GdbRemote:
         self.send(b"qRcmd," + command.encode().hex().encode())
         printed = ""
         while True:
-            reply = self.receive(timeout)
+            reply = self.reply(timeout)
             if reply.startswith(b"O") and reply != b"OK":
                 printed += bytes.fromhex(reply[1:].decode()).decode(errors="replace")
                 continue

@@ -21,6 +21,7 @@ SIGTERM is turned into KeyboardInterrupt while the place is held, so a terminate
 from __future__ import annotations
 
 import ast
+import contextlib
 import dataclasses
 import os
 import re
@@ -116,13 +117,15 @@ class LabgridClient:
     def __init__(self, place: str, coordinator: str):
         self.place, self.coordinator = place, coordinator
 
-    def run(self, *args: str, timeout: float = CLIENT_TIMEOUT_S) -> str:
+    def run(self, *args: str, timeout: float = CLIENT_TIMEOUT_S, shielded: bool = False) -> str:
+        """``shielded``: in its own session, so a terminal's Ctrl-C (sent to the whole group) cannot stop it."""
         program = client_program()
         if program is None:
             raise ToolMissingError(INSTALL)
         cmd = [program, "-x", self.coordinator, "-p", self.place, *args]
         try:
-            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+                                  start_new_session=shielded)
         except subprocess.TimeoutExpired:
             raise BoardError(f"labgrid-client {' '.join(args)} for place {self.place!r} did not finish within "
                              f"{timeout:.0f} s (coordinator {self.coordinator})") from None
@@ -184,6 +187,20 @@ def place_board(place: str) -> Board:
     return dataclasses.replace(base, runners=(spec,))
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Ignore SIGINT and SIGTERM inside the block (main thread only; elsewhere Python delivers none)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -234,7 +251,7 @@ class LabgridRunner(Runner):
         self._holding = True
         try:
             try:
-                self.client.run("acquire")
+                self.client.run("acquire", shielded=True)
             except BoardError:
                 self._holding = False   # refused (taken, unknown, unreachable): the place is not ours
                 raise
@@ -267,7 +284,8 @@ class LabgridRunner(Runner):
             if self._holding:
                 self._holding = False
                 try:
-                    self.client.run("release")
+                    with _signals_held():   # a second Ctrl-C must not leave the place taken
+                        self.client.run("release", shielded=True)
                 except BoardError as exc:
                     if "is not acquired" not in str(exc) and "different user" not in str(exc):
                         print(f"hil-bench: could not release labgrid place {self.client.place!r}: {exc}; release it "

@@ -58,6 +58,7 @@ class FakeServer(threading.Thread):
 
     def answer(self, conn, p: bytes) -> None:
         if p.startswith(b"qSupported"):
+            self.reply(conn, b"T05thread:01;")   # as QEMU reports halting a running core on attach
             self.reply(conn, b"PacketSize=100;qXfer:memory-map:read+")
         elif p == b"?":
             self.reply(conn, b"S05")

@@ -200,7 +200,8 @@ def test_a_place_taken_by_another_user_is_a_clear_error(farm):
         _client(other, "-p", PLACE, "release")
 
 
-def test_terminating_a_run_releases_the_place(farm):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stopping_a_run_releases_the_place(farm, signum):
     proc = subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", "run", str(KWS), "--board",
                              f"labgrid:{PLACE}", "--random", "50"], env=farm, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -208,7 +209,7 @@ def test_terminating_a_run_releases_the_place(farm):
         _until("hil-bench acquires the place", lambda: _acquired_by(farm) != "None" or proc.poll() is not None, 300)
         assert proc.poll() is None, proc.stderr.read()
         time.sleep(1.0)   # mid-run: loading or talking to the board
-        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signum)   # the whole group, as a terminal's Ctrl-C does
         proc.wait(60)
     finally:
         if proc.poll() is None:
