@@ -15,7 +15,9 @@ and whether images exit through semihosting, exactly as the runner of that kind 
 
 labgrid is driven through ``labgrid-client`` (every call with a timeout), so its gRPC machinery never
 runs inside hil-bench. The place is released in :meth:`stop`, which the device path always calls;
-SIGTERM is turned into KeyboardInterrupt while the place is held, so a terminated run releases it too.
+SIGTERM is turned into KeyboardInterrupt while the place is held, so a terminated run releases it too;
+the acquire and release calls run in their own session (a terminal's Ctrl-C reaches only hil-bench) and
+signals are held while releasing.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 
 INSTALL = "labgrid is not installed; install it with: pip install 'hil-bench[farm]' (or pip install 'labgrid>=26')"
 DEFAULT_COORDINATOR = "127.0.0.1:20408"
-BEHIND = ("qemu", "pyocd", "fvp")
+BEHIND = ("qemu", "pyocd")   # runners whose boards take an image over GDB (the FVP has no gdbstub)
 CLIENT_TIMEOUT_S = 30.0
 # The serial server (QEMU's chardev, ser2net) accepts a connection in its own event loop: give it
 # this long after the host connected before the core starts printing its boot banner.
@@ -169,7 +171,7 @@ def place_board(place: str) -> Board:
     """``--board labgrid:PLACE``: the board the place's tags name, started through the place.
 
     The place carries tags ``hil_bench_board=NAME`` (a hil-bench board: memory map, CPU, build flags)
-    and ``hil_bench_behind=qemu|pyocd|fvp``; the coordinator is $LG_COORDINATOR (else the default).
+    and ``hil_bench_behind=qemu|pyocd``; the coordinator is $LG_COORDINATOR (else the default).
     """
     from hil_bench.boards import load_board
     from hil_bench.boards.board import RunnerSpec

@@ -156,7 +156,7 @@ def test_run_through_the_place_equals_the_direct_run(farm, tmp_path):
 
 
 @pytest.mark.skipif(os.environ.get("HIL_BENCH_SLOW_TESTS") != "1",
-                    reason="two benches of five recipes (~90 s with trained models cached): make nightly "
+                    reason="two benches of five recipes (45-110 s here with the trained models cached): make nightly "
                            "(HIL_BENCH_SLOW_TESTS=1); the run test above checks the same equality in make test")
 def test_bench_rows_through_the_place_equal_the_direct_rows(farm, tmp_path):
     rows = {}
