@@ -10,10 +10,10 @@ BOARD  ?= corstone300
 HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
 
-# Debian packages: the simulated boards, the cross toolchain, and clang + valgrind for the runtime's
-# fuzz target and instruction-count benchmark.
+# Debian packages: the simulated boards, the cross toolchain, clang + valgrind for the runtime's
+# fuzz target and instruction-count benchmark, and chromium to open the HTML report headless in a test.
 APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
-                clang libclang-rt-14-dev valgrind
+                clang libclang-rt-14-dev valgrind chromium
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -22,7 +22,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 help:
 	@echo "make test    install what is missing, then run the test suite"
 	@echo "make bench   install what is missing, then run the default benchmark on BOARD=$(BOARD)"
-	@echo "make nightly run the suite on every QEMU board, compare with results/baseline, append history, report"
+	@echo "make nightly run the suite on every QEMU board, compare with results/baseline, append history, report, JUnit XML"
 	@echo "make install only install (Python packages into $(VENV), Debian packages via apt)"
 	@echo "make clean   remove build outputs and caches (keeps $(VENV))"
 
@@ -55,7 +55,7 @@ nightly: install
 	HIL_BENCH_FUZZ_EXAMPLES=20000 $(PY) -m pytest -q tests/test_reader_fuzz.py
 	HIL_BENCH_SLOW_TESTS=1 $(PY) -m pytest -q tests/cli/test_fits.py tests/hil/test_labgrid.py $(addprefix --board=,$(HIL_BOARDS))
 	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --history --report results/report \
-	  --baseline results/baseline --quiet
+	  --baseline results/baseline --junit results/junit.xml --quiet
 
 clean:
 	rm -rf build .cache .pytest_cache

@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import os
 
-os.environ["TF_USE_LEGACY_KERAS"] = "1"
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+from hil_bench.quiet import native_stderr_to_log, verbose
 
-import tensorflow as tf  # noqa: E402
-import tf_keras as keras  # noqa: E402
-import tensorflow_model_optimization as tfmot  # noqa: E402
+os.environ["TF_USE_LEGACY_KERAS"] = "1"
+if not verbose():   # C++ INFO/WARNING after start-up (e.g. during training) stay off the terminal; errors show
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# TensorFlow's start-up notices ignore TF_CPP_MIN_LOG_LEVEL and go straight to fd 2: to the log with
+# them. Listing the devices is where "failed call to cuInit" comes from, so it happens inside too.
+with native_stderr_to_log("TensorFlow start-up"):
+    import tensorflow as tf  # noqa: E402
+    import tf_keras as keras  # noqa: E402
+    import tensorflow_model_optimization as tfmot  # noqa: E402
+
+    tf.config.list_physical_devices()
 
 from hil_bench.errors import UnsupportedModelError  # noqa: E402
 
 # TensorFlow's Python-side INFO/WARNING chatter (retracing, "compiled metrics not built") drowns the
-# progress bars and reports; errors still show.
-tf.get_logger().setLevel("ERROR")
+# progress bars and reports; errors still show (everything with hil-bench --verbose).
+if not verbose():
+    tf.get_logger().setLevel("ERROR")
 
 __all__ = ["tf", "keras", "tfmot", "require_keras2_model"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,7 +65,7 @@ def trained_suite_recipe(suite: Suite, recipe_name: str, *, quiet: bool = True):
 
 def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt"):
+                 kernels: str = "opt", mlperf_model: str | None = None):
     """Optimize, run and audit one recipe; return (ResultRow, extras for the report).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
@@ -97,7 +98,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels)
+    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
+                    mlperf_model=mlperf_model)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -140,9 +142,12 @@ def bench_recipe(board_name: str, suite: Suite, recipe_name: str, *, run_id: str
 
 def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt"):
+              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
+    ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
+    board and ports, after training every recipe once here (two processes must not train the same
+    stage at once). Rows are stored in the same order as a sequential run stores them.
     Returns (rows, extras keyed by (board, recipe), the store or None).
     """
     from tqdm.auto import tqdm
@@ -154,24 +159,72 @@ def run_bench(boards: list[str], suite_name: str = "default", *, results_dir: Pa
 
     if limit is not None and limit < 1:   # 0 would silently run everything, -1 drop the last sample
         raise UsageError(f"--limit {limit} is out of range: give >= 1 (the number of test samples to use)")
+    if jobs < 1:
+        raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = get_suite(suite_name)
     for board in boards:
         load_board(board)  # an unknown board fails before any training
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
-    jobs = [(board, name) for board in boards for name in suite.recipes]
-    with tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
-        bar = tqdm(jobs, desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
-        for board, name in bar:
-            bar.set_postfix_str(f"{name} on {board}")
-            row, extra = bench_recipe(board, suite, name, run_id=run_id, quiet=True, limit=limit,
-                                      work_dir=Path(work), compress=compress, kernels=kernels)
+    todo = [(board, name) for board in boards for name in suite.recipes]
+    options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
+                   mlperf_model=mlperf_model)
+    bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
+    with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
+        for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):
             if store is not None:
                 store.append(row)
             rows.append(row)
             extras[(board, name)] = extra
+            bar.update()
     return rows, extras, store
+
+
+def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
+    """(board, recipe, bench_recipe's result) for every job, in ``todo``'s order however they finish."""
+    if jobs == 1:
+        for board, name in todo:
+            bar.set_postfix_str(f"{name} on {board}")
+            yield board, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hil_bench.boards import _added_dirs
+
+    for name in dict.fromkeys(n for _, n in todo):
+        bar.set_postfix_str(f"training {name}")
+        trained_suite_recipe(suite, name, quiet=True)
+    bar.set_postfix_str(f"{len(todo)} jobs, {jobs} at a time")
+    # spawn, not fork: TensorFlow's threads do not survive a fork, and each worker starts its own boards.
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_worker_boards, initargs=(list(_added_dirs),))
+    try:
+        futures = []
+        for board, name in todo:
+            folder = work / f"{board}-{name}"     # each job its own files: two may write at once
+            folder.mkdir()
+            futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
+        for (board, name), future in zip(todo, futures):
+            yield board, name, future.result()
+    finally:   # on an error or Ctrl-C: jobs not started are dropped, running ones stop their boards
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _timed_bench_recipe(*args, **kwargs):
+    """bench_recipe, with its wall time in the extras (``seconds``: JUnit's test case time)."""
+    start = time.monotonic()
+    row, extra = bench_recipe(*args, **kwargs)
+    return row, {**extra, "seconds": time.monotonic() - start}
+
+
+def _worker_boards(dirs: list[Path]) -> None:
+    """A bench worker searches the same user board folders as the process that started it."""
+    from hil_bench.boards import add_boards_dir
+
+    for folder in reversed(dirs):
+        add_boards_dir(folder)
 
 
 def rows_json(rows) -> str:

@@ -82,7 +82,8 @@ class Device:
 
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
-                 log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model"):
+                 log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
+                 mlperf_model: str | None = None):
         from hil_bench.fits import check
 
         self.board = load_board(board)
@@ -90,9 +91,9 @@ class Device:
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch).
         check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False, decode=decode,
-              arena_bytes=arena_bytes)[0].raise_if_not(name)
+              arena_bytes=arena_bytes, mlperf_model=mlperf_model)[0].raise_if_not(name)
         self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode,
-                                       kernels=kernels)
+                                       kernels=kernels, mlperf_model=mlperf_model)
         self._stack = contextlib.ExitStack()
         self._closed = False
         session = self._stack.enter_context(open_dut(self.board, self.image.elf, runner=spec.kind, log_dir=log_dir,
@@ -233,7 +234,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
               read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
-              compress: str = "none") -> RunResult:
+              compress: str = "none", mlperf_model: str | None = None) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -243,6 +244,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     ``infer_timeout_s`` bounds each command, a whole chunk included. ``kernels``: "opt" (the core's
     Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
     how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
+    ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     """
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
@@ -253,7 +255,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
-                log_dir=log_dir, name=Path(tflite_path).name) as dev:
+                log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
         timing = None

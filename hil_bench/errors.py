@@ -19,6 +19,10 @@ class UnsupportedModelError(Error):
     """A model hil-bench cannot handle: Keras 3, an unsupported layer, op or type."""
 
 
+class UnsupportedLayerError(UnsupportedModelError, UsageError):
+    """A layer (or a setting of one) hil-bench cannot convert from Keras 3: the input is wrong, so the CLI exits 2."""
+
+
 class PreserveError(Error):
     """A model lacks the structure a preserve mode needs (no zeros for 'prune', no clusters for 'cluster')."""
 

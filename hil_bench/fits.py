@@ -83,9 +83,9 @@ def unsupported_ops(model: bytes) -> list[str]:
 
 
 def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = None, boot: bool = True,
-          decode: str = "init", arena_bytes: int | None = None):
+          decode: str = "init", arena_bytes: int | None = None, mlperf_model: str | None = None):
     """(:class:`Fit`, the firmware image or None). ``model`` is the model as it will be stored
-    (compressed already). ``boot=False``: skip booting for the arena (``run`` boots the board next
+    (compressed already); ``mlperf_model`` as the image will be built (one build, not two). ``boot=False``: skip booting for the arena (``run`` boots the board next
     anyway and the device refuses exactly when this would have)."""
     from hil_bench.boards import load_board
     from hil_bench.runtime.host import model_info
@@ -112,7 +112,7 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
 
     try:
         image = build_image(board, model, runner=runner, kernels=kernels, decode=decode, arena_bytes=arena_bytes,
-                            installed_only=False)[0]
+                            installed_only=False, mlperf_model=mlperf_model)[0]
     except DoesNotFitError as exc:
         fit.refuse(str(exc))
         return fit, None

@@ -8,8 +8,9 @@ model that trains in seconds and exercises every layer kind the preserve quantiz
 (Conv2D, DepthwiseConv2D, Dense).
 
 User models come from a path: a tf_keras ``.h5`` file, a tf_keras SavedModel directory, or a ``.keras``
-file written by tf_keras. Files written by Keras 3 are refused up front with the fix, because TFMOT
-cannot optimize Keras 3 models and tf_keras cannot load them anyway.
+file. TFMOT optimizes Keras 2 (tf_keras) models only, so a Keras 3 model (a ``.keras`` or ``.h5`` file
+written by Keras 3, or a ``keras.Model`` object) is converted to an equal tf_keras model by
+:mod:`hil_bench.keras3`, which refuses what it cannot convert exactly.
 
 TensorFlow is imported only when a model is built or loaded, so listing the zoo stays cheap.
 """
@@ -21,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
+
+Notify = Callable[[str], None]
 
 from hil_bench.datasets import AUTOENCODER, CLASSIFICATION
 from hil_bench.errors import ModelFileError, UnsupportedModelError, UsageError
@@ -225,7 +228,8 @@ def get_spec(name: str) -> ModelSpec:
         return MODELS[name]
     except KeyError:
         raise UsageError(f"unknown model {name!r}; built-in models are: {', '.join(MODELS)}. "
-                         "To use your own, pass the path of a tf_keras .h5 file or SavedModel directory.") from None
+                         "To use your own, pass the path of a .keras or .h5 file (Keras 3 or tf_keras) or of a "
+                         "tf_keras SavedModel directory.") from None
 
 
 def build_model(name: str, seed: int = 0):
@@ -233,18 +237,22 @@ def build_model(name: str, seed: int = 0):
     return get_spec(name).builder(seed)
 
 
-def load_model(source, *, seed: int = 0):
+def load_model(source, *, seed: int = 0, notify: Notify | None = None):
     """A tf_keras model from a built-in name, a model file or directory, or a model object.
 
-    ``source`` is a name of :data:`MODELS` (built fresh with ``seed``), a path to a tf_keras ``.h5``
-    file, SavedModel directory or tf_keras ``.keras`` file, or a model already in memory (returned as
-    is once checked). Keras 3 models and files raise :class:`UnsupportedModelError` saying how to
-    convert; unreadable files raise :class:`ModelFileError`; unknown names :class:`UsageError`.
-    The result has one input with a fully known shape, which conversion to TFLite Micro needs.
+    ``source`` is a name of :data:`MODELS` (built fresh with ``seed``), a path to an ``.h5`` file,
+    SavedModel directory or ``.keras`` file, or a model already in memory (returned as is once checked).
+    A Keras 3 model or file is converted to tf_keras and checked equal (:mod:`hil_bench.keras3`);
+    ``notify`` gets the one-line summary with the largest difference found. What cannot be converted
+    raises :class:`UnsupportedModelError`; unreadable files raise :class:`ModelFileError`; unknown names
+    :class:`UsageError`. The result has one input with a fully known shape, which TFLite Micro needs.
     """
     if not isinstance(source, (str, Path)):
         from hil_bench._keras import require_keras2_model
+        from hil_bench.keras3 import convert, is_keras3_model
 
+        if is_keras3_model(source):
+            return _check_io(_converted(convert(source), notify), "the model passed in")
         return _check_io(require_keras2_model(source), "the model passed in")
     if isinstance(source, str) and source in MODELS:
         return build_model(source, seed=seed)
@@ -253,34 +261,36 @@ def load_model(source, *, seed: int = 0):
         if isinstance(source, str) and not path.suffix and "/" not in source and "\\" not in source:
             get_spec(source)  # raises the "unknown model" error with the list of names
         raise UsageError(f"{path}: no such model file or directory")
-    return _check_io(_load_path(path), str(path))
+    return _check_io(_load_path(path, notify), str(path))
 
 
-def _load_path(path: Path):
+def _converted(conversion, notify: Notify | None):
+    if notify is not None:
+        notify(conversion.summary())
+    return conversion.model
+
+
+def _load_path(path: Path, notify: Notify | None = None):
     """Dispatch on the kind of model file; each loader checks its format before TensorFlow reads it."""
     if path.is_dir():
         return _load_saved_model(path)
     suffix = path.suffix.lower()
-    if suffix in (".h5", ".hdf5"):
-        return _load_h5(path)
-    if suffix == ".keras":
-        return _load_keras_zip(path)
+    if suffix in (".h5", ".hdf5", ".keras"):
+        version = _keras_zip_version(path) if suffix == ".keras" else _h5_version(path)
+        if version.startswith("3"):
+            from hil_bench.keras3 import load_file
+
+            return _converted(load_file(path), notify)
+        return _keras_load(path)
     if suffix == ".tflite":
         raise UsageError(f"{path}: a .tflite is already converted and cannot be optimized again; pass the Keras "
                          "model it came from, or use `hil-bench audit` / `hil-bench export` on the .tflite")
-    raise UsageError(f"{path}: unsupported model file type {suffix or '(no suffix)'!r}; pass a tf_keras .h5 file, "
-                     "a SavedModel directory or a .keras file written by tf_keras")
+    raise UsageError(f"{path}: unsupported model file type {suffix or '(no suffix)'!r}; pass a .keras or .h5 file "
+                     "(Keras 3 or tf_keras) or a tf_keras SavedModel directory")
 
 
-def _keras3_error(path: Path, version: str) -> UnsupportedModelError:
-    return UnsupportedModelError(
-        f"{path}: written by Keras {version} (Keras 3); TFMOT and hil-bench need a Keras 2 (tf_keras) model and "
-        "tf_keras cannot read Keras 3 files. Rebuild the same architecture with `import tf_keras as keras` (or set "
-        "TF_USE_LEGACY_KERAS=1 before importing TensorFlow), copy the weights over with "
-        "model.set_weights(keras3_model.get_weights()), save it with model.save('model.h5') and pass that file.")
-
-
-def _load_h5(path: Path):
+def _h5_version(path: Path) -> str:
+    """The Keras version that wrote an HDF5 model, after checking the file holds a whole model."""
     import h5py
 
     try:
@@ -289,26 +299,26 @@ def _load_h5(path: Path):
             has_model = "model_config" in f.attrs
     except OSError as exc:
         raise ModelFileError(f"{path}: not a readable HDF5 file ({exc}); the file is corrupt, truncated or "
-                             "not a Keras model. Re-save the model with tf_keras model.save('model.h5').") from None
-    if version.startswith("3"):
-        raise _keras3_error(path, version)
+                             "not a Keras model. Re-save the model with model.save('model.h5').") from None
     if not has_model:
         raise ModelFileError(f"{path}: the HDF5 file holds no model architecture (weights only?). Save the whole "
-                             "model with tf_keras model.save('model.h5'), not save_weights().")
-    return _keras_load(path)
+                             "model with model.save('model.h5'), not save_weights().")
+    return version
 
 
-def _load_keras_zip(path: Path):
+def _keras_zip_version(path: Path) -> str:
+    """The Keras version that wrote a .keras archive (2.x: tf_keras, 3.x: Keras 3)."""
     try:
         with zipfile.ZipFile(path) as zf:
             meta = json.loads(zf.read("metadata.json"))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ModelFileError(f"{path}: not a valid .keras archive ({type(exc).__name__}: {exc}); the file is "
-                             "corrupt or truncated. Re-save the model with tf_keras.") from None
+                             "corrupt or truncated. Re-save the model with model.save('model.keras').") from None
     version = str(meta.get("keras_version", ""))
-    if not version.startswith("2"):
-        raise _keras3_error(path, version or "unknown version")
-    return _keras_load(path)
+    if not version.startswith(("2", "3")):
+        raise ModelFileError(f"{path}: written by Keras {version or '(unknown version)'}, which hil-bench does "
+                             "not know; save the model with Keras 3 or tf_keras.")
+    return version
 
 
 def _load_saved_model(path: Path):
@@ -317,8 +327,8 @@ def _load_saved_model(path: Path):
     if not (path / "keras_metadata.pb").is_file():
         raise UnsupportedModelError(
             f"{path}: a SavedModel without Keras metadata (written by tf.saved_model.save or Keras 3 "
-            "model.export()), so it has no layers to prune or cluster. Save the tf_keras model itself with "
-            "model.save('dir') or model.save('model.h5') and pass that.")
+            "model.export()), so it has no layers to prune or cluster. Pass the model itself instead: a Keras 3 "
+            "model saved with model.save('model.keras'), or a tf_keras one saved with model.save('model.h5').")
     return _keras_load(path)
 
 

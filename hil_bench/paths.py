@@ -1,8 +1,8 @@
 """Output paths: checked before any work starts, written so that no half-written file is ever left.
 
 Every CLI option that writes (``run --save-outputs``, ``optimize --out``, ``export --out``, ``bench
---results-dir`` / ``--report``) calls :func:`check_output_file` or :func:`check_output_dir` first, so a
-bad path fails in a fraction of a second rather than after training or a board run. The check is real,
+--results-dir`` / ``--report`` / ``--junit``, ``compare --junit``) calls :func:`check_output_file` or
+:func:`check_output_dir` first, so a bad path fails in a fraction of a second rather than after training or a board run. The check is real,
 not a guess from permission bits (which say nothing when running as root): it creates and removes a
 probe file in the nearest folder that exists. Files are then written with :func:`atomic_write`: a
 temporary file in the same folder, renamed over the target only once complete, removed on any failure.
@@ -19,12 +19,13 @@ from typing import IO, Iterator
 from hil_bench.errors import Error, UsageError
 
 
-def check_output_file(path: Path | str, option: str) -> Path:
+def check_output_file(path: Path | str, option: str, example: str = "outputs.npy") -> Path:
     """``path`` can be written as a file: not a folder, and its folder exists (or can be made) and is
-    writable. Raises :class:`UsageError` naming ``option`` and the path otherwise."""
+    writable. Raises :class:`UsageError` naming ``option`` and the path (and, for a folder, a file name
+    ``example`` in it) otherwise."""
     path = Path(path)
     if path.is_dir():
-        raise UsageError(f"{option} {path}: is a folder; give a file name (e.g. {path / 'outputs.npy'})")
+        raise UsageError(f"{option} {path}: is a folder; give a file name (e.g. {path / example})")
     if path.name in ("", ".", ".."):
         raise UsageError(f"{option} {path}: give a file name, not a folder")
     _check_creatable(path.parent, option, path)

@@ -55,7 +55,10 @@ def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
-    with warnings.catch_warnings():
+    from hil_bench.quiet import native_stderr_to_log
+
+    # The converter's C++ side prints its settings ("fully_quantize: 0, ...") to fd 2: to the log.
+    with warnings.catch_warnings(), native_stderr_to_log("TFLite conversion"):
         # "Statistics for quantized inputs were expected": irrelevant, the inputs are calibrated.
         warnings.filterwarnings("ignore", message="Statistics for quantized inputs")
         return bytes(converter.convert())

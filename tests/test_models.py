@@ -184,17 +184,18 @@ def keras3_model(keras3):
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
-def test_keras3_files_are_refused_with_the_fix(tmp_path, keras3_model, suffix):
+def test_keras3_files_load_converted_to_tf_keras(tmp_path, keras3_model, suffix):
     path = tmp_path / f"m{suffix}"
     keras3_model.save(path)
-    with pytest.raises(UnsupportedModelError, match="Keras 3") as err:
-        load_model(path)
-    assert "tf_keras" in _one_paragraph(err)
+    notes = []
+    model = load_model(path, notify=notes.append)
+    assert isinstance(model, keras.Model) and _same_weights(model, keras3_model)
+    assert len(notes) == 1 and "max abs difference" in notes[0]
 
 
-def test_keras3_model_object_is_refused(keras3_model):
-    with pytest.raises(UnsupportedModelError, match="Keras 3"):
-        load_model(keras3_model)
+def test_keras3_model_object_is_converted(keras3_model):
+    model = load_model(keras3_model)
+    assert isinstance(model, keras.Model) and _same_weights(model, keras3_model)
 
 
 def test_corrupt_h5_is_a_model_file_error(tmp_path):

@@ -1,8 +1,8 @@
 /*
  * hb_cmd_ext.c - hil-bench's hb-* extensions for data and introspection (inference: hb_cmd_run.c).
  *
- *   hb-info              m-hb-info-KEY=VALUE lines: board, image, model, kernels, arena, stack, buffer,
- *                        timer, command length, ops, one line per input and output tensor
+ *   hb-info              m-hb-info-KEY=VALUE lines: board, image, MLPerf model id, model, kernels, arena,
+ *                        stack, buffer, timer, command length, ops, one line per input and output tensor
  *   hb-put LEN CRC       m-hb-put-ready-LEN, then LEN raw bytes into the input buffer, then m-hb-put-ok
  *                        or e-[hb-put crc mismatch: received ... expected ...] (CRC-32, hex)
  *   hb-get I             output tensor I as a frame: m-hb-frame-LEN-CRC\r\n RAW \r\n
@@ -37,6 +37,7 @@ void hb_cmd_hb_info(hb_args *a)
     if (!hb_args_end(a)) return;
     hb_printf("m-hb-info-board=%s\r\n", HB_BOARD_NAME);
     hb_printf("m-hb-info-image=%s\r\n", HB_IMAGE_KIND);
+    hb_printf("m-hb-info-mlperf_model=%s\r\n", HB_MODEL_VERSION);
     hb_printf("m-hb-info-model_status=%s\r\n", hb_model_status());
     hb_printf("m-hb-info-kernels=%s\r\n", hb_model_kernels());
     hb_printf("m-hb-info-model_bytes=%u\r\n", (unsigned)hb_model_bytes());

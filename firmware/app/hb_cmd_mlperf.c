@@ -2,11 +2,15 @@
  * hb_cmd_mlperf.c - MLPerf Tiny's monitor commands, with the replies its runner parses:
  *
  *   name                 m-name-dut-[NAME]
- *   profile              m-profile-[FIRMWARE] and m-model-[MODEL]
- *   timestamp            m-lap-us-MICROSECONDS
+ *   profile              m-profile-[FIRMWARE] and m-model-[MODEL]; MODEL is the MLPerf Tiny model id the
+ *                        image was built for (kws01, vww01, ic01, ad01, ...) or "hil-bench"
+ *   timestamp            m-lap-us-MICROSECONDS: the board's timer in us (64 bits, never wraps in practice);
+ *                        under QEMU -icount that is simulated time (1 instruction = 1 ns), not wall time
  *   db load N            m-[Expecting N bytes]; then `db HEX` chunks until m-load-done; `db print`
- *   infer N W            W warm-ups, then N runs between two m-lap-us- lines, then m-results-[...]
- *   results              m-results-[a,b,...]: every int8/uint8 output dequantized, %0.3f
+ *   infer N W            W warm-ups, then N runs between two m-lap-us- lines, then m-results-[...].
+ *                        N and W go up to 2^32-1: long windows (MLPerf's >= 10 s) need no special case
+ *   results              m-results-[a,b,...]: every int8/uint8 output dequantized, %0.3f (class scores);
+ *                        for ad01 one anomaly score (hb_mlperf_ad.c)
  */
 #include <string.h>
 
@@ -15,6 +19,7 @@
 #include "hb_cmd.h"
 #include "hb_fmt.h"
 #include "hb_io.h"
+#include "hb_mlperf_ad.h"
 #include "hb_model.h"
 
 void hb_cmd_name(hb_args *a)
@@ -29,10 +34,14 @@ void hb_cmd_profile(hb_args *a)
     hb_printf("m-model-[%s]\r\n", HB_MODEL_VERSION);
 }
 
-static void print_timestamp(void)
+/* Not inlined: infer calls it twice and the 64-bit divisions are not small. */
+static __attribute__((noinline)) void print_timestamp(void)
 {
-    uint64_t us = hb_timer_ticks() * 1000000ull / hb_timer_hz();
-    hb_printf("m-lap-us-%lu\r\n", (unsigned long)us);
+    /* Split so ticks x 1e6 cannot overflow 64 bits however long the board has been running
+     * (unsplit, a 120 MHz cycle counter would overflow after 42 hours). */
+    uint64_t t = hb_timer_ticks(), hz = hb_timer_hz();
+    uint64_t us = t / hz * 1000000u + t % hz * 1000000u / hz;
+    hb_printf("m-lap-us-%llu\r\n", (unsigned long long)us);
 }
 
 void hb_cmd_timestamp(hb_args *a)
@@ -64,6 +73,10 @@ void hb_cmd_db(hb_args *a)
 
 static void print_results(void)
 {
+    if (HB_MLPERF_ANOMALY) {
+        hb_mlperf_ad_results();
+        return;
+    }
     hb_printf("m-results-[");
     int first = 1;
     for (size_t i = 0; i < hb_model_io_count(1); ++i) {
@@ -87,6 +100,12 @@ void hb_cmd_results(hb_args *a)
     if (hb_args_end(a)) print_results();
 }
 
+/* The db buffer into the input tensors; ad01 also takes float32 inputs, as MLPerf's reference does. */
+static int load_inputs(void)
+{
+    return HB_MLPERF_ANOMALY ? hb_mlperf_ad_load() : hb_io_load_inputs();
+}
+
 void hb_cmd_infer(hb_args *a)
 {
     uint32_t n = 1, w = 10;
@@ -103,18 +122,18 @@ void hb_cmd_infer(hb_args *a)
         }
         if (!hb_args_end(a)) return;
     }
-    if (hb_io_load_inputs() != 0) return;
+    if (load_inputs() != 0) return;
     hb_printf("m-warmup-start-%u\r\n", (unsigned)w);
     /* Inputs are reloaded before every run: the runtime may reuse the input tensor's memory for
      * activations (as TFLite Micro does). Inside the timed loop the copy is counted; it is small. */
     while (w-- > 0u) {
-        if (hb_model_invoke() != 0 || hb_io_load_inputs() != 0) break;
+        if (hb_model_invoke() != 0 || load_inputs() != 0) break;
     }
     hb_printf("m-warmup-done\r\n");
     hb_printf("m-infer-start-%u\r\n", (unsigned)n);
     print_timestamp();
     int ok = 1;
-    for (uint32_t k = 0; k < n && ok; ++k) ok = (k == 0u || hb_io_load_inputs() == 0) && hb_model_invoke() == 0;
+    for (uint32_t k = 0; k < n && ok; ++k) ok = (k == 0u || load_inputs() == 0) && hb_model_invoke() == 0;
     print_timestamp();
     if (!ok) hb_printf("e-[invoke failed: %s]\r\n", hb_model_status());
     hb_printf("m-infer-done\r\n");

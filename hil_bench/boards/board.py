@@ -6,6 +6,7 @@ build reads the memory map and flags from here, the runners read how to start th
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -16,6 +17,12 @@ from hil_bench.errors import BoardError
 
 MEMORY_KINDS = ("code", "flash", "ram")  # code/flash: the image lives there (counted as flash); ram: read-write
 TIMER_KINDS = ("systick", "dwt", "wallclock")
+# UART drivers the firmware has, and the [serial] keys each needs beyond driver/base/baud.
+SERIAL_DRIVERS: dict[str, tuple[str, ...]] = {
+    "cmsdk_uart": (),                                  # Arm CMSDK APB UART (firmware/bsp/cmsdk)
+    "stm32_lpuart": ("tx_pin", "rx_pin", "pin_af"),    # STM32 LPUART1 on two GPIO pins (firmware/bsp/stm32l4)
+}
+_PIN = re.compile(r"P([A-K])(\d{1,2})")
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,14 @@ class Serial:
     driver: str
     base: int
     baud: int
+    tx_pin: str = ""     # e.g. "PG7": GPIO port letter and pin number, for drivers that mux pins
+    rx_pin: str = ""
+    pin_af: int = -1     # the pins' alternate-function number (0..15)
+
+    def pin(self, which: str) -> tuple[int, int]:
+        """(port index A=0, pin number) of ``tx_pin`` or ``rx_pin``."""
+        found = _PIN.fullmatch(getattr(self, which))
+        return ord(found.group(1)) - ord("A"), int(found.group(2))
 
 
 @dataclass(frozen=True)
@@ -193,8 +208,7 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
         serial = _take(dict(data["serial"]), Serial, f"{where} [serial]")
         _check_int(serial.base, f"{where} [serial] base")
         _check_int(serial.baud, f"{where} [serial] baud", 1)
-        if serial.driver != "cmsdk_uart":
-            raise BoardError(f"{where} [serial] driver {serial.driver!r} unknown; known: cmsdk_uart")
+        _check_serial(serial, f"{where} [serial]")
     npu = None
     if "npu" in data:
         npu = _take(dict(data["npu"]), Npu, f"{where} [npu]")
@@ -204,6 +218,28 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
     return Board(name=data["name"], description=data["description"], family=data["family"], cpu=cpu,
                  timer=timer, runners=tuple(runners), memory=memory, placement=placement, serial=serial,
                  npu=npu, source=source)
+
+
+def _check_serial(serial: Serial, where: str) -> None:
+    if serial.driver not in SERIAL_DRIVERS:
+        raise BoardError(f"{where} driver {serial.driver!r} unknown; known: {', '.join(SERIAL_DRIVERS)}")
+    needs = SERIAL_DRIVERS[serial.driver]
+    defaults = {f.name: f.default for f in fields(Serial)}
+    given = [k for k in ("tx_pin", "rx_pin", "pin_af") if getattr(serial, k) != defaults[k]]
+    missing = [k for k in needs if k not in given]
+    if missing:
+        raise BoardError(f"{where} driver {serial.driver!r} needs {', '.join(missing)} "
+                         '(e.g. tx_pin = "PG7", rx_pin = "PG8", pin_af = 8)')
+    extra = [k for k in given if k not in needs]
+    if extra:
+        raise BoardError(f"{where} driver {serial.driver!r} takes no {', '.join(extra)}")
+    for key in ("tx_pin", "rx_pin"):
+        value = getattr(serial, key)
+        if key in needs and not (isinstance(value, str) and _PIN.fullmatch(value) and int(value[2:]) < 16):
+            raise BoardError(f"{where} {key} = {value!r} is not a GPIO pin; write it like \"PG7\" (port A..K, pin 0..15)")
+    if "pin_af" in needs and (not isinstance(serial.pin_af, int) or isinstance(serial.pin_af, bool)
+                              or not 0 <= serial.pin_af <= 15):
+        raise BoardError(f"{where} pin_af = {serial.pin_af!r} must be an alternate-function number 0..15")
 
 
 def _check_memory(memory: tuple[MemoryRegion, ...], where: str) -> None:

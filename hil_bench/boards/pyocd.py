@@ -61,26 +61,51 @@ class PyocdRunner(Runner):
     def available(cls, spec) -> Availability:
         if importlib.util.find_spec("pyocd") is None:
             return Availability(False, "pyocd is not installed; install it with: pip install pyocd")
+        if spec.option("usb") and not spec.option("serial"):
+            try:   # a board found by its USB id must be plugged in (the probe and its serial port share it)
+                find_serial_port(spec.option("usb"))
+            except BoardError as exc:
+                return Availability(False, f"{exc}; connect the board's debug USB port")
         return Availability(True)
 
     def __init__(self, board: Board, elf: Path, spec: RunnerSpec, *, log_dir: Path | None = None):
         super().__init__(board, elf, spec, log_dir=log_dir)
         self._started = False
+        self._session = None   # open from start() until link_ready(): the core waits halted meanwhile
 
     def start(self) -> str:
+        """Flash the image and hold the core halted at its reset vector: a USB serial port drops what the
+        board prints before the host opens it, and the host waits for the boot banner. link_ready() lets it run."""
         ConnectHelper, FileProgrammer = _import_pyocd()
         port = self.spec.option("serial") or find_serial_port(self.spec.option("usb"))
         session = ConnectHelper.session_with_chosen_probe(
             blocking=False, unique_id=self.spec.option("probe"), target_override=self.spec.option("target"))
         if session is None:
             raise BoardError(f"no debug probe found for board {self.board.name!r}")
-        with session:
+        session.open()
+        self._session = session
+        try:
             FileProgrammer(session).program(str(self.elf))
-            session.board.target.reset()
+            session.board.target.reset_and_halt()
+        except BaseException:
+            self._close()
+            raise
         self._started = True
         return port
 
+    def link_ready(self) -> None:
+        """The host's serial link is open: let the core run from reset, and let go of the probe."""
+        if self._session is not None:
+            self._session.board.target.resume()
+            self._close()
+
+    def _close(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()   # pyOCD resumes a halted core when it disconnects
+
     def stop(self) -> int | None:
+        self._close()
         self._started = False
         return None  # the board keeps running its image; nothing to kill
 

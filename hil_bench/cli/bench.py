@@ -23,21 +23,30 @@ def add_arguments(p) -> None:
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")
+    p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                   help="run N (board, recipe) jobs at once, each in its own process with its own board "
+                        "(default 1; the recipes are trained once first; rows come out as a sequential run's)")
     from hil_bench.compress.formats import METHODS
 
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
                         "of raw, TFLite Micro LUT and hil-bench's codec)")
-    from hil_bench.cli.options import add_kernels
+    from hil_bench.cli.options import add_kernels, add_mlperf_model
 
     add_kernels(p)
+    add_mlperf_model(p)
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
-                   help="write report.md with PNG plots (accuracy vs flash, latency per layer, history) here")
+                   help="write report.md (terminals, PRs) and report.html (one self-contained page) with the plots "
+                        "(accuracy vs flash and latency, latency per layer, history) here")
     p.add_argument("--baseline", type=Path, metavar="CSV|DIR",
                    help="compare with a baseline (e.g. results/baseline) and exit 1 on a regression")
     p.add_argument("--tolerances", type=Path, metavar="FILE.toml", help="tolerances for --baseline")
+    p.add_argument("--junit", type=Path, metavar="FILE.xml",
+                   help="also write JUnit XML for CI: one test case per recipe and board, failing on a regression "
+                        "or lost survival against --baseline, or on device outputs that differ from TFLite Micro's "
+                        "(without --baseline only the latter)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars (for CI)")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
 
@@ -53,23 +62,33 @@ COLUMNS = [
 
 
 def run(args) -> int:
-    from hil_bench.paths import check_output_dir
+    from hil_bench.paths import check_output_dir, check_output_file
 
     check_output_dir(args.results_dir, "--results-dir")   # before any training or board start
     if args.report is not None:
         check_output_dir(args.report, "--report")
+    if args.junit is not None:
+        check_output_file(args.junit, "--junit", example="junit.xml")
     _check_baseline_options(args)
     from hil_bench.bench import get_suite, rows_json, run_bench
     from hil_bench.cli.output import table
 
     suite = get_suite(args.suite)
-    rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
-                                    history=args.history, quiet=args.quiet, limit=args.limit,
-                                    compress=args.compress, kernels=args.kernels)
+    try:
+        rows, extras, store = run_bench(args.boards, args.suite, results_dir=args.results_dir,
+                                        history=args.history, quiet=args.quiet, limit=args.limit,
+                                        compress=args.compress, kernels=args.kernels, jobs=args.jobs,
+                                        mlperf_model=args.mlperf_model)
+    except Exception as exc:
+        _junit_error(args, exc)
+        raise
     differing = [f"{name} on {board}" for (board, name), extra in extras.items() if not extra["outputs_identical"]]
-    regressed = _compare(args, store) if args.baseline else False
+    comparison = _compare(args, store) if args.baseline else None
+    regressed = comparison is not None and not comparison.ok
+    if args.junit:
+        _junit(args, rows, extras, comparison)
     if args.report:
-        _report(args, rows, extras, store)
+        _report(args, rows, extras, store, comparison)
     if args.json:
         print(rows_json(rows))
         return 1 if differing or regressed else 0
@@ -110,8 +129,8 @@ def _check_baseline_options(args) -> None:
         raise UsageError(str(exc)) from None
 
 
-def _compare(args, store) -> bool:
-    """Print the comparison with the baseline; True when something regressed."""
+def _compare(args, store):
+    """Print the comparison with the baseline and return it."""
     from hil_bench.results import compare, load_tolerances, read_results
 
     comparison = compare(read_results(args.baseline), store.read(), load_tolerances(args.tolerances),
@@ -119,10 +138,37 @@ def _compare(args, store) -> bool:
     if not args.json:
         print(comparison.to_table())
         print()
-    return not comparison.ok
+    return comparison
 
 
-def _report(args, rows, extras, store) -> None:
+def _junit(args, rows, extras, comparison) -> None:
+    from hil_bench.paths import write_bytes_atomic
+    from hil_bench.results.junit import junit_xml
+
+    run_failures = {(r.model, r.recipe, r.board): "device int8 outputs differ from TFLite Micro's reference kernels "
+                    f"on the {extras[(r.board, r.recipe)]['samples']} test samples"
+                    for r in rows if not extras[(r.board, r.recipe)]["outputs_identical"]}
+    seconds = {(r.model, r.recipe, r.board): extras[(r.board, r.recipe)].get("seconds", 0.0) for r in rows}
+    xml = junit_xml(rows, comparison, run_failures=run_failures, seconds=seconds)
+    write_bytes_atomic(args.junit, xml.encode("utf-8"))
+    if not args.json:
+        print(f"JUnit XML: {args.junit}")
+
+
+def _junit_error(args, exc: Exception) -> None:
+    """A run that stopped half-way still replaces --junit, with one errored case: an old file's green must not
+    stand for it. Bad usage found before the run (exit 2) writes nothing."""
+    from hil_bench.errors import UsageError
+
+    if args.junit is None or isinstance(exc, UsageError):
+        return
+    from hil_bench.paths import write_bytes_atomic
+    from hil_bench.results.junit import error_xml
+
+    write_bytes_atomic(args.junit, error_xml(NAME, f"{type(exc).__name__}: {exc}").encode("utf-8"))
+
+
+def _report(args, rows, extras, store, comparison) -> None:
     from hil_bench.results import write_report
 
     last = extras[(rows[-1].board, rows[-1].recipe)]
@@ -130,6 +176,8 @@ def _report(args, rows, extras, store) -> None:
     history = store.read_history() if args.history else None
     paths = write_report(store.read(), args.report, layer_latency=layers or None,
                          layer_latency_unit=last["latency_unit"], history=history,
-                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)")
+                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)", comparison=comparison,
+                         layer_latencies={key: {f"{layer['index']}:{layer['op']}": layer["latency"]
+                                                for layer in extra["layers"]} for key, extra in extras.items()})
     if not args.json:
-        print(f"report: {paths[0]}")
+        print(f"report: {paths[0]} and {paths[-1]}")

@@ -9,6 +9,9 @@ Exit status: 0 success; 1 the work failed (a build, a board, a regression, a mod
 cannot be written); 70 an internal error -- an exception hil-bench did not raise on purpose, i.e. a bug:
 a short message names the log file (under the cache folder) holding the traceback. With
 ``HIL_BENCH_DEBUG=1`` such an exception is re-raised instead, traceback and all; 130 interrupted.
+
+TensorFlow's start-up noise and Python warnings go to a log file (:mod:`hil_bench.quiet`) unless
+``--verbose`` is given, before or after the command.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ import traceback
 from pathlib import Path
 
 from hil_bench import __version__
-from hil_bench.cli import audit, baseline, bench, boards, compare, export, optimize, run, size
+from hil_bench.cli import audit, baseline, bench, boards, compare, export, optimize, run, serve, size
 from hil_bench.errors import Error, UsageError
 
-COMMANDS = (bench, optimize, audit, export, size, run, compare, baseline, boards)
+COMMANDS = (bench, optimize, audit, export, size, run, serve, compare, baseline, boards)
 INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
 
 EPILOG = """\
@@ -36,6 +39,11 @@ typical flow:
 """
 
 
+VERBOSE_HELP = ("show TensorFlow's start-up messages (oneDNN, CUDA, absl), the TFLite converter's output and "
+                "Python warnings on the terminal; without it they go to logs/tensorflow.log in the cache folder "
+                "($HIL_BENCH_CACHE, default ~/.cache/hil-bench)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hil-bench",
@@ -44,11 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"hil-bench {__version__}")
+    parser.add_argument("--verbose", "-v", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command_name", metavar="COMMAND", required=True)
     for command in COMMANDS:
         p = sub.add_parser(command.NAME, help=command.HELP, description=command.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         command.add_arguments(p)
+        # Also after the command (`hil-bench bench --verbose`); SUPPRESS keeps a --verbose given before it.
+        p.add_argument("--verbose", "-v", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP)
         p.add_argument("--boards-dir", type=Path, action="append", default=[], metavar="DIR",
                        help="also use the board files in DIR (before $HIL_BENCH_BOARDS and the built-in boards; "
                             "a board named like a built-in one overrides it)")
@@ -58,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from hil_bench import quiet
+
+    if args.verbose:
+        os.environ[quiet.VERBOSE_ENV] = "1"   # read where TensorFlow is imported, and by child processes
+    quiet.route_python_warnings()
     try:
         if args.boards_dir:
             from hil_bench.boards import add_boards_dir

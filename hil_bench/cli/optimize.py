@@ -4,6 +4,10 @@ plus DIR/model_float.h5, the last float stage (pruned/clustered), for `hil-bench
 
 Built-in recipes: ptq, qat, pqat, cqat, pcqat (train, prune 50 %, cluster 16 keeping zeros, then the
 named quantization step). A recipe can also be a TOML file (see hil_bench.optimize.recipe).
+A user's model (a .keras/.h5 file or SavedModel) arrives trained (no baseline training unless --train) and
+is calibrated and fine-tuned on --dataset (synthetic data if not given: pass its real data as a .npz).
+A Keras 3 model is converted to an equal tf_keras model first and the largest output difference printed
+(see README, "Bringing a Keras 3 model"); a layer it cannot convert is refused by name.
 Every stage is cached by content hash ($HIL_BENCH_CACHE or ~/.cache/hil-bench): a re-run redoes only
 what changed.
 """
@@ -18,8 +22,9 @@ HELP = "train/prune/cluster/QAT a model and write the int8 .tflite, C array, aud
 
 def add_arguments(p) -> None:
     p.add_argument("--model", required=True, metavar="NAME|PATH",
-                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder) "
-                        "or a tf_keras .h5 / SavedModel path")
+                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder), "
+                        "a .keras or .h5 file (Keras 3 models are converted to tf_keras and checked equal) "
+                        "or a tf_keras SavedModel folder")
     p.add_argument("--recipe", required=True, metavar="NAME|FILE.toml", help="ptq, qat, pqat, cqat, pcqat or a TOML file")
     p.add_argument("--dataset", metavar="NAME|FILE.npz",
                    help="digits, synthetic or a .npz (default: the model's own; synthetic for user models)")
@@ -51,7 +56,7 @@ def run(args) -> int:
     from hil_bench.optimize import optimize
 
     builtin = args.model in MODELS
-    model = load_model(args.model, seed=recipe.seed)
+    model = load_model(args.model, seed=recipe.seed, notify=lambda line: print(line, file=_notes(args)))
     spec = infer_spec(model, args.model if builtin else Path(args.model).stem)
     train = builtin if args.train is None else args.train
     if not train and recipe.train.epochs:
@@ -98,8 +103,15 @@ def _check_model_name(source: str) -> None:
             get_spec(source)   # the "unknown model" error with the list of names
         from hil_bench.errors import UsageError
 
-        raise UsageError(f"--model {source}: no such file or folder (a tf_keras .h5 file or SavedModel "
-                         "directory, or a built-in model name)")
+        raise UsageError(f"--model {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
+                         "SavedModel directory, or a built-in model name)")
+
+
+def _notes(args):
+    """Where one-line notes go: stdout, or stderr when stdout carries --json."""
+    import sys
+
+    return sys.stderr if args.json else sys.stdout
 
 
 def _check_dataset_name(source: str | None) -> None:

@@ -8,6 +8,18 @@ KERNELS_HELP = ("kernels to compile: 'opt' (default) the core's optimized path -
                 "shows each board's path")
 
 
+MLPERF_HELP = ("MLPerf Tiny model id the firmware answers to `profile%%` (m-model-[ID]), so MLPerf Tiny's "
+               "runner accepts it: {ids}; ad01 images report one anomaly score. Default: none (the firmware "
+               "answers 'hil-bench', which the runner refuses)")
+
+
+def add_mlperf_model(p) -> None:
+    from hil_bench.firmware.mlperf import MLPERF_MODELS
+
+    p.add_argument("--mlperf-model", choices=tuple(MLPERF_MODELS), metavar="ID",
+                   help=MLPERF_HELP.format(ids="|".join(MLPERF_MODELS)))
+
+
 def add_kernels(p) -> None:
     from hil_bench.firmware.build import KERNELS
 

@@ -121,8 +121,12 @@ def _input_bytes(model: bytes) -> int:
 def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
-                   rebuild: bool = False, decode: str = "init", kernels: str = "opt") -> FirmwareImage:
+                   rebuild: bool = False, decode: str = "init", kernels: str = "opt",
+                   mlperf_model: str | None = None) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
+
+    ``mlperf_model``: the MLPerf Tiny model id (kws01, vww01, ic01, ad01, ...) ``profile%`` answers, so
+    MLPerf Tiny's runner accepts the image; None answers "hil-bench".
 
     ``kernels``: "opt" compiles the optimized path the core has (Helium on Armv8.1-M with MVE, the DSP
     extension on Cortex-M4/M7/M33, plain C elsewhere); "ref" forces the plain C reference kernels.
@@ -130,7 +134,10 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
     fit, and also when the linker finds a region overflowing.
     """
+    from hil_bench.firmware.mlperf import check_mlperf_model
+
     board = load_board(board)
+    model_id = check_mlperf_model(mlperf_model)
     if decode not in ("init", "per-layer"):
         raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
     if kernels not in KERNELS:
@@ -156,11 +163,12 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
     for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode))):
+                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id))):
         h.update(part.encode() if isinstance(part, str) else part)
-    for p in srcs + _headers(board, with_model) + [Path(__file__), Path(__file__).with_name("linker.py"),
-                                            Path(__file__).with_name("config.py"),
-                                            *_MODEL_DATA_SOURCES]:
+    here = Path(__file__)
+    for p in srcs + _headers(board, with_model) + [here, *(here.with_name(n) for n in ("linker.py", "config.py",
+                                                                                      "mlperf.py")),
+                                                   *_MODEL_DATA_SOURCES]:
         h.update(str(p.relative_to(FIRMWARE_DIR) if FIRMWARE_DIR in p.parents else p.name).encode())
         h.update(p.read_bytes())
     h.update(model_bytes or b"")
@@ -173,7 +181,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     with building(out_dir, prefix=f".{board.name}-") as work:
         (work / CONFIG_HEADER).write_text(board_config_header(
             board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
-            decode=decode))
+            decode=decode, model_version=model_id))
         (work / "firmware.ld").write_text(linker_script(board, stack))
         if with_model:
             from hil_bench.export import export_c_array

@@ -19,11 +19,12 @@ def _model_bytes(model: bytes | str | Path) -> bytes:
 
 def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
                 arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
-                installed_only: bool = True) -> tuple[FirmwareImage, RunnerSpec]:
+                installed_only: bool = True, mlperf_model: str | None = None) -> tuple[FirmwareImage, RunnerSpec]:
     """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
 
     ``installed_only=False`` (sizing without running): when no runner of the board is installed here,
-    build for the board file's first runner instead of failing.
+    build for the board file's first runner instead of failing. ``mlperf_model``: the MLPerf Tiny id
+    the image answers to ``profile%`` (None: "hil-bench").
     """
     board = load_board(board)
     try:
@@ -38,5 +39,5 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
     image = build_firmware(board, None if model is None else _model_bytes(model),
                            semihosting=runner_class(spec.kind).semihosting(spec), decode=decode, kernels=kernels,
-                           **kwargs)
+                           mlperf_model=mlperf_model, **kwargs)
     return image, spec

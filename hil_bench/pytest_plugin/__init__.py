@@ -14,11 +14,11 @@ device a test talks to). A user's test can be as short as::
 from hil_bench.pytest_plugin.device import HilDut
 from hil_bench.pytest_plugin.fixtures import board, dut, hil_devices, hil_model, hil_results
 from hil_bench.pytest_plugin.hooks import (NO_BOARD_REASON, STATE, HilState, current_device, pytest_addoption,
-                                           pytest_collection_modifyitems, pytest_configure,
+                                           pytest_collection_modifyitems, pytest_configure, pytest_configure_node,
                                            pytest_generate_tests, pytest_runtest_makereport, pytest_sessionfinish,
                                            pytest_terminal_summary, pytest_unconfigure)
 
 __all__ = ["HilDut", "HilState", "NO_BOARD_REASON", "STATE", "board", "current_device", "dut", "hil_devices",
            "hil_model", "hil_results", "pytest_addoption", "pytest_collection_modifyitems", "pytest_configure",
-           "pytest_generate_tests", "pytest_runtest_makereport", "pytest_sessionfinish",
+           "pytest_configure_node", "pytest_generate_tests", "pytest_runtest_makereport", "pytest_sessionfinish",
            "pytest_terminal_summary", "pytest_unconfigure"]

@@ -72,5 +72,5 @@ def hil_results(request, tmp_path_factory):
     from hil_bench.results import ResultsStore
 
     state = request.config.stash[STATE]
-    state.store = ResultsStore(state.results_dir or tmp_path_factory.mktemp("hil-results"))
+    state.store = ResultsStore(state.results_dir or tmp_path_factory.mktemp("hil-results"), run_id=state.run_id)
     return state.store

@@ -4,10 +4,17 @@ A test is a HIL test when it is marked ``hil`` or uses the ``board`` or ``dut`` 
 ``--board`` such tests are skipped with a reason; with ``--board A --board B`` every test using
 ``board`` runs once per board (a session-scoped parametrization, so tests are grouped by board and
 each board's device is started once). All state lives in ``config.stash[STATE]``.
+
+Under pytest-xdist (``-n N``) every worker is its own session with its own devices and free ports;
+the controller picks one run id and one results folder for all of them (``pytest_configure_node``),
+so the rows of every worker land in one run file, and compares that file with ``--baseline`` once,
+when the whole run ends.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,9 +32,19 @@ class HilState:
     boards: tuple[Board, ...]
     results_dir: Path | None
     baseline: Path | None
+    run_id: str = ""                  # one per pytest run; xdist workers take the controller's
     pool: object | None = None        # the session's DevicePool, set by the hil_devices fixture
     store: object | None = None       # the session's ResultsStore, set by the hil_results fixture
     summary: list[str] = field(default_factory=list)
+    own_results_dir: bool = False     # a temporary folder this process made for xdist workers (removed at the end)
+
+    def run_path(self) -> Path | None:
+        """The run file the ``hil_results`` rows go to (None before a folder was chosen)."""
+        if self.store is not None:
+            return self.store.run_path
+        from hil_bench.results.store import RUNS_DIR
+
+        return None if self.results_dir is None else self.results_dir / RUNS_DIR / f"{self.run_id}.csv"
 
 
 STATE = pytest.StashKey[HilState]()
@@ -84,7 +101,23 @@ def pytest_configure(config) -> None:
             read_results(baseline)
         except Error as exc:
             raise pytest.UsageError(f"--baseline {baseline}: {exc}") from None
-    config.stash[STATE] = HilState(tuple(boards), results_dir, baseline)
+    from hil_bench.results.row import new_run_id
+
+    state = HilState(tuple(boards), results_dir, baseline, run_id=new_run_id())
+    shared = getattr(config, "workerinput", {}).get("hil_bench")
+    if shared is not None:   # an xdist worker: the controller's run id and folder
+        state.run_id, state.results_dir = shared["run_id"], Path(shared["results_dir"])
+    config.stash[STATE] = state
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist controller, once per worker: hand it the run id and results folder every worker shares."""
+    state = node.config.stash[STATE]
+    if state.results_dir is None:
+        state.results_dir = Path(tempfile.mkdtemp(prefix="hil-results-"))
+        state.own_results_dir = True
+    node.workerinput["hil_bench"] = {"run_id": state.run_id, "results_dir": str(state.results_dir)}
 
 
 def current_device(config):
@@ -132,25 +165,29 @@ def item_failed(item) -> bool:
 def pytest_unconfigure(config) -> None:
     for folder in config.getoption("hil_boards_dirs", default=[]) or []:
         remove_boards_dir(folder)
+    state = config.stash.get(STATE, None)
+    if state is not None and state.own_results_dir:
+        shutil.rmtree(state.results_dir, ignore_errors=True)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     """With ``--baseline``: compare the rows recorded through ``hil_results``; a regression fails the run."""
     state = session.config.stash.get(STATE, None)
-    if state is None or state.baseline is None:
-        return
-    if state.store is None or not state.store.run_path.exists():
+    if state is None or state.baseline is None or hasattr(session.config, "workerinput"):
+        return   # an xdist worker: the controller compares every worker's rows at once
+    run_path = state.run_path()
+    if run_path is None or not run_path.exists():
         state.summary.append(f"no result rows were recorded (hil_results); nothing compared with {state.baseline}")
         return
     from hil_bench.results import compare, read_results
 
     try:
-        result = compare(read_results(state.baseline), state.store.read(), missing_ok=True)
+        result = compare(read_results(state.baseline), read_results(run_path), missing_ok=True)
     except Error as exc:
         state.summary.append(f"cannot compare with the baseline {state.baseline}: {exc}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         return
-    state.summary.append(f"results: {state.store.run_path}; baseline: {state.baseline}")
+    state.summary.append(f"results: {run_path}; baseline: {state.baseline}")
     state.summary.extend(result.to_table().splitlines())
     if not result.ok and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -26,7 +26,8 @@ def corstone300(board):
 
 
 def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, capsys):
-    code = main(["bench", "--board", "corstone300", "--limit", "12", "--results-dir", str(tmp_path), "-q", "--json"])
+    code = main(["bench", "--board", "corstone300", "--limit", "12", "--results-dir", str(tmp_path), "-q", "--json",
+                 "--report", str(tmp_path / "report")])
     rows = {r["recipe"]: r for r in json.loads(capsys.readouterr().out)}
     assert code == 0  # 0 also means: device outputs identical to TFLite Micro's for every recipe
     assert set(rows) == {"ptq", "qat", "pqat", "cqat", "pcqat"}
@@ -43,6 +44,9 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
         assert row["kernels"] == "helium" and "-mcpu=cortex-m55" in row["compiler_flags"]
     stored = read_results(tmp_path / "runs")
     assert len(stored) == 5
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert (tmp_path / "report" / "report.md").is_file() and all(f">{r}<" in page for r in rows)
+    assert page.count("data:image/png;base64,") >= 3    # accuracy vs flash, vs latency, latency per layer
 
 
 def test_killing_bench_mid_run_keeps_the_finished_rows(corstone300, tmp_path):

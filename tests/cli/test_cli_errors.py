@@ -49,12 +49,13 @@ def test_contradictory_recipe(tmp_path, capsys):
                    "no [prune] step", code=2)
 
 
-def test_keras3_model_file(tmp_path, capsys):
+def test_keras3_model_file_with_a_layer_it_cannot_convert(tmp_path, capsys):
     keras3 = pytest.importorskip("keras")
-    model = keras3.Sequential([keras3.Input((8, 8, 1)), keras3.layers.Flatten(), keras3.layers.Dense(10)])
+    model = keras3.Sequential([keras3.Input((8, 8, 1)), keras3.layers.Flatten(),
+                               keras3.layers.LayerNormalization(name="ln"), keras3.layers.Dense(10)])
     model.save(tmp_path / "k3.keras")
     _fails_cleanly(capsys, ["optimize", "--model", str(tmp_path / "k3.keras"), "--recipe", "pcqat",
-                            "--out", str(tmp_path / "o")], "Keras 3")
+                            "--out", str(tmp_path / "o")], "Keras 3 layer 'ln' (LayerNormalization)", code=2)
 
 
 def test_every_command_has_help():

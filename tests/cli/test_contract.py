@@ -28,6 +28,7 @@ KWS = ROOT / "tests" / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite"
 PROC = "/proc/hil-bench-contract"   # /proc takes no new files, not even from root
 
 USAGE, FAILED = 2, 1
+MLPERF_IDS = "--mlperf-model: invalid choice: 'kws02' (choose from 'kws01', 'vww01', 'ic01', 'ad01', 'strww01', 'sww01')"
 
 # (id, argv, exit code, what the message must name). Placeholders: {tmp} a fresh folder, {file} a
 # regular file in it, {bad} a corrupt .tflite, {model} a real int8 .tflite, {none} a missing path.
@@ -47,10 +48,20 @@ CASES = [
      "{file} is a file, not a folder"),
     ("bench-results-dir-unwritable", ["bench", "--board", "corstone300", "--results-dir", PROC], USAGE,
      f"--results-dir {PROC}: cannot create files in /proc"),
+    ("bench-jobs-zero", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--jobs", "0"], USAGE,
+     "--jobs 0 is out of range"),
     ("bench-report-file", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", "{file}"], USAGE,
      "--report {file}: is a file, but a folder is needed"),
     ("bench-report-unwritable", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--report", PROC],
      USAGE, f"--report {PROC}: cannot create files in /proc"),
+    ("bench-junit-dir", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--junit", "{tmp}"], USAGE,
+     "--junit {tmp}: is a folder; give a file name (e.g. {tmp}/junit.xml)"),
+    ("bench-junit-under-file", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--junit",
+                                "{file}/junit.xml"], USAGE, "{file} is a file, not a folder"),
+    ("bench-junit-unwritable", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--junit",
+                                f"{PROC}/junit.xml"], USAGE, f"--junit {PROC}/junit.xml: cannot create files in /proc"),
+    ("bench-junit-no-value", ["bench", "--board", "corstone300", "--junit"], USAGE,
+     "argument --junit: expected one argument"),
     ("bench-baseline-missing", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline", "{none}"],
      USAGE, "--baseline {none}: no such file or folder"),
     ("bench-tolerances-alone", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--tolerances", "{file}"],
@@ -134,6 +145,24 @@ CASES = [
      "{file} is a file, not a folder"),
     ("run-save-outputs-unwritable", ["run", "{model}", "--board", "host", "--save-outputs", f"{PROC}/y.npy"], USAGE,
      "cannot create files in /proc"),
+    # --mlperf-model (run, bench, serve): an id MLPerf Tiny's runner does not know names the ones it knows
+    ("run-mlperf-model", ["run", "{model}", "--board", "host", "--mlperf-model", "kws02"], USAGE, MLPERF_IDS),
+    ("bench-mlperf-model", ["bench", "--board", "corstone300", "--mlperf-model", "hil-bench"], USAGE,
+     "--mlperf-model: invalid choice: 'hil-bench'"),
+    # serve
+    ("serve-no-board", ["serve", "{model}", "--pty"], USAGE, "--board"),
+    ("serve-no-front", ["serve", "{model}", "--board", "corstone300"], USAGE,
+     "one of the arguments --pty --tcp is required"),
+    ("serve-two-fronts", ["serve", "{model}", "--board", "corstone300", "--pty", "--tcp", "0"], USAGE,
+     "not allowed with argument"),
+    ("serve-mlperf-model", ["serve", "{model}", "--board", "corstone300", "--pty", "--mlperf-model", "KWS01"], USAGE,
+     "invalid choice: 'KWS01' (choose from 'kws01', 'vww01', 'ic01', 'ad01', 'strww01', 'sww01')"),
+    ("serve-missing-model", ["serve", "{none}", "--board", "corstone300", "--pty"], USAGE, "{none}: no such file"),
+    ("serve-unknown-board", ["serve", "{model}", "--board", "nosuch", "--pty"], USAGE, "unknown board 'nosuch'"),
+    ("serve-tcp-range", ["serve", "{model}", "--board", "corstone300", "--tcp", "70000"], USAGE,
+     "--tcp 70000 is out of range: give 0..65535"),
+    ("serve-tcp-not-int", ["serve", "{model}", "--board", "corstone300", "--tcp", "any"], USAGE,
+     "--tcp: invalid int value"),
     # compare
     ("compare-one-arg", ["compare", "{file}"], USAGE, "required: NEW"),
     ("compare-missing", ["compare", "{none}", "{none}"], USAGE, "{none}: no such results file"),
@@ -141,6 +170,10 @@ CASES = [
      "argument --tolerances: expected one argument"),
     ("compare-bad-tolerances", ["compare", "{none}", "{none}", "--tolerances", "{file}"], USAGE,
      "{file}: not valid TOML"),
+    ("compare-junit-dir", ["compare", "{none}", "{none}", "--junit", "{tmp}"], USAGE,
+     "--junit {tmp}: is a folder; give a file name"),
+    ("compare-junit-unwritable", ["compare", "{file}", "{file}", "--junit", f"{PROC}/junit.xml"], USAGE,
+     "cannot create files in /proc"),
     # baseline
     ("baseline-no-action", ["baseline"], USAGE, "required: ACTION"),
     ("baseline-check-missing", ["baseline", "check", "--dir", "{none}"], USAGE, "{none}: no such results file"),

@@ -34,6 +34,6 @@ def run_inner(pytester):
     """Run the test files written with ``pytester`` in this process (its QEMUs are our children)."""
 
     def run(*args):
-        return pytester.runpytest_inprocess(*plugin_args(), "-p", "no:cacheprovider", "-rs", *args)
+        return pytester.runpytest_inprocess(*plugin_args(), "-p", "no:cacheprovider", "-p", "no:labgrid", "-rs", *args)
 
     return run

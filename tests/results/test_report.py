@@ -59,8 +59,8 @@ def test_report_writes_markdown_and_valid_pngs(tmp_path):
                                                                         "fc": 9000}, layer_latency_unit="instructions",
                          history=history)
     names = [p.name for p in paths]
-    assert names == ["report.md", "accuracy_vs_flash.png", "layer_latency.png", "history.png"]
-    for png in paths[1:]:
+    assert names == ["report.md", "accuracy_vs_flash.png", "layer_latency.png", "history.png", "report.html"]
+    for png in paths[1:-1]:
         assert_png(png)
     text = paths[0].read_text()
     assert text.startswith("# hil-bench results")
@@ -86,8 +86,26 @@ def test_partly_synthetic_names_the_recipes(tmp_path):
 
 def test_no_plot_without_data_and_errors_that_say_why(tmp_path):
     no_flash = rows_to_frame([make_row("qat", flash_bytes=None)])
-    assert [p.name for p in write_report(no_flash, tmp_path)] == ["report.md"]
+    assert [p.name for p in write_report(no_flash, tmp_path)] == ["report.md", "report.html"]
     with pytest.raises(ResultsError, match="no result rows to report"):
         write_report(rows_to_frame([]), tmp_path)
     with pytest.raises(ResultsError, match="layer_latency_unit"):
         write_report(bench_frame(), tmp_path, layer_latency={"conv": 1.0})
+
+
+def test_history_regressions_judge_each_run_against_the_newest_earlier_row():
+    from hil_bench.results.report import history_regressions
+
+    def run(day, **latencies):
+        return [make_row(r, latency=v, run_id=f"2026112{day}T010000Z-aaaaaa",
+                         timestamp=f"2026-11-2{day}T01:00:00+00:00") for r, v in latencies.items()]
+
+    # Runs are ordered by time, not by their place in the file.
+    history = rows_to_frame(run(3, qat=1000.0, pcqat=2000.0) + run(1, pcqat=1500.0) + run(2, qat=1100.0))
+    found = [(run_id, v.recipe, v.metric, v.baseline, v.new) for run_id, v in history_regressions(history)]
+    assert found == [("20261123T010000Z-aaaaaa", "pcqat", "latency", 1500.0, 2000.0)]
+    # qat skips the second night: the third is judged against the first.
+    history = rows_to_frame(run(1, qat=1000.0) + run(2, pcqat=1500.0) + run(3, qat=1100.0))
+    found = [(run_id, v.recipe, v.baseline, v.new) for run_id, v in history_regressions(history)]
+    assert found == [("20261123T010000Z-aaaaaa", "qat", 1000.0, 1100.0)]
+    assert history_regressions(None) == [] and history_regressions(history.iloc[:1]) == []

@@ -3,7 +3,9 @@
  *
  * Runs from the processor clock (CLKSOURCE=1): the SSE-300 wires no reference clock. Under QEMU
  * with -icount shift=0 one tick is 1e9/clock_hz instructions, which the host converts.
- * With HB_TIMER_DWT the DWT cycle counter is used instead (real silicon; QEMU does not model it).
+ * With HB_TIMER_DWT the DWT cycle counter is used instead (real silicon; QEMU does not model it); SysTick
+ * then only wakes every 2^24 cycles to fold the 32-bit CYCCNT into 64 bits, so no wrap is missed however
+ * long the app goes without reading the time (2^32 cycles is 36 s at 120 MHz).
  */
 #include <stdint.h>
 
@@ -18,16 +20,30 @@
 
 static volatile uint32_t g_wraps;
 
-void SysTick_Handler(void)
-{
-    g_wraps++;
-}
-
 #if HB_TIMER_DWT
 #define DEMCR (*(volatile uint32_t *)0xE000EDFCu)
 #define DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
 #define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
 static uint32_t g_last_cyc;
+
+/* Fold CYCCNT into 64 bits; callers keep interrupts out (SysTick_Handler folds too). */
+static uint64_t dwt_fold(void)
+{
+    uint32_t now = DWT_CYCCNT;
+    if (now < g_last_cyc) g_wraps++;
+    g_last_cyc = now;
+    return ((uint64_t)g_wraps << 32) | now;
+}
+
+void SysTick_Handler(void)
+{
+    (void)dwt_fold();
+}
+#else
+void SysTick_Handler(void)
+{
+    g_wraps++;
+}
 #endif
 
 void hb_timer_init(void)
@@ -76,11 +92,11 @@ void hb_timer_align(void)
 uint64_t hb_timer_ticks(void)
 {
 #if HB_TIMER_DWT
-    /* Called at least every 2^32 cycles by the app; fold the 32-bit counter into 64 bits. */
-    uint32_t now = DWT_CYCCNT;
-    if (now < g_last_cyc) g_wraps++;
-    g_last_cyc = now;
-    return ((uint64_t)g_wraps << 32) | now;
+    uint32_t primask;
+    __asm volatile("mrs %0, primask\n\tcpsid i" : "=r"(primask)::"memory");
+    uint64_t ticks = dwt_fold();
+    __asm volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return ticks;
 #else
     uint32_t hi, val;
     do {
