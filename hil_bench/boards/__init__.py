@@ -78,6 +78,10 @@ def list_boards() -> list[str]:
 def load_board(name: str | Board) -> Board:
     if isinstance(name, Board):
         return name
+    if name.startswith("labgrid:"):   # a board behind a labgrid place, named by the place's tags
+        from hil_bench.boards.labgrid import place_board
+
+        return place_board(name[len("labgrid:"):])
     entry = board_files().get(name)
     if entry is None:
         known = ", ".join(list_boards()) or "none"

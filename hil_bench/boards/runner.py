@@ -77,6 +77,11 @@ class Runner(ABC):
     def available(cls, spec: RunnerSpec) -> Availability:
         """Whether the tool this runner needs is installed here (nothing is started), with why not."""
 
+    @classmethod
+    def semihosting(cls, spec: RunnerSpec) -> bool:
+        """Whether images for this runner may exit through semihosting (only where something honours it)."""
+        return cls.simulator
+
     @abstractmethod
     def start(self) -> str:
         """Start the board running the image; return the serial URL or device path for the link."""

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from hil_bench.boards.fvp import FvpRunner
 from hil_bench.boards.host import HostRunner
+from hil_bench.boards.labgrid import LabgridRunner
 from hil_bench.boards.pyocd import PyocdRunner
 from hil_bench.boards.qemu import QemuRunner
 from hil_bench.boards.runner import Runner
 from hil_bench.errors import BoardError
 
-RUNNERS: dict[str, type[Runner]] = {cls.kind: cls for cls in (QemuRunner, FvpRunner, PyocdRunner, HostRunner)}
+RUNNERS: dict[str, type[Runner]] = {cls.kind: cls for cls in (QemuRunner, FvpRunner, PyocdRunner, HostRunner,
+                                                             LabgridRunner)}
 
 
 def runner_class(kind: str) -> type[Runner]:

@@ -38,6 +38,6 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
     image = build_firmware(board, None if model is None else _model_bytes(model),
-                           semihosting=runner_class(spec.kind).simulator, decode=decode, kernels=kernels,
+                           semihosting=runner_class(spec.kind).semihosting(spec), decode=decode, kernels=kernels,
                            mlperf_model=mlperf_model, **kwargs)
     return image, spec

@@ -15,13 +15,14 @@ from .test_board import _valid
 
 
 def test_registry_holds_every_kind_and_each_declares_itself():
-    assert set(RUNNERS) == {"qemu", "fvp", "pyocd", "host"}
+    assert set(RUNNERS) == {"qemu", "fvp", "pyocd", "host", "labgrid"}
     for kind, cls in RUNNERS.items():
         assert issubclass(cls, Runner) and cls.kind == kind
         assert all(o.type in (str, list) for o in cls.options)
         assert not cls.__abstractmethods__, f"{kind} leaves {sorted(cls.__abstractmethods__)} unimplemented"
     assert {"alive", "available", "start", "stop"} <= Runner.__abstractmethods__
     assert RUNNERS["qemu"].simulator and RUNNERS["fvp"].simulator and not RUNNERS["pyocd"].simulator
+    assert not RUNNERS["labgrid"].simulator   # a place is never started just to size a model
     assert not RUNNERS["host"].starts_image
 
 
