@@ -142,7 +142,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
 
 
 def update_baseline(boards: list[str], suite: str = "default", directory: Path | str = DEFAULT_DIR, *,
-                    limit: int | None = None, quiet: bool = False) -> tuple[Path, int]:
+                    limit: int | None = None, quiet: bool = False, jobs: int = 1) -> tuple[Path, int]:
     """Run the suite on ``boards`` and write it as the baseline, keeping other boards' rows; (file, rows written)."""
     from hil_bench.bench import run_bench
     from hil_bench.paths import check_output_dir
@@ -152,6 +152,6 @@ def update_baseline(boards: list[str], suite: str = "default", directory: Path |
     check_output_dir(directory, "--dir")
     path = directory / f"{suite}-suite.csv"
     kept = [r for r in frame_to_rows(read_results(path)) if r.board not in boards] if path.exists() else []
-    rows, _, _ = run_bench(boards, suite, quiet=quiet, limit=limit)
+    rows, _, _ = run_bench(boards, suite, quiet=quiet, limit=limit, jobs=jobs)
     write_results(path, [*kept, *rows])
     return path, len(rows)

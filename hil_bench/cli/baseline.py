@@ -32,6 +32,8 @@ def add_arguments(p) -> None:
     update.add_argument("--suite", default="default", help="suite to run (default: default)")
     update.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"baseline folder (default: {DEFAULT_DIR})")
     update.add_argument("--limit", type=int, help="test samples per recipe (default: all)")
+    update.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="(board, recipe) jobs at once, as `bench --jobs` (default 1; same rows)")
     update.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     check = actions.add_parser("check", help="rebuild each baseline row's image (no board run) and compare sizes")
     check.add_argument("--dir", type=Path, default=DEFAULT_DIR,
@@ -47,7 +49,8 @@ def run(args) -> int:
     from hil_bench.errors import ResultsError, UsageError
 
     if args.action == "update":
-        path, count = update_baseline(args.board, args.suite, args.dir, limit=args.limit, quiet=args.quiet)
+        path, count = update_baseline(args.board, args.suite, args.dir, limit=args.limit, quiet=args.quiet,
+                                      jobs=args.jobs)
         print(f"wrote {count} rows to {path}; review with `git diff {path}` and commit it")
         return 0
     try:
