@@ -32,15 +32,22 @@ def content_key(*parts) -> str:
 
 @contextlib.contextmanager
 def building(final: Path, prefix: str = ".build-"):
-    """A fresh folder beside ``final`` to build into; it becomes ``final`` (replacing an older one)
-    when the block succeeds and is removed when it fails, so a cache never holds a half-built entry."""
+    """A fresh folder beside ``final`` to build into; it becomes ``final`` when the block succeeds and
+    is removed when it fails, so a cache never holds a half-built entry.
+
+    Entries are named by the hash of what went in, so when another process finished the same entry
+    first, its copy is kept and ours dropped: replacing it could pull a file from under a reader (a
+    board running that ELF). To rebuild an entry on purpose, remove it before building.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent))
     try:
         yield work
-        if final.exists():
-            shutil.rmtree(final)
-        work.rename(final)
+        try:
+            work.rename(final)
+        except OSError:
+            if not final.is_dir():   # not "someone else made it": a real failure
+                raise
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)

@@ -175,6 +175,8 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     key = h.hexdigest()[:20]
     out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
+    if rebuild:
+        shutil.rmtree(out_dir, ignore_errors=True)
     if elf.is_file() and not rebuild:
         return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, True, path, " ".join(flags))
 

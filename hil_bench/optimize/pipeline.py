@@ -216,13 +216,23 @@ def _cached_int8_stage(model, data, recipe, key, use_cache, quiet):
 
 
 def _store(folder: Path, files: dict, meta: dict) -> None:
-    """Write a cache entry in a temporary folder and rename it into place: never half an entry."""
+    """Write a cache entry in a temporary folder and rename it into place: never half an entry.
+
+    A complete entry another process stored meanwhile (same key: same stage) is kept, never pulled
+    from under a reader; a partial one (no stage.json, from before entries were renamed into place)
+    is replaced.
+    """
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
     try:
         for name, write in files.items():
             write(str(tmp / name))
         (tmp / "stage.json").write_text(json.dumps(meta))
-        shutil.rmtree(folder, ignore_errors=True)
-        os.replace(tmp, folder)
+        if not (folder / "stage.json").is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            try:
+                os.replace(tmp, folder)
+            except OSError:
+                if not (folder / "stage.json").is_file():   # not "another process stored it just now"
+                    raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -78,3 +78,16 @@ def test_a_changed_header_is_a_new_object(tmp_path, monkeypatch):
     src.write_text("#include \"hb_bsp.h\"\n")   # a runtime source that reaches the board configuration
     assert ObjectCache(fw, [header], "config B", "-O2")._path(src) != ObjectCache(fw, [header], "config A",
                                                                                 "-O2")._path(src)
+
+
+def test_a_cache_entry_another_process_finished_first_is_kept(tmp_path):
+    """Two builders of the same content-named entry: the first one's stays (a board may be running its ELF)."""
+    from hil_bench.cache import building
+
+    final = tmp_path / "entry"
+    with building(final) as work:
+        (work / "firmware.elf").write_text("first")
+    with building(final) as work:
+        (work / "firmware.elf").write_text("second")
+    assert (final / "firmware.elf").read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["entry"]     # the second builder left nothing behind
