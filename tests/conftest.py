@@ -15,6 +15,13 @@ os.environ.setdefault("HIL_BENCH_DEBUG", "1")
 def _private_cache(tmp_path_factory):
     if "HIL_BENCH_TEST_CACHE" in os.environ:  # let a developer keep builds between runs
         os.environ["HIL_BENCH_CACHE"] = os.environ["HIL_BENCH_TEST_CACHE"]
+    elif "PYTEST_XDIST_WORKER" in os.environ:
+        # pytest -n: the workers share one cache (each worker's basetemp is a folder of the run's), so a
+        # model is trained and an image built once per run, not once per worker; entries are written
+        # atomically and an identical one finished first is kept (hil_bench.cache.building).
+        shared = tmp_path_factory.getbasetemp().parent / "hil-bench-cache"
+        shared.mkdir(exist_ok=True)
+        os.environ["HIL_BENCH_CACHE"] = str(shared)
     else:
         os.environ["HIL_BENCH_CACHE"] = str(tmp_path_factory.mktemp("hil-bench-cache"))
     yield

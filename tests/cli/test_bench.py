@@ -50,7 +50,8 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
 
 
 def test_killing_bench_mid_run_keeps_the_finished_rows(corstone300, tmp_path):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    mark = f"hil-bench-kill-test-{os.getpid()}-{time.monotonic_ns()}"   # inherited by the bench's QEMUs
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HIL_BENCH_TEST_MARK": mark}
     proc = subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", "bench", "--board", "corstone300",
                              "--limit", "8", "--results-dir", str(tmp_path), "-q"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
@@ -69,12 +70,25 @@ def test_killing_bench_mid_run_keeps_the_finished_rows(corstone300, tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     frame = read_results(tmp_path / "runs")
     assert 1 <= len(frame) < 5 and list(frame["recipe"])[0] == "ptq"
-    # The simulator dies with its parent (its ELF lives in this test session's cache folder).
+    # The simulator dies with its parent: no QEMU carrying this test's mark in its environment is left
+    # (other QEMUs may run beside this test, e.g. under pytest-xdist).
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        left = subprocess.run(["pgrep", "-f", f"qemu-system-arm.*{os.environ['HIL_BENCH_CACHE']}"],
-                              capture_output=True, text=True).stdout.split()
+        left = [pid for pid in _pids_of("qemu-system-arm") if mark.encode() in _environ(pid)]
         if not left:
             break
         time.sleep(0.1)
     assert not left, f"orphan QEMU processes: {left}"
+
+
+def _pids_of(program: str) -> list[int]:
+    out = subprocess.run(["pgrep", "-x", program], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split()]
+
+
+def _environ(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return f.read()
+    except OSError:   # gone meanwhile
+        return b""
