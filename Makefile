@@ -9,7 +9,7 @@ BOARD  ?= corstone300
 # The HIL tests run once per board given; every QEMU board is simulated here, so CI runs them all.
 HIL_BOARDS  ?= corstone300 mps2-an386 mps2-an500 mps2-an505
 PYTEST_ARGS ?=
-# The nightly runs boards in parallel (bench --jobs, pytest-xdist -n): one job per core.
+# Tests and the nightly run in parallel (pytest-xdist -n, bench --jobs): one job per core.
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages: the simulated boards, the cross toolchain, clang + valgrind for the runtime's
@@ -47,8 +47,10 @@ sysdeps:
 
 install: $(STAMP) sysdeps
 
+# Two pytest-xdist workers (one per core): most tests wait on a simulator or a subprocess, so this halves
+# the wall time; the workers share one build and training cache (tests/conftest.py).
 test: install
-	$(PY) -m pytest $(addprefix --board=,$(HIL_BOARDS)) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile $(addprefix --board=,$(HIL_BOARDS)) $(PYTEST_ARGS)
 
 bench: install
 	$(VENV)/bin/hil-bench bench --board $(BOARD)

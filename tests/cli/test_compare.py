@@ -18,14 +18,15 @@ SURVIVES = {"ptq": (False, False), "qat": (False, False), "pqat": (True, False),
 
 @pytest.fixture
 def hil_bench(monkeypatch, capsys):
-    """Run ``hil-bench ARGS`` through the real main(); returns (exit code, stdout, stderr)."""
+    """Run ``hil-bench ARGS`` through the real main(); returns (exit code, stdout, stderr with the error
+    paragraph's line breaks undone: it wraps at 100 columns, wherever a temp path happens to end)."""
     if compare_cmd not in cli_main.COMMANDS:   # until main.py registers the subcommand
         monkeypatch.setattr(cli_main, "COMMANDS", cli_main.COMMANDS + (compare_cmd,))
 
     def run(*argv):
         code = cli_main.main([str(a) for a in argv])
         out, err = capsys.readouterr()
-        return code, out, err
+        return code, out, " ".join(err.split()) if err else err
 
     return run
 
