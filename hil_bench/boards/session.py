@@ -11,7 +11,7 @@ from pathlib import Path
 
 from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
 from hil_bench.boards.runner import Runner
-from hil_bench.errors import BoardError
+from hil_bench.errors import BoardError, LinkTimeoutError
 from hil_bench.link import Protocol, SerialLink
 
 
@@ -44,7 +44,12 @@ def open_dut(board: str | Board, elf: Path, *, runner: str | None = None, boot_t
                                deadline_s=boot_timeout_s, name=f"{board.name} ({spec.kind})")
         run.link_ready()
         proto = Protocol(link)
-        _, status = proto.wait_boot(boot_timeout_s)
+        try:
+            _, status = proto.wait_boot(boot_timeout_s)
+        except LinkTimeoutError as exc:   # say what the board's process did, and where its log is
+            log = run.log_path()
+            raise LinkTimeoutError(f"{exc}; the {spec.kind} process {'is still running' if run.alive() else 'has exited'}"
+                                   + (f", its log: {log}" if log else "")) from None
         yield Dut(board, run, link, proto, status)
     finally:
         if link is not None:

@@ -179,3 +179,43 @@ def test_info_reports_the_kernel_path_and_reads_older_replies():
     older = Protocol(SerialLink(_info_device(b""))).info()      # firmware from before the kernels line
     assert older.get("kernels") is None and older.get("kernels", "unknown") == "unknown"
     assert older["ops"] == 13 and older.inputs == info.inputs
+
+
+def test_a_board_that_never_boots_names_its_process_and_log(monkeypatch, tmp_path):
+    """A boot timeout says whether the simulator still runs and where its log is (to tell a hang from a crash)."""
+    import socket
+    import threading
+
+    from hil_bench.boards import session
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(server.accept()), daemon=True).start()
+    log = tmp_path / "qemu.log"
+    log.write_text("")
+
+    class Silent:   # a started board that never prints its banner
+        def start(self):
+            return f"socket://127.0.0.1:{server.getsockname()[1]}"
+
+        def link_ready(self):
+            pass
+
+        def alive(self):
+            return True
+
+        def log_path(self):
+            return log
+
+        def stop(self):
+            server.close()
+
+    monkeypatch.setattr(session, "make_runner", lambda *args: Silent())
+    with pytest.raises(LinkTimeoutError) as caught:
+        with session.open_dut("corstone300", tmp_path / "firmware.elf", runner="qemu", boot_timeout_s=0.5):
+            pass
+    message = str(caught.value)
+    assert "did not send" in message and "nothing received" in message
+    assert f"the qemu process is still running, its log: {log}" in message
