@@ -227,8 +227,8 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
                                initializer=_worker_boards, initargs=(list(_added_dirs),))
     try:
         futures = []
-        for board, name in todo:
-            folder = work / f"{board}-{name}"     # each job its own files: two may write at once
+        for i, (board, name) in enumerate(todo):
+            folder = work / f"job{i}"     # each job its own files: two may write at once (names may be paths)
             folder.mkdir()
             futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
         for (board, name), future in zip(todo, futures):
