@@ -15,6 +15,10 @@ READY = b"m-ready\r\n"
 _FAULT = b"e-[hb-fault"
 
 
+def _keep_input() -> None:
+    """Stands in for pyserial's input flush while a port opens (see SerialLink.open)."""
+
+
 def _no_delay(port) -> None:
     """Switch Nagle's algorithm off on socket:// ports: without it every short command waits ~40 ms
     for the delayed ACK of the previous one (pyserial keeps the socket in ``_socket``)."""
@@ -44,7 +48,16 @@ class SerialLink:
         end = time.monotonic() + deadline_s
         while True:
             try:
-                port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, write_timeout=deadline_s)
+                port = serial.serial_for_url(url, baudrate=baud, timeout=0.05, write_timeout=deadline_s,
+                                             do_not_open=True)
+                # pyserial's open() ends by flushing input: on a socket that throws away whatever the
+                # board already sent, e.g. a boot banner that came while this thread was preempted right
+                # after connecting (seen under load as "nothing received" at boot). Keep every byte.
+                port.reset_input_buffer = _keep_input
+                try:
+                    port.open()
+                finally:
+                    del port.reset_input_buffer
                 _no_delay(port)
                 return cls(port, name=name)
             except (serial.SerialException, OSError) as exc:

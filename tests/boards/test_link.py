@@ -219,3 +219,36 @@ def test_a_board_that_never_boots_names_its_process_and_log(monkeypatch, tmp_pat
     message = str(caught.value)
     assert "did not send" in message and "nothing received" in message
     assert f"the qemu process is still running, its log: {log}" in message
+
+
+def test_bytes_the_board_sent_while_the_port_was_opening_are_kept(monkeypatch):
+    """A boot banner that arrives while the host thread is preempted right after connecting must not be
+    flushed by pyserial's open() (it once was: "nothing received" at boot under load)."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+
+    def board():
+        conn, _ = server.accept()
+        conn.sendall(b"m-ready\r\n")   # at once, as a fast-booting board does
+        time.sleep(2)
+        conn.close()
+
+    threading.Thread(target=board, daemon=True).start()
+    real = socket.create_connection
+
+    def preempted(*args, **kwargs):   # the host loses the CPU for a moment after the handshake
+        sock = real(*args, **kwargs)
+        time.sleep(0.3)
+        return sock
+
+    monkeypatch.setattr(socket, "create_connection", preempted)
+    link = SerialLink.open(f"socket://127.0.0.1:{server.getsockname()[1]}", deadline_s=5, name="board")
+    try:
+        assert link.read_until(b"m-ready\r\n", timeout=2).endswith(b"m-ready\r\n")
+    finally:
+        link.close()
+        server.close()
