@@ -61,6 +61,16 @@ int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
 int32_t kc_check_max_pool(int32_t count);
 int32_t kc_check_softmax(int32_t count);
+
+/* Shared by the pooling checkers (kc_pool_case.c). */
+typedef void (*kc_pool_fn)(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                           const hb_dims4 *out_d, int8_t *out);
+/* Outputs along one axis with `before` / `after` padding (0 when the window never fits). */
+int32_t kc_pool_extent(int32_t in, int32_t filter, int32_t stride, int32_t before, int32_t after);
+/* Case `case_no` through the build's path `opt` and the plain C `ref` on random input, byte for byte;
+ * returns 0 when the shapes do not fit the buffers (not run), else 1, adding a mismatch to *fails. */
+int32_t kc_pool_case(const char *what, int32_t case_no, kc_pool_fn opt, kc_pool_fn ref, const hb_pool_params *p,
+                     const hb_dims4 *in_d, const hb_dims4 *out_d, int32_t *fails);
 int32_t kc_check_fixedpoint(int32_t count); /* the optimized paths' exp and 1/(1+x) vs scalar */
 
 #endif /* KC_H */

@@ -4,19 +4,12 @@
 #include "internal/hb_kernels_c.h"
 #include "kc.h"
 
-static int32_t kc_pool_extent(int32_t in, int32_t filter, int32_t stride, int32_t before, int32_t after)
-{
-    const int32_t span = in + before + after - filter;
-    return span < 0 ? 0 : span / stride + 1;
-}
-
 int32_t kc_check_avg_pool(int32_t count)
 {
     int32_t i, fails = 0, done = 0;
     for (i = 0; i < count; i++) {
         hb_pool_params p;
         hb_dims4 in_d, out_d;
-        int32_t in_n, out_n;
         if (i == 0) {
             in_d = (hb_dims4){1, 25, 5, 64};
             p.filter_h = 25;
@@ -41,26 +34,7 @@ int32_t kc_check_avg_pool(int32_t count)
             out_d.w = kc_pool_extent(in_d.w, p.filter_w, p.stride_w, p.pad_w, kc_range(0, p.filter_w - 1));
         }
         kc_pick_act(&p.act_min, &p.act_max);
-        in_n = in_d.n * in_d.h * in_d.w * in_d.c;
-        out_n = out_d.n * out_d.h * out_d.w * out_d.c;
-        if (out_n <= 0 || in_n > KC_IN_BYTES || out_n > KC_OUT_BYTES) {
-            continue;
-        }
-        kc_fill_s8(kc.in, in_n);
-        kc_prepare_outputs(out_n, 0);
-        hb_avg_pool_s8(&p, &in_d, kc.in, &out_d, kc.out_opt);
-        hb_avg_pool_s8_c(&p, &in_d, kc.in, &out_d, kc.out_ref);
-        done++;
-        if (!kc_compare("avg_pool", i, out_n, 0, fails < KC_REPORT_MAX)) {
-            if (fails < KC_REPORT_MAX) {
-                hb_printf("  avg_pool case %ld: in %ldx%ldx%ldx%ld filter %ldx%ld stride %ld,%ld pad %ld,%ld "
-                          "out %ldx%ld act [%ld,%ld]\r\n", (long)i, (long)in_d.n, (long)in_d.h,
-                          (long)in_d.w, (long)in_d.c, (long)p.filter_h, (long)p.filter_w,
-                          (long)p.stride_h, (long)p.stride_w, (long)p.pad_h, (long)p.pad_w,
-                          (long)out_d.h, (long)out_d.w, (long)p.act_min, (long)p.act_max);
-            }
-            fails++;
-        }
+        done += kc_pool_case("avg_pool", i, hb_avg_pool_s8, hb_avg_pool_s8_c, &p, &in_d, &out_d, &fails);
     }
     hb_printf("avg_pool: %ld cases, %ld failed\r\n", (long)done, (long)fails);
     return fails + (done < count / 2);
