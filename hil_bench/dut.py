@@ -89,11 +89,15 @@ class Device:
         self.board = load_board(board)
         self.name = name
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
-        # board's own boot then has the last word on the arena (optimized kernels' scratch).
-        check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False, decode=decode,
-              arena_bytes=arena_bytes, mlperf_model=mlperf_model)[0].raise_if_not(name)
-        self.image, spec = build_image(self.board, model, runner=runner, arena_bytes=arena_bytes, decode=decode,
-                                       kernels=kernels, mlperf_model=mlperf_model)
+        # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
+        # the check built is the one to run: with the runner installed, it was built for that runner.
+        fit, image = check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False,
+                           decode=decode, arena_bytes=arena_bytes, mlperf_model=mlperf_model)
+        fit.raise_if_not(name)
+        if image is None:   # no firmware image (the host board): build_image says why
+            image = build_image(self.board, model, runner=runner, kernels=kernels)[0]
+        spec = pick_runner(self.board, runner)   # the runner must be installed here; the error says how
+        self.image = image
         self._stack = contextlib.ExitStack()
         self._closed = False
         session = self._stack.enter_context(open_dut(self.board, self.image.elf, runner=spec.kind, log_dir=log_dir,
