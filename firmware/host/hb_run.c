@@ -7,6 +7,8 @@
  *                                            raw inputs (all graph inputs, in order, per sample),
  *                                            OUTPUTS.bin receives N concatenated raw outputs.
  *   hb_run --check MODEL                     only init; exit 0 if the model is accepted
+ *   hb_run --ops                             JSON: the runtime's operator table, every row with
+ *                                            its types and kernel paths (hil-bench ops, fits)
  *   --arena BYTES (first argument)           arena size to offer (default 64 MiB)
  *   --profile (first argument)               with a run: JSON on stdout with wall-clock ns per
  *                                            inference and per operator (summed over inferences),
@@ -24,6 +26,7 @@
 #include <time.h>
 
 #include "hb_runtime.h"
+#include "internal/hb_op.h"
 
 typedef struct profile {
     unsigned long long op_ns[HB_MAX_OPS];
@@ -189,6 +192,37 @@ static int run(hb_interpreter *ip, const char *in_path, const char *out_path, lo
     return fclose(fo) == 0 ? 0 : 2;
 }
 
+/* The op table as JSON: per row its name, whether it is a custom code, the types its prepare
+ * accepts and its kernel paths (plain C always; DSP and Helium from the path headers). */
+static int ops(void)
+{
+    static const struct {
+        uint32_t flag;
+        const char *name;
+    } types[] = {{HB_ROW_T_INT8, "int8"},
+                 {HB_ROW_T_FLOAT32_INT8, "float32->int8"},
+                 {HB_ROW_T_INT8_FLOAT32, "int8->float32"},
+                 {HB_ROW_T_ANY, "any"}};
+    const hb_op_row *row;
+    uint32_t i, t;
+    printf("{\"ops\": [");
+    for (i = 0; (row = hb_op_row_at(i)) != NULL; i++) {
+        const char *sep = "";
+        printf("%s\n {\"name\": \"%s\", \"custom\": %s, \"types\": [", i ? "," : "", row->name,
+               row->builtin == HB_BUILTIN_CUSTOM ? "true" : "false");
+        for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+            if (row->flags & types[t].flag) {
+                printf("%s\"%s\"", sep, types[t].name);
+                sep = ", ";
+            }
+        }
+        printf("], \"paths\": [\"c\"%s%s]}", (row->flags & HB_ROW_PATH_DSP) ? ", \"dsp\"" : "",
+               (row->flags & HB_ROW_PATH_MVE) ? ", \"helium\"" : "");
+    }
+    printf("\n]}\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static hb_interpreter ip;
@@ -201,6 +235,9 @@ int main(int argc, char **argv)
     int mode_info = 0, mode_check = 0, rc;
     unsigned long arena_bytes = ARENA_BYTES;
     hb_init_options options = {HB_DECODE_AT_INIT};
+    if (argc == 2 && strcmp(argv[1], "--ops") == 0) {
+        return ops();
+    }
     if (argc >= 2 && strcmp(argv[1], "--profile") == 0) {
         profiling = 1;
         argc -= 1;
@@ -225,8 +262,8 @@ int main(int argc, char **argv)
     } else if (argc == 3 && strcmp(argv[1], "--check") == 0) {
         mode_check = 1;
     } else if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: hb_run [--profile] [--arena BYTES] [--decode-per-layer] --info MODEL | --check MODEL | MODEL INPUTS.bin "
-                        "OUTPUTS.bin [N]\n");
+        fprintf(stderr, "usage: hb_run --ops | [--profile] [--arena BYTES] [--decode-per-layer] --info MODEL | --check MODEL | "
+                        "MODEL INPUTS.bin OUTPUTS.bin [N]\n");
         return 2;
     }
     model_path = (mode_info || mode_check) ? argv[2] : argv[1];

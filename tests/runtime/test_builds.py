@@ -39,7 +39,7 @@ def test_cross_build_warning_free(core: str, tmp_path) -> None:
 def test_size_report() -> None:
     report = size_report("cortex-m55")
     names = [row["object"] for row in report["objects"]]
-    assert "kernels/conv/hb_conv_s8" in names
+    assert "kernels/conv/hb_conv_s8_mve" in names and "ops/hb_op_conv" in names
     assert report["total"]["text"] == sum(r["text"] for r in report["objects"]) > 5000
     assert report["total"]["data"] == 0 and report["total"]["bss"] == 0  # no global mutable state
 

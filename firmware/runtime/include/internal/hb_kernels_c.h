@@ -1,5 +1,6 @@
-/* hb_kernels_c.h - the plain C paths (compiled on every target).
- * Same contracts as the public kernels in hb_kernels.h; called only by their dispatch. */
+/* hb_kernels_c.h - the plain C paths (compiled on every target) of the kernels that also have an
+ * optimized path. Same contracts as the public kernels in hb_kernels.h; called by the dispatch
+ * (HB_KERNEL, hb_kpath.h) when this build's path has no faster one, and by the kernel checker. */
 #ifndef HB_KERNELS_C_H
 #define HB_KERNELS_C_H
 

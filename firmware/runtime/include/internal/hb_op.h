@@ -15,6 +15,7 @@
 
 #include "hb_kernels.h"
 #include "internal/hb_interp.h"
+#include "internal/hb_kpath.h"
 #include "internal/hb_tflite.h"
 
 /* Context of the op being prepared: names it in every message. */
@@ -35,6 +36,18 @@ typedef hb_status (*hb_eval_fn)(hb_interpreter *ip, const hb_op *op);
 #define HB_ROW_INPUTS_OPTIONAL 1u /* inputs 0 and 1 may be omitted (-1); others need both */
 #define HB_ROW_DECODE 2u          /* TFLM_DECODE: 2k constant UINT8 inputs, k outputs that become
                                    * constants (decoded at init) or head tensors (per layer) */
+/* Row flags read by no code path but reported as the operator table (hb_run --ops, hil-bench ops):
+ * the types its prepare accepts (input 0 -> output 0) and the optimized paths of its kernel (the
+ * plain C path is always there). Prepare stays the judge; these say what it accepts. */
+#define HB_ROW_T_INT8 (1u << 8)          /* int8 -> int8 */
+#define HB_ROW_T_FLOAT32_INT8 (1u << 9)  /* float32 -> int8 */
+#define HB_ROW_T_INT8_FLOAT32 (1u << 10) /* int8 -> float32 */
+#define HB_ROW_T_ANY (1u << 11)          /* any type (byte moves, decoders) */
+#define HB_ROW_PATH_DSP (1u << 16)
+#define HB_ROW_PATH_MVE (1u << 17)
+/* The paths of kernel k, from its lines in the path headers (hb_kpath.h). */
+#define HB_ROW_PATHS(k) \
+    ((HB_HAS_DSP(k) ? HB_ROW_PATH_DSP : 0u) | (HB_HAS_MVE(k) ? HB_ROW_PATH_MVE : 0u))
 
 typedef struct hb_op_row {
     int32_t builtin;   /* HB_BUILTIN_*; HB_BUILTIN_CUSTOM rows match the custom code by name */

@@ -3,6 +3,36 @@
  * kernel with them and the scratch the kernel asked for. */
 #include "internal/hb_op.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+int32_t hb_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const hb_dims4
+                                   *filter_d, const hb_dims4 *out_d)
+{
+    return HB_KERNEL(conv_s8, _buffer_size)(p, in_d, filter_d, out_d);
+}
+
+void hb_conv_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult, const
+                int8_t *shift, const hb_dims4 *in_d, const int8_t *in, const hb_dims4 *filter_d,
+                const int8_t *filter, const int32_t *bias, const int32_t *folded, const hb_dims4
+                *out_d, int8_t *out)
+{
+    HB_KERNEL(conv_s8, )(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded, out_d, out);
+}
+
+int32_t hb_depthwise_conv_s8_get_buffer_size(const hb_conv_params *p, const hb_dims4 *in_d, const
+                                             hb_dims4 *filter_d, const hb_dims4 *out_d)
+{
+    return HB_KERNEL(depthwise_conv_s8, _buffer_size)(p, in_d, filter_d, out_d);
+}
+
+void hb_depthwise_conv_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                          const int8_t *shift, const hb_dims4 *in_d, const int8_t *in, const
+                          hb_dims4 *filter_d, const int8_t *filter, const int32_t *bias, const
+                          int32_t *folded, const hb_dims4 *out_d, int8_t *out)
+{
+    HB_KERNEL(depthwise_conv_s8, )(scratch, p, mult, shift, in_d, in, filter_d, filter, bias, folded,
+                                   out_d, out);
+}
+
 /* Conv2DOptions fields; DepthwiseConv2DOptions has depth_multiplier at 3 and the rest one later. */
 enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER = 3 };
 #define OPT_ACTIVATION(dw) (3 + (dw))
@@ -181,7 +211,9 @@ static hb_status hb_op_depthwise_conv_2d_eval(hb_interpreter *ip, const hb_op *o
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_conv[] = {
-    {HB_ROW_BUILTIN(CONV_2D), hb_op_conv_2d_prepare, hb_op_conv_2d_eval, 0},
-    {HB_ROW_BUILTIN(DEPTHWISE_CONV_2D), hb_op_depthwise_conv_2d_prepare, hb_op_depthwise_conv_2d_eval, 0},
+    {HB_ROW_BUILTIN(CONV_2D), hb_op_conv_2d_prepare, hb_op_conv_2d_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(conv_s8)},
+    {HB_ROW_BUILTIN(DEPTHWISE_CONV_2D), hb_op_depthwise_conv_2d_prepare, hb_op_depthwise_conv_2d_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(depthwise_conv_s8)},
 };
 const uint32_t hb_op_rows_conv_len = HB_OP_ROWS_LEN(hb_op_rows_conv);

@@ -157,6 +157,7 @@ static hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_decode[] = {
-    {HB_BUILTIN_CUSTOM, "TFLM_DECODE", hb_op_decode_prepare, hb_op_decode_eval, HB_ROW_DECODE},
+    {HB_BUILTIN_CUSTOM, "TFLM_DECODE", hb_op_decode_prepare, hb_op_decode_eval,
+     HB_ROW_DECODE | HB_ROW_T_ANY},
 };
 const uint32_t hb_op_rows_decode_len = HB_OP_ROWS_LEN(hb_op_rows_decode);

@@ -4,6 +4,22 @@
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+int32_t hb_fully_connected_s8_get_buffer_size(const hb_fc_params *p, int32_t batches, int32_t depth,
+                                              int32_t out_depth)
+{
+    return HB_KERNEL(fully_connected_s8, _buffer_size)(p, batches, depth, out_depth);
+}
+
+void hb_fully_connected_s8(const hb_scratch *scratch, const hb_fc_params *p, const int32_t *mult,
+                           const int8_t *shift, int32_t batches, int32_t depth, int32_t out_depth,
+                           const int8_t *in, const int8_t *filter, const int32_t *bias, const
+                           int32_t *folded, int8_t *out)
+{
+    HB_KERNEL(fully_connected_s8, )(scratch, p, mult, shift, batches, depth, out_depth, in, filter,
+                                    bias, folded, out);
+}
+
 /* FullyConnectedOptions fields. */
 enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1 };
 
@@ -134,6 +150,7 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_fc[] = {
-    {HB_ROW_BUILTIN(FULLY_CONNECTED), hb_op_fully_connected_prepare, hb_op_fully_connected_eval, 0},
+    {HB_ROW_BUILTIN(FULLY_CONNECTED), hb_op_fully_connected_prepare, hb_op_fully_connected_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(fully_connected_s8)},
 };
 const uint32_t hb_op_rows_fc_len = HB_OP_ROWS_LEN(hb_op_rows_fc);

@@ -2,6 +2,19 @@
  * per kernel. */
 #include "internal/hb_op.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+void hb_avg_pool_s8(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                    const hb_dims4 *out_d, int8_t *out)
+{
+    HB_KERNEL(avg_pool_s8, )(p, in_d, in, out_d, out);
+}
+
+void hb_max_pool_s8(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                    const hb_dims4 *out_d, int8_t *out)
+{
+    HB_KERNEL(max_pool_s8, )(p, in_d, in, out_d, out);
+}
+
 /* Pool2DOptions fields. */
 enum {
     OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_FILTER_W = 3, OPT_FILTER_H = 4,
@@ -56,7 +69,9 @@ static hb_status hb_op_max_pool_2d_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_pool[] = {
-    {HB_ROW_BUILTIN(AVERAGE_POOL_2D), hb_op_pool_prepare, hb_op_average_pool_2d_eval, 0},
-    {HB_ROW_BUILTIN(MAX_POOL_2D), hb_op_pool_prepare, hb_op_max_pool_2d_eval, 0},
+    {HB_ROW_BUILTIN(AVERAGE_POOL_2D), hb_op_pool_prepare, hb_op_average_pool_2d_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(avg_pool_s8)},
+    {HB_ROW_BUILTIN(MAX_POOL_2D), hb_op_pool_prepare, hb_op_max_pool_2d_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(max_pool_s8)},
 };
 const uint32_t hb_op_rows_pool_len = HB_OP_ROWS_LEN(hb_op_rows_pool);

@@ -87,7 +87,8 @@ static hb_status hb_op_dequantize_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_quant[] = {
-    {HB_ROW_BUILTIN(QUANTIZE), hb_op_quantize_prepare, hb_op_quantize_eval, 0},
-    {HB_ROW_BUILTIN(DEQUANTIZE), hb_op_dequantize_prepare, hb_op_dequantize_eval, 0},
+    {HB_ROW_BUILTIN(QUANTIZE), hb_op_quantize_prepare, hb_op_quantize_eval,
+     HB_ROW_T_FLOAT32_INT8 | HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(DEQUANTIZE), hb_op_dequantize_prepare, hb_op_dequantize_eval, HB_ROW_T_INT8_FLOAT32},
 };
 const uint32_t hb_op_rows_quant_len = HB_OP_ROWS_LEN(hb_op_rows_quant);

@@ -98,6 +98,6 @@ static hb_status hb_op_mean_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_reduce[] = {
-    {HB_ROW_BUILTIN(MEAN), hb_op_mean_prepare, hb_op_mean_eval, 0},
+    {HB_ROW_BUILTIN(MEAN), hb_op_mean_prepare, hb_op_mean_eval, HB_ROW_T_INT8},
 };
 const uint32_t hb_op_rows_reduce_len = HB_OP_ROWS_LEN(hb_op_rows_reduce);

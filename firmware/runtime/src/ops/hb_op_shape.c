@@ -162,8 +162,10 @@ static hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_shape[] = {
-    {HB_ROW_BUILTIN(RESHAPE), hb_op_reshape_prepare, hb_op_reshape_eval, HB_ROW_INPUTS_OPTIONAL},
-    {HB_ROW_BUILTIN(PAD), hb_op_pad_prepare, hb_op_pad_eval, 0},
-    {HB_ROW_BUILTIN(CONCATENATION), hb_op_concatenation_prepare, hb_op_concatenation_eval, 0},
+    {HB_ROW_BUILTIN(RESHAPE), hb_op_reshape_prepare, hb_op_reshape_eval,
+     HB_ROW_INPUTS_OPTIONAL | HB_ROW_T_ANY},
+    {HB_ROW_BUILTIN(PAD), hb_op_pad_prepare, hb_op_pad_eval, HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(CONCATENATION), hb_op_concatenation_prepare, hb_op_concatenation_eval,
+     HB_ROW_T_ANY},
 };
 const uint32_t hb_op_rows_shape_len = HB_OP_ROWS_LEN(hb_op_rows_shape);

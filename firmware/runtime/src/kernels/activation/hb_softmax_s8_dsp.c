@@ -4,7 +4,7 @@
  * up to HB_SOFTMAX_KEEP (hb_softmax.h), twice (as TFLM) for longer rows.
  * The DSP extension's 8- and 16-bit SIMD has nothing to offer this int32 arithmetic. */
 #include "internal/hb_kernels_c.h"
-#include "internal/hb_kernels_dsp_more.h"
+#include "internal/hb_kernels_dsp.h"
 #include "internal/hb_kpath.h"
 
 #if HB_KPATH_DSP

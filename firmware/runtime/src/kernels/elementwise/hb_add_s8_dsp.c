@@ -4,7 +4,7 @@
  * with MultiplyByQuantizedMultiplier as one SMLAL and the exact rounding shift (hb_dsp_requant),
  * and the broadcast walked as runs along the innermost dimension: one run when the shapes collapse
  * to a contiguous block (no broadcasting, the ResNet residual adds), else one per outer index. */
-#include "internal/hb_kernels_dsp_more.h"
+#include "internal/hb_kernels_dsp.h"
 #include "internal/hb_kpath.h"
 
 #if HB_KPATH_DSP

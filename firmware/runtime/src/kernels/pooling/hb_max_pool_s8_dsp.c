@@ -2,7 +2,7 @@
  * SSUB8 sets each byte's GE flag where a >= b, SEL then takes a's byte there and b's elsewhere.
  * Loads and stores are 4-byte memcpy (one unaligned-safe LDR/STR); channels % 4 go scalar. */
 #include "internal/hb_kernels_c.h"
-#include "internal/hb_kernels_dsp_more.h"
+#include "internal/hb_kernels_dsp.h"
 #include "internal/hb_kpath.h"
 
 #if HB_KPATH_DSP
