@@ -2,7 +2,8 @@
 
 ``size``, ``run`` (before the board starts), ``bench`` and the pytest plugin's device path all call
 :func:`check`, so they cannot disagree. Each limit is judged where it is decided for real:
-- ops: every operator of the model against the runtime's op table (all unsupported ones named);
+- ops: every operator × type of the model against the op table the runtime reports (all unsupported
+  ones named, before any build);
 - flash and RAM: the firmware build itself (the pre-compile region check and the linker);
 - arena: the device build's own plan when a simulator of the board is installed here (the board
   boots the image and reports the arena it planned, the optimized kernels' per-op scratch
@@ -57,28 +58,44 @@ class Fit:
 
 
 def supported_ops() -> frozenset[str]:
-    """Operator names the runtime's op rows implement (each family file in firmware/runtime/src/ops
-    ends with its rows): the rows are the truth."""
-    from hil_bench.resources import firmware_dir
+    """Operator names the runtime implements, as the runtime itself reports its op table
+    (:func:`hil_bench.runtime.host.op_table`)."""
+    from hil_bench.runtime.host import op_table
 
-    table = "\n".join(p.read_text() for p in sorted((firmware_dir() / "runtime" / "src" / "ops").glob("*.c")))
-    builtins = re.findall(r"\{HB_ROW_BUILTIN\((\w+)\)", table)
-    customs = re.findall(r"\{HB_BUILTIN_CUSTOM,\s*\"(\w+)\"", table)
-    return frozenset(builtins + [f"CUSTOM:{c}" for c in customs])
+    return frozenset(row.key for row in op_table())
+
+
+def op_type(model, sg, op) -> str:
+    """An operator's type as the op table names it: its first input's tensor type, with ``->`` and the
+    first output's when they differ ("int8", "float32->int8")."""
+    from hil_bench.tensor_types import type_name
+
+    def tensor_type(indices) -> str | None:
+        idx = [int(i) for i in (indices if indices is not None else []) if int(i) >= 0]
+        return type_name(sg.tensors[idx[0]].type).lower() if idx else None
+
+    src, dst = tensor_type(op.inputs), tensor_type(op.outputs)
+    if src is None or dst is None or src == dst:
+        return src or dst or "none"
+    return f"{src}->{dst}"
 
 
 def unsupported_ops(model: bytes) -> list[str]:
-    """Every operator name of ``model`` the runtime has no kernel for, each once, in graph order."""
+    """Every operator × type of ``model`` the runtime's op table lacks ("TANH(int8)",
+    "CONV_2D(float32)"), each once, in graph order."""
+    from hil_bench.runtime.host import op_table
     from hil_bench.tflite import opcode_name, read_model
 
     m = read_model(model)
-    known = supported_ops()
+    rows = {row.key: row for row in op_table()}
     missing: list[str] = []
     for sg in m.subgraphs or []:
         for op in sg.operators or []:
-            name = opcode_name(m, op)
-            if name not in known and name not in missing:
-                missing.append(name)
+            name, kind = opcode_name(m, op), op_type(m, sg, op)
+            row = rows.get(name)
+            label = f"{name}({kind})"
+            if (row is None or not row.accepts(kind)) and label not in missing:
+                missing.append(label)
     return missing
 
 
@@ -95,17 +112,18 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
     fit = Fit(board.name)
     missing = unsupported_ops(model)
     if missing:
+        # Before any build: no image can run the model, and every missing operator is named at once.
         fit.unsupported_ops = missing
-        fit.refuse(f"the runtime has no kernel for {', '.join(missing)}")
+        fit.refuse(f"the runtime has no kernel for {', '.join(missing)} (see `hil-bench ops`)")
+        return fit, None
     host_needed = None
-    if not missing:
-        try:
-            host_needed = int(model_info(model, decode=decode)["arena_bytes"])
-        except DoesNotFitError:
-            pass   # the host build's default arena: judged against the board's below
-        except Error as exc:
-            fit.refuse(str(exc))
-            return fit, None
+    try:
+        host_needed = int(model_info(model, decode=decode)["arena_bytes"])
+    except DoesNotFitError:
+        pass   # the host build's default arena: judged against the board's below
+    except Error as exc:
+        fit.refuse(str(exc))
+        return fit, None
     if board.is_host:
         fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
         return fit, None
@@ -120,8 +138,6 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
     s = image.sizes
     fit.flash_bytes, fit.ram_reserved_bytes, fit.arena_bytes = s.flash_bytes, s.ram_bytes, s.arena_bytes
     fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
-    if missing:
-        return fit, image
     if host_needed is None or host_needed > s.arena_bytes:
         # The plain C plan is a lower bound of every path's: too big here is too big on the device.
         fit.refuse(f"arena too small: the host build's plan needs {host_needed or 'more than its default'} "
@@ -157,4 +173,4 @@ def _device_arena(fit: Fit, image, board, runner: str | None) -> None:
         dut.runner.wait_exit(10.0)
 
 
-__all__ = ["ARENA_FROM_DEVICE", "ARENA_FROM_HOST", "Fit", "check", "supported_ops", "unsupported_ops"]
+__all__ = ["ARENA_FROM_DEVICE", "ARENA_FROM_HOST", "Fit", "check", "op_type", "supported_ops", "unsupported_ops"]

@@ -81,7 +81,8 @@ def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
     report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
-    status = 1 if args.check and not report["fits"] else 0
+    # An operator × type the runtime lacks: nothing was built or measured, so never a success.
+    status = 1 if (args.check and not report["fits"]) or report["unsupported_ops"] else 0
     if args.json:
         print_json(report)
         return status

@@ -3,15 +3,18 @@
 ``[cpu] mve`` and ``fpu`` say what the core has; ``cflags`` say what the compiler may use. If they
 disagree, the kernels silently take another path (plain C instead of Helium, soft float instead of
 the FPU). The compiler's own predefined macros (``-dM -E``) are the truth, read once per flag set.
+Which kernel path a flag set gets is the runtime's own rule (``hb_kpath.h``), asked of the compiler too.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import subprocess
 
 from hil_bench.boards import Board
 from hil_bench.errors import BoardError, BuildError, ToolMissingError
+from hil_bench.resources import firmware_dir
 
 # __ARM_FEATURE_MVE bits: 1 integer, 2 floating point (ACLE).
 _MVE = {"none": 0, "int": 1, "float": 3}
@@ -68,12 +71,22 @@ def check_cpu_features(board: Board, cc: str, cflags: tuple[str, ...]) -> None:
                          + "; ".join(problems) + ". Fix cflags or the declaration so they agree.")
 
 
+@functools.lru_cache(maxsize=None)
 def kernel_path(cc: str, cflags: tuple[str, ...], kernels: str = "opt") -> str:
-    """The runtime's kernel path for these flags, decided as ``firmware/runtime/include/internal/hb_kpath.h``
-    decides it: "helium" (integer MVE), "dsp" (DSP extension) or "c"; ``kernels="ref"`` is always "c"."""
-    if kernels == "ref":
-        return "c"
-    macros = predefined_macros(cc, tuple(cflags))
-    if _int(macros, "__ARM_FEATURE_MVE") & 1:
-        return "helium"
-    return "dsp" if _int(macros, "__ARM_FEATURE_DSP") == 1 else "c"
+    """The runtime's kernel path for these flags: "helium", "dsp" or "c". The rule lives in C
+    (``firmware/runtime/include/internal/hb_kpath.h``); this asks the compiler what ``HB_KPATH_NAME``
+    becomes under ``cflags`` (``kernels="ref"`` adds ``-DHB_KERNELS_REF``, as the build does)."""
+    include = firmware_dir() / "runtime" / "include"
+    defines = ["-DHB_KERNELS_REF"] if kernels == "ref" else []
+    probe = '#include "internal/hb_kpath.h"\nhb_kpath_is HB_KPATH_NAME\n'
+    try:
+        out = subprocess.run([cc, *cflags, *defines, f"-I{include}", "-E", "-P", "-x", "c", "-"], input=probe,
+                             capture_output=True, text=True, timeout=60)
+    except FileNotFoundError:
+        raise ToolMissingError(f"{cc} not found; install it with: apt-get install gcc-arm-none-eabi "
+                               "libnewlib-arm-none-eabi (or `make install`)") from None
+    found = re.search(r'^hb_kpath_is "(\w+)"$', out.stdout, re.M)
+    if out.returncode != 0 or found is None:
+        raise BuildError(f"{cc} could not tell the kernel path of hb_kpath.h for {' '.join(cflags)}: "
+                         f"{out.stderr.strip()[-500:]}")
+    return found.group(1)

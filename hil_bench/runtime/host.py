@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +138,28 @@ def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode
         outs.append(raw[:, col : col + spec["bytes"]].copy().view(dtype).reshape(n, *spec["shape"]))
         col += spec["bytes"]
     return outs
+
+
+@dataclass(frozen=True)
+class OpRow:
+    """One row of the runtime's operator table: the types its prepare accepts and its kernel paths."""
+    name: str                 # builtin name, or the custom code
+    custom: bool
+    types: tuple[str, ...]    # "int8", "float32->int8", "int8->float32" or "any"
+    paths: tuple[str, ...]    # "c" always, then "dsp" and "helium" when the path headers have the kernel
+
+    @property
+    def key(self) -> str:
+        """The name :func:`hil_bench.tflite.opcode_name` gives the operator."""
+        return f"CUSTOM:{self.name}" if self.custom else self.name
+
+    def accepts(self, op_type: str) -> bool:
+        return "any" in self.types or op_type in self.types
+
+
+@functools.lru_cache(maxsize=None)
+def op_table() -> tuple[OpRow, ...]:
+    """The operator table as the runtime reports it (``hb_run --ops``, read from the op rows and the
+    path headers): the one source ``fits``, ``size`` and ``hil-bench ops`` read."""
+    rows = json.loads(_call(["--ops"], sanitize=False, timeout=60).stdout)["ops"]
+    return tuple(OpRow(r["name"], bool(r["custom"]), tuple(r["types"]), tuple(r["paths"])) for r in rows)
