@@ -13,8 +13,9 @@ PYTEST_ARGS ?=
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Debian packages: the simulated boards, the cross toolchain, clang + valgrind for the runtime's
-# fuzz target and instruction-count benchmark, and chromium to open the HTML report headless in a test.
-APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi \
+# fuzz target and instruction-count benchmark, chromium to open the HTML report headless in a test, and
+# cmake to build the firmware project `hil-bench export --project` writes (tested).
+APT_PACKAGES := qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi cmake \
                 clang libclang-rt-14-dev valgrind chromium
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2

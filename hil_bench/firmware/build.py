@@ -26,6 +26,7 @@ from hil_bench.firmware.features import check_cpu_features, kernel_path
 from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.objcache import CONFIG_HEADER, ObjectCache
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
+from hil_bench.runtime.sources import runtime_sources
 
 FIRMWARE_DIR = firmware_dir()
 CC = "arm-none-eabi-gcc"
@@ -86,11 +87,7 @@ def _sources(board: Board, with_model: bool) -> list[Path]:
     # Generic Cortex-M code (vectors, faults, timer, exit), then the SoC family's own (UART, bring-up).
     srcs = [p for d in bsp_dirs(board) for p in sorted(d.glob("*.c"))] + app
     if with_model:
-        runtime = sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c"))
-        if not runtime:
-            raise BuildError(f"no runtime sources under {FIRMWARE_DIR / 'runtime' / 'src'}; "
-                             "build the test image (model=None) or add the runtime")
-        srcs += runtime
+        srcs += runtime_sources()   # firmware/runtime/sources.txt: the list the CMake library builds too
     return srcs
 
 

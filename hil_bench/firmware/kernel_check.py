@@ -22,6 +22,7 @@ from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link
                                      compiler_version)
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
+from hil_bench.runtime.sources import runtime_sources
 
 CHECK_DIR = FIRMWARE_DIR / "tests" / "kernel_check"
 
@@ -42,7 +43,7 @@ class KernelCheckResult:
 def _sources(board: Board) -> list[Path]:
     bsp = [p for d in bsp_dirs(board) for p in sorted(d.glob("*.c"))]   # generic Cortex-M + the SoC family
     return (bsp + [FIRMWARE_DIR / "app" / "hb_fmt.c"]
-            + sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c")) + sorted(CHECK_DIR.glob("*.c")))
+            + runtime_sources() + sorted(CHECK_DIR.glob("*.c")))
 
 
 def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = False) -> Path:

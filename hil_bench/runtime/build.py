@@ -14,15 +14,11 @@ from hil_bench.cache import cache_dir
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import ToolMissingError
+from hil_bench.runtime.sources import runtime_sources
 
 BUILD_TIMEOUT_S = 300
 WARNINGS = ["-std=c99", "-Wall", "-Wextra", "-Werror"]
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-fno-omit-frame-pointer", "-g"]
-
-
-def runtime_sources() -> list[Path]:
-    """The runtime library's C sources, sorted (one stable order for the hash and the compiler)."""
-    return sorted((firmware_dir() / "runtime" / "src").rglob("*.c"))
 
 
 def _all_inputs(extra: list[Path]) -> list[Path]:
