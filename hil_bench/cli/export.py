@@ -53,7 +53,7 @@ def run(args) -> int:
         raise UsageError("--project needs --board NAME (see `hil-bench boards`)")
     import numpy as np
 
-    from hil_bench.firmware.project import ELF, export_project
+    from hil_bench.project import ELF, export_project
 
     check_output_dir(args.project, "--project")
     x = None

@@ -11,7 +11,9 @@ from hil_bench.boards.board import Board
 from hil_bench.errors import BoardError
 
 
-def linker_script(board: Board, stack_bytes: int | None = None) -> str:
+def linker_script(board: Board, stack_bytes: int | None = None, model_object: str = "model_data.o") -> str:
+    """``model_object``: the object file of the model array, whose read-only data goes to the model region
+    (CMake names it ``model_data.c.obj``)."""
     if board.is_host or board.placement is None:
         raise BoardError(f"board {board.name!r} is a host build and has no linker script")
     p = board.placement
@@ -46,7 +48,7 @@ SECTIONS
   {{
     __hb_model_start = .;
     KEEP(*(.hb_model))
-    *model_data.o(.rodata .rodata.*)
+    *{model_object}(.rodata .rodata.*)
     __hb_model_end = .;
   }} > {p.model}
 

@@ -100,6 +100,17 @@ CASES = [
     ("audit-elf-no-value", ["audit", "{model}", "--elf"], USAGE, "argument --elf: expected one argument"),
     # export
     ("export-no-out", ["export", "{model}"], USAGE, "--out"),
+    ("export-project-no-board", ["export", "{model}", "--project", "{tmp}/p"], USAGE, "--project needs --board"),
+    ("export-project-unknown-board", ["export", "{model}", "--project", "{tmp}/p", "--board", "nosuch"], USAGE,
+     "unknown board 'nosuch'"),
+    ("export-project-host", ["export", "{model}", "--project", "{tmp}/p", "--board", "host"], USAGE,
+     "board 'host' has no firmware"),
+    ("export-project-not-empty", ["export", "{model}", "--project", "{tmp}", "--board", "mps2-an386"], USAGE,
+     "{tmp}: exists and is not an empty folder"),
+    ("export-project-and-out", ["export", "{model}", "--out", "{tmp}/o", "--project", "{tmp}/p"], USAGE,
+     "not allowed with argument"),
+    ("export-board-with-out", ["export", "{model}", "--out", "{tmp}/o", "--board", "mps2-an386"], USAGE,
+     "--board goes with --project"),
     ("export-missing", ["export", "{none}", "--out", "{tmp}/o"], USAGE, "{none}: no such file"),
     ("export-corrupt", ["export", "{bad}", "--out", "{tmp}/o"], FAILED, "{bad}: 4 bytes is too short"),
     ("export-out-file", ["export", "{model}", "--out", "{file}"], USAGE, "--out {file}: is a file, but a folder"),
@@ -219,6 +230,8 @@ CASES = [
      USAGE, "--limit 0 is out of range"),
     ("baseline-update-dir-is-file", ["baseline", "update", "--board", "host", "--dir", "{file}"], USAGE,
      "{file}"),
+    # ops
+    ("ops-extra-argument", ["ops", "extra"], USAGE, "unrecognized arguments: extra"),
     # boards (and --boards-dir, which every command takes)
     ("boards-json-value", ["boards", "--json=yes"], USAGE, "--json: ignored explicit argument 'yes'"),
     ("boards-extra-argument", ["boards", "extra"], USAGE, "unrecognized arguments: extra"),

@@ -88,6 +88,9 @@ def _cmake_lists(board: Board, kernels: str, model_name: str) -> str:
 # Written by `hil-bench export --project`. Build:
 #   cmake -S . -B build -DCMAKE_TOOLCHAIN_FILE={TOOLCHAIN_FILE} && cmake --build build
 cmake_minimum_required(VERSION 3.16)
+if(NOT CMAKE_TOOLCHAIN_FILE)   # the board's toolchain unless another is given
+    set(CMAKE_TOOLCHAIN_FILE ${{CMAKE_CURRENT_SOURCE_DIR}}/{TOOLCHAIN_FILE})
+endif()
 project(hb_export C)
 
 # The flags hil-bench builds and measures the runtime with (hil_bench/firmware/build.py).
@@ -153,15 +156,15 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
         raise UsageError("board 'host' has no firmware to export; pick a board with a memory map (see `hil-bench boards`)")
     if kernels not in KERNELS:
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
+    root = Path(project).absolute()
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise UsageError(f"{project}: exists and is not an empty folder; give a new --project folder")
     name = Path(model).name if isinstance(model, (str, Path)) else "model.tflite"
     data = Path(model).read_bytes() if isinstance(model, (str, Path)) else bytes(model)
     read_model(data)
     missing = unsupported_ops(data)
     if missing:
         raise UnsupportedModelError(f"{name}: the runtime has no kernel for {', '.join(missing)} (see `hil-bench ops`)")
-    root = Path(project)
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise UsageError(f"{root}: exists and is not an empty folder; give a new --project folder")
     x = _check_input(default_input(data) if inputs is None else inputs, data)
     stored = compress_model(data, compress).model if compress != "none" else data
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +186,8 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
         np.save(work / INPUT_NPY, x, allow_pickle=False)
         (work / "hb_board_config.h").write_text(board_config_header(
             board, arena_bytes=arena_bytes, db_buffer_bytes=0, semihosting=_semihosting(board), image_kind="export"))
-        (work / "firmware.ld").write_text(linker_script(board))
+        # CMake names the object model_data.c.obj (model_data.c.o on some hosts).
+        (work / "firmware.ld").write_text(linker_script(board, model_object="model_data.c.o*"))
         (work / TOOLCHAIN_FILE).write_text(_toolchain(board))
         (work / "CMakeLists.txt").write_text(_cmake_lists(board, kernels, name))
     return ExportedProject(root, board.name, compress, len(stored), root / INPUT_NPY)
