@@ -1,7 +1,7 @@
 /* hb_kernels_dsp.h - the Arm DSP-extension paths, compiled when HB_KPATH_DSP.
  * Same contracts as the public kernels in hb_kernels.h. Each kernel this path has is one
  * `#define HB_DSP_<kernel> 1` line above its prototype: the dispatch (HB_KERNEL, hb_kpath.h) and the
- * runtime's operator table (hb_runtime_ops) read that line. A kernel without one runs its plain C
+ * runtime's operator table (hb_run --ops) read that line. A kernel without one runs its plain C
  * path on DSP builds (AVERAGE_POOL_2D: 1.1 % of kws, 0.2 % of ResNet-8 and MobileNet on a
  * Cortex-M4 with the DSP kernels, below the 5 % bar for an optimized path). */
 #ifndef HB_KERNELS_DSP_H

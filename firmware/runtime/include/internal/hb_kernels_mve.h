@@ -1,7 +1,7 @@
 /* hb_kernels_mve.h - the Helium (MVE) paths, compiled when HB_KPATH_MVE.
  * Same contracts as the public kernels in hb_kernels.h. Each kernel this path has is one
  * `#define HB_MVE_<kernel> 1` line above its prototype: the dispatch (HB_KERNEL, hb_kpath.h) and the
- * runtime's operator table (hb_runtime_ops) read that line. A kernel without one runs its plain C
+ * runtime's operator table (hb_run --ops) read that line. A kernel without one runs its plain C
  * path on Helium builds. */
 #ifndef HB_KERNELS_MVE_H
 #define HB_KERNELS_MVE_H

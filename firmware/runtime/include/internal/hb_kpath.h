@@ -48,7 +48,7 @@
  *                       build's path has K, else hb_<K>_c<tail> (tail: empty, or _buffer_size)
  *   HB_KPATH_FAST(K)    1 when this build runs an optimized K, 0 when the C kernel runs
  *   HB_HAS_DSP(K), HB_HAS_MVE(K)  1 when the path has K (whatever this build compiles): the
- *                       runtime's operator table reports them (hb_runtime_ops)
+ *                       runtime's operator table reports them (hb_run --ops)
  * All expand to preprocessor tokens, usable in `#if`. A new fast path is then its file and its
  * lines in its path header: no dispatcher to edit.
  */
