@@ -172,7 +172,7 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
         root.rmdir()
     with building(root, prefix=f".{root.name}-") as work:
         runtime = FIRMWARE_DIR / "runtime"
-        shutil.copytree(runtime, work / "runtime", ignore=shutil.ignore_patterns("*.o", "build*"))
+        shutil.copytree(runtime, work / "runtime", ignore=shutil.ignore_patterns("*.o", "build"))
         for d in [FIRMWARE_DIR / "bsp" / "include", *bsp_dirs(board)]:
             shutil.copytree(d, work / "bsp" / d.name)
         (work / "app").mkdir()
