@@ -1,9 +1,9 @@
 """The main job. Takes the suite's model through every recipe (default: digits_cnn on scikit-learn
 digits through ptq, qat, pqat, cqat, pcqat and pcqat24: pcqat at 2:4 N:M sparsity), builds and runs
 each on the board, and prints one table: int8 accuracy on host (TFLite Micro reference kernels) and on
-the device, latency with its unit and source, flash and RAM bytes, sparsity and max unique values per channel as trained and as found in the
-binary in flash, and whether they survived. Rows are appended to RESULTS_DIR/runs/<run_id>.csv as each
-recipe finishes (an interrupted run keeps the finished rows).
+the device, latency with its unit and source, flash and RAM bytes, sparsity and max unique values per
+channel as trained and as found in the binary in flash, and whether they survived. Rows are appended
+to RESULTS_DIR/runs/<run_id>.csv as each recipe finishes (an interrupted run keeps the finished rows).
 
 Under QEMU, latency is counted in instructions (-icount), not cycles, and is deterministic.
 """
