@@ -92,3 +92,22 @@ def test_the_pattern_survives_into_the_elf_and_the_device_read_back(board, model
     assert [a.nm_pattern for a in in_binary] == [a.nm_pattern for a in result.stage("int8").audit]
     assert row.sparsity_survived and row.clusters_survived
     assert extra["outputs_identical"]
+
+
+def test_audit_cli_shows_the_pattern_and_checks_it_against_the_float_stage(tmp_path, capsys):
+    import json
+
+    from hil_bench.cli.main import main
+    from hil_bench.models import save_h5
+
+    _, result = optimized("digits_cnn", "1:8")
+    tflite, trained = tmp_path / "model_int8.tflite", tmp_path / "model_float.h5"
+    tflite.write_bytes(result.tflite)
+    save_h5(result.float_model, trained)
+    assert main(["audit", str(tflite), "--against", str(trained)]) == 0
+    out = capsys.readouterr().out
+    assert " N:M " in out.splitlines()[0] and out.count(" 1:8 ") == len(result.stage("int8").audit)
+    assert main(["audit", str(tflite), "--against", str(trained), "--json"]) == 0
+    survival = json.loads(capsys.readouterr().out)["survival"]
+    assert [(v["nm_pattern"], v["nm_share_after"], v["sparsity_survived"]) for v in survival] == \
+        [("1:8", 1.0, True)] * len(survival)
