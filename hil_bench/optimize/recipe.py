@@ -59,11 +59,6 @@ class PruneStep:
         fails validation with the list of patterns)."""
         return cls(target_sparsity=nm_sparsity(pattern) or cls.target_sparsity, pattern=pattern, **options)
 
-    @property
-    def label(self) -> str:
-        """"2:4" or "0.50": what the step prunes to, for names and tables."""
-        return self.pattern or f"{self.target_sparsity:.2f}"
-
 
 @dataclass(frozen=True)
 class ClusterStep:

@@ -14,7 +14,7 @@ def test_toml_pattern_fills_in_the_sparsity_it_implies(tmp_path):
     path = tmp_path / "nm.toml"
     path.write_text('[prune]\npattern = "1:8"\n[cluster]\n[qat]\nmode = "pcqat"\n')
     recipe = load_recipe(path)
-    assert (recipe.prune.pattern, recipe.prune.target_sparsity, recipe.prune.label) == ("1:8", 0.875, "1:8")
+    assert (recipe.prune.pattern, recipe.prune.target_sparsity) == ("1:8", 0.875)
     assert recipe_from_dict({"prune": {"pattern": "2:4", "target_sparsity": 0.5}}).prune.pattern == "2:4"
 
 
