@@ -4,12 +4,16 @@ A stage is a tf_keras model (float, pruned, clustered), a QAT model (the kernels
 fake quantization) or an int8 ``.tflite``. Every tensor is reported in one layout — TFLite's, output
 channel known — so stages compare tensor by tensor: Keras Conv2D ``[H,W,I,O]`` becomes ``[O,H,W,I]``,
 DepthwiseConv2D ``[H,W,I,M]`` becomes ``[1,H,W,I*M]`` and Dense ``[I,O]`` becomes ``[O,I]``.
+
+Each tensor also carries its N:M pattern: the strictest pattern that every block of M weights along the
+reduction axis holds (blocks as :mod:`hil_bench.qat.structure` defines them), and for every pattern the
+share of blocks that hold it, so a later stage can say how much of an earlier stage's pattern is left.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional
 
@@ -45,6 +49,8 @@ class TensorAudit:
     channel_axis: int
     scales: tuple[float, ...] = ()
     zero_points: tuple[int, ...] = ()
+    nm_pattern: str = ""      # strictest N:M pattern every block holds ("" none)
+    nm_shares: dict[str, float] = field(default_factory=dict)  # pattern -> share of blocks holding it
 
     def to_json(self) -> dict:
         row = asdict(self)
@@ -56,7 +62,12 @@ class TensorAudit:
 
 def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
                  scales=(), zero_points=()) -> TensorAudit:
+    from hil_bench.qat.structure import nm_shares, strictest_nm
+
+    # [output channel, reduction] in TFLite order: OHWI rows for CONV_2D / FULLY_CONNECTED, and for
+    # DEPTHWISE_CONV_2D [1,H,W,C] each channel's H*W filter: the rows N:M blocks run along
     channels = np.moveaxis(values, channel_axis, 0).reshape(values.shape[channel_axis], -1)
+    shares = nm_shares(channels)
     return TensorAudit(
         name=name, op=op, shape=tuple(int(d) for d in values.shape), dtype=str(values.dtype),
         bytes=int(values.nbytes),
@@ -65,6 +76,7 @@ def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
         unique=int(len(np.unique(values))),
         max_unique_per_channel=int(max((len(np.unique(c)) for c in channels), default=0)),
         channel_axis=channel_axis, scales=tuple(scales), zero_points=tuple(zero_points),
+        nm_pattern=strictest_nm(shares), nm_shares=shares,
     )
 
 
@@ -130,10 +142,18 @@ class Survival:
     sparsity_after: float
     unique_before: int
     unique_after: int
+    nm_pattern: str = ""        # the N:M pattern of the earlier stage ("" none)
+    nm_share_after: float = 1.0  # share of the later stage's blocks that still hold it
+
+    @property
+    def pattern_survived(self) -> bool:
+        return self.nm_share_after == 1.0
 
     @property
     def sparsity_survived(self) -> bool:
-        return self.sparsity_after >= self.sparsity_before
+        """Zeros kept: as sparse as before, and an N:M pattern unbroken (one block too many is lost
+        structure: an N:M kernel cannot run it)."""
+        return self.sparsity_after >= self.sparsity_before and self.pattern_survived
 
     @property
     def clusters_survived(self) -> bool:
@@ -145,8 +165,11 @@ class Survival:
 
     def problem(self) -> str:
         parts = []
-        if not self.sparsity_survived:
+        if self.sparsity_after < self.sparsity_before:
             parts.append(f"sparsity dropped {self.sparsity_before:.3f} -> {self.sparsity_after:.3f}")
+        if not self.pattern_survived:
+            parts.append(f"N:M pattern {self.nm_pattern} broken: {100 * self.nm_share_after:.1f} % of blocks hold "
+                         f"at most {self.nm_pattern.split(':')[0]} non-zeros")
         if not self.clusters_survived:
             parts.append(f"max unique values per channel grew {self.unique_before} -> {self.unique_after}")
         return f"{self.name}: " + "; ".join(parts) if parts else ""
@@ -155,7 +178,8 @@ class Survival:
 def survival(before: list[TensorAudit], after: list[TensorAudit]) -> list[Survival]:
     """Pair tensors of two stages (by layer name in the TFLite tensor name, else by order) and compare."""
     pairs = _pair(before, after)
-    return [Survival(a.name, b.name, a.sparsity, b.sparsity, a.max_unique_per_channel, b.max_unique_per_channel)
+    return [Survival(a.name, b.name, a.sparsity, b.sparsity, a.max_unique_per_channel, b.max_unique_per_channel,
+                     a.nm_pattern, b.nm_shares.get(a.nm_pattern, 0.0) if a.nm_pattern else 1.0)
             for a, b in pairs]
 
 

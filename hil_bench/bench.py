@@ -41,8 +41,9 @@ class Suite:
 
 
 SUITES = {
-    "default": Suite("digits_cnn", "digits", ("ptq", "qat", "pqat", "cqat", "pcqat"),
-                     "digits_cnn on scikit-learn digits through ptq, qat, pqat, cqat and pcqat"),
+    "default": Suite("digits_cnn", "digits", ("ptq", "qat", "pqat", "cqat", "pcqat", "pcqat24"),
+                     "digits_cnn on scikit-learn digits through ptq, qat, pqat, cqat, pcqat and pcqat24 "
+                     "(pcqat at 2:4 N:M sparsity)"),
 }
 
 

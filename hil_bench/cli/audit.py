@@ -1,6 +1,7 @@
 """Report, for every CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weight tensor of a .tflite: shape,
-sparsity (whole tensor and the least sparse channel), unique values (tensor and max per output
-channel), quantization scales and bytes.
+sparsity (whole tensor and the least sparse channel), the N:M pattern every block of M weights along
+the reduction axis holds, unique values (tensor and max per output channel), quantization scales and
+bytes.
 
 With --elf FIRMWARE.elf instead of a .tflite it audits the model as it sits in the firmware's flash
 bytes: it finds the embedded model, decodes every compressed tensor (TFLite Micro LUT, hil-bench codec)
@@ -10,7 +11,8 @@ MODEL.tflite every weight tensor is also compared value for value with that mode
 
 With --against OTHER (a .tflite, or a tf_keras .h5 / SavedModel such as the model_float.h5 that
 `hil-bench optimize` writes) it also checks survival tensor by tensor: it fails (exit 1), naming the
-tensor, when sparsity dropped or the number of unique values per channel grew.
+tensor, when sparsity dropped, an N:M pattern broke (it names the share of blocks still holding it)
+or the number of unique values per channel grew.
 """
 
 from __future__ import annotations
@@ -66,13 +68,14 @@ def run(args) -> int:
             out["against"] = str(args.against)
             out["survived"] = ok
             out["survival"] = [{"tensor": v.name, "against": v.against, "sparsity_survived": v.sparsity_survived,
+                                "nm_pattern": v.nm_pattern, "nm_share_after": v.nm_share_after,
                                 "clusters_survived": v.clusters_survived, "problem": v.problem()} for v in verdicts]
         print_json(out)
         return 0 if ok else 1
-    rows = [{**t.to_json(), "shape": "x".join(map(str, t.shape)),
+    rows = [{**t.to_json(), "shape": "x".join(map(str, t.shape)), "nm_pattern": t.nm_pattern or "-",
              "scales": len(t.scales)} for t in tensors]
     print(table(rows, [("name", "tensor"), ("op", "op"), ("shape", "shape"), ("sparsity", "sparsity"),
-                       ("min_channel_sparsity", "min ch sparsity"), ("unique", "unique"),
+                       ("min_channel_sparsity", "min ch sparsity"), ("nm_pattern", "N:M"), ("unique", "unique"),
                        ("max_unique_per_channel", "max uniq/ch"), ("scales", "scales"), ("bytes", "bytes")]))
     if args.against:
         print()

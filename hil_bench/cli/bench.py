@@ -1,9 +1,9 @@
 """The main job. Takes the suite's model through every recipe (default: digits_cnn on scikit-learn
-digits through ptq, qat, pqat, cqat, pcqat), builds and runs each on the board, and prints one table:
-int8 accuracy on host (TFLite Micro reference kernels) and on the device, latency with its unit and
-source, flash and RAM bytes, sparsity and max unique values per channel as trained and as found in the
-binary in flash, and whether they survived. Rows are appended to RESULTS_DIR/runs/<run_id>.csv as each
-recipe finishes (an interrupted run keeps the finished rows).
+digits through ptq, qat, pqat, cqat, pcqat and pcqat24: pcqat at 2:4 N:M sparsity), builds and runs
+each on the board, and prints one table: int8 accuracy on host (TFLite Micro reference kernels) and on
+the device, latency with its unit and source, flash and RAM bytes, sparsity and max unique values per
+channel as trained and as found in the binary in flash, and whether they survived. Rows are appended
+to RESULTS_DIR/runs/<run_id>.csv as each recipe finishes (an interrupted run keeps the finished rows).
 
 Under QEMU, latency is counted in instructions (-icount), not cycles, and is deterministic.
 """
@@ -28,7 +28,7 @@ def add_arguments(p) -> None:
                    help="data for --model: digits, synthetic or a .npz with x_train, y_train, x_test, y_test "
                         "(default: the model's own; synthetic, flagged, for your model)")
     p.add_argument("--recipe", action="append", metavar="NAME|FILE.toml",
-                   help="run this recipe instead of the suite's (repeatable): ptq, qat, pqat, cqat, pcqat or a TOML")
+                   help="run this recipe instead of the suite's (repeatable): ptq, qat, pqat, cqat, pcqat, pcqat24 or a TOML")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")

@@ -3,7 +3,8 @@ on every board (the same path as `bench`), and print per board accuracy (host an
 flash, RAM and model bytes, whether sparsity and clusters survived into flash, the Pareto front
 (accuracy vs flash, accuracy vs latency) and whether each point fits the board.
 
-A point: sparsity s (0 = no pruning) and clusters k (0 = no clustering), named like s0.50-k16, trained
+A point: sparsity s (0 = no pruning; or an N:M pattern such as 2:4, point s2of4-k16) and clusters k
+(0 = no clustering), named like s0.50-k16, trained
 as train -> prune to s -> cluster to k keeping the zeros -> the QAT that preserves both (--qat pcqat;
 qat: plain QAT, none: post-training quantization). Stages are cached: the float model is trained once
 for the whole grid and a prune stage is shared by the points that differ only in clusters.
@@ -65,7 +66,9 @@ def add_model_options(p) -> None:
 
 def add_grid_options(p) -> None:
     p.add_argument("--sparsity", default="0,0.5,0.75", metavar="LIST",
-                   help="fractions of zero weights, comma-separated, each in [0, 1) (default: 0,0.5,0.75)")
+                   help="fractions of zero weights, each in [0, 1), or N:M patterns (2:4, 1:4, 1:8: at most N "
+                        "non-zeros in every block of M along the reduction axis), comma-separated "
+                        "(default: 0,0.5,0.75)")
     p.add_argument("--clusters", default="0,8,16,32", metavar="LIST",
                    help="weights per kernel after clustering, comma-separated, 0 (none) or 2..256 "
                         "(default: 0,8,16,32)")

@@ -94,7 +94,8 @@ class OptimizeResult:
             "survival": [
                 {"tensor": v.name, "against": v.against, "sparsity_before": v.sparsity_before,
                  "sparsity_after": v.sparsity_after, "max_unique_per_channel_before": v.unique_before,
-                 "max_unique_per_channel_after": v.unique_after, "survived": v.survived, "problem": v.problem()}
+                 "max_unique_per_channel_after": v.unique_after, "nm_pattern": v.nm_pattern,
+                 "nm_share_after": v.nm_share_after, "survived": v.survived, "problem": v.problem()}
                 for v in self.survival()
             ],
         }
@@ -125,9 +126,18 @@ def stage_keys(model_key: str, data_key: str, recipe: Recipe) -> dict[str, str]:
         key = content_key(key, "batch_size", recipe.train.batch_size)
     for name, step in (("prune", recipe.prune), ("cluster", recipe.cluster)):
         if step is not None:
-            key = keys[name] = content_key(key, name, step.__dict__)
+            key = keys[name] = content_key(key, name, _options(step))
     keys["int8"] = content_key(key, "int8", recipe.qat.__dict__)
     return keys
+
+
+def _options(step) -> dict:
+    """A step's options for its cache key; an unstructured prune step's empty ``pattern`` is left out, so
+    its key is the one it had before N:M pruning existed (its cached stages stay valid)."""
+    options = dict(step.__dict__)
+    if options.get("pattern") == "":
+        del options["pattern"]
+    return options
 
 
 def optimize(model, data: Dataset, recipe: Recipe, *, model_name: str | None = None,

@@ -10,6 +10,7 @@ TOML layout (every table and key optional except where a step needs it)::
     seed = 0
     [train]    epochs = 10, learning_rate = 0.01, batch_size = 32
     [prune]    target_sparsity = 0.5, schedule = "constant", epochs = 2, learning_rate = 0.001
+               (or pattern = "2:4": N:M structured, target_sparsity then follows from it)
     [cluster]  num_clusters = 16, per_channel = false, init = "kmeans_plus_plus", preserve_sparsity = true,
                epochs = 2, learning_rate = 0.001
     [qat]      mode = "pcqat", backend = "hil_bench", epochs = 2, learning_rate = 0.001
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hil_bench.errors import UsageError
+from hil_bench.nm import NM_PATTERNS, nm_sparsity
 
 QAT_MODES = ("none", "qat", "pqat", "cqat", "pcqat")
 BACKENDS = ("hil_bench", "tfmot")
@@ -41,12 +43,21 @@ class TrainStep:
 
 @dataclass(frozen=True)
 class PruneStep:
-    """Magnitude pruning to ``target_sparsity`` zeros in every prunable kernel."""
+    """Magnitude pruning to ``target_sparsity`` zeros in every prunable kernel, anywhere in it, or with
+    ``pattern`` "N:M" (1:4, 2:4, 1:8...) at most N non-zeros in every block of M weights along the
+    reduction axis (where, exactly: :mod:`hil_bench.qat.structure`); ``target_sparsity`` is then 1 - N/M."""
 
     target_sparsity: float = 0.5
     schedule: str = "constant"
     epochs: int = 2
     learning_rate: float = 1e-3
+    pattern: str = ""
+
+    @classmethod
+    def nm(cls, pattern: str, **options) -> "PruneStep":
+        """N:M pruning, ``target_sparsity`` filled in from the pattern (an unknown pattern keeps 0.5 and
+        fails validation with the list of patterns)."""
+        return cls(target_sparsity=nm_sparsity(pattern) or cls.target_sparsity, pattern=pattern, **options)
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,8 @@ def validate(recipe: Recipe) -> None:
             problems.append(f"prune.schedule {p.schedule!r} is not one of {', '.join(PRUNE_SCHEDULES)}")
         if p.epochs < 1:
             problems.append("prune.epochs must be at least 1 (pruning happens while fine-tuning)")
+        if p.pattern:
+            problems.extend(_pattern_problems(p))
     if recipe.cluster is not None:
         c = recipe.cluster
         if not 2 <= c.num_clusters <= 256:
@@ -132,9 +145,24 @@ def validate(recipe: Recipe) -> None:
         raise UsageError(f"recipe {recipe.name!r} is inconsistent: " + "; ".join(problems) + ".")
 
 
-def _collaborative(name: str, mode: str) -> Recipe:
-    """Train, prune 50 %, cluster to 16 keeping the zeros, then the given quantization step."""
-    return Recipe(name=name, prune=PruneStep(), cluster=ClusterStep(), qat=QatStep(mode=mode))
+def _pattern_problems(p: PruneStep) -> list[str]:
+    sparsity = nm_sparsity(p.pattern)
+    if sparsity is None:
+        return [f"prune.pattern {p.pattern!r} is not a supported N:M pattern; use one of {', '.join(NM_PATTERNS)} "
+                "(or leave it out for unstructured pruning)"]
+    problems = []
+    if abs(p.target_sparsity - sparsity) > 1e-9:
+        problems.append(f"prune.target_sparsity {p.target_sparsity} contradicts prune.pattern {p.pattern!r} "
+                        f"(which keeps N of every M weights: sparsity {sparsity:g}); leave target_sparsity out")
+    if p.schedule != "constant":
+        problems.append(f"prune.schedule {p.schedule!r} does not apply to N:M pruning, which masks every block "
+                        "from the first step; use schedule = \"constant\"")
+    return problems
+
+
+def _collaborative(name: str, mode: str, prune: PruneStep | None = None) -> Recipe:
+    """Train, prune (50 % by default), cluster to 16 keeping the zeros, then the given quantization step."""
+    return Recipe(name=name, prune=prune or PruneStep(), cluster=ClusterStep(), qat=QatStep(mode=mode))
 
 
 BUILTIN_RECIPES = {
@@ -143,6 +171,8 @@ BUILTIN_RECIPES = {
     "pqat": _collaborative("pqat", "pqat"),
     "cqat": _collaborative("cqat", "cqat"),
     "pcqat": _collaborative("pcqat", "pcqat"),
+    # N:M structured: the pattern the in-place sparse kernels execute, kept exactly through PCQAT
+    "pcqat24": _collaborative("pcqat24", "pcqat", PruneStep.nm("2:4")),
 }
 
 _STEP_TYPES = {"train": TrainStep, "prune": PruneStep, "cluster": ClusterStep, "qat": QatStep}
@@ -187,6 +217,8 @@ def recipe_from_dict(data: dict, default_name: str = "custom", origin: str = "re
             numeric = want is float and isinstance(value, int) and not isinstance(value, bool)
             if type(value) is not want and not numeric:  # type(): true is an int to isinstance
                 raise UsageError(f"{origin}: {key}.{option} must be a {want.__name__}, got {value!r}")
+        if key == "prune" and "pattern" in table and "target_sparsity" not in table:
+            table = {**table, "target_sparsity": nm_sparsity(table["pattern"]) or PruneStep.target_sparsity}
         steps[key] = step_type(**table)
     seed = data.get("seed", 0)
     if type(seed) is not int or not 0 <= seed < 2**32:

@@ -92,7 +92,43 @@ def _swap_depthwise(model, to_class):
     return copy
 
 
+class NMProjection(keras.callbacks.Callback):
+    """Keeps every Conv2D, DepthwiseConv2D and Dense kernel N:M while it trains: before the first batch
+    and after every batch, each block of M weights along the reduction axis keeps only its N largest
+    magnitudes (re-chosen each time, so a weight that grows can take a pruned one's place).
+
+    Our mask rather than TFMOT's ``sparsity_m_by_n``: TFMOT's blocks run along the input channels of one
+    (o, h, w) only, so a first conv with 1 or 3 input channels stays dense, and it treats a depthwise
+    kernel's channel multiplier as the output channel, mixing channels in one block. The blocks here are
+    the ones :mod:`hil_bench.qat.structure` defines (TFMOT's wherever its are well defined).
+    """
+
+    def __init__(self, model, pattern: str):
+        from hil_bench.nm import parse_nm
+        from hil_bench.weighted import BY_KERAS_CLASS
+
+        super().__init__()
+        self.n, self.m = parse_nm(pattern)
+        self.kernels = [(getattr(layer, BY_KERAS_CLASS[type(layer).__name__].kernel_attr),
+                         BY_KERAS_CLASS[type(layer).__name__].keras_channel_axes)
+                        for layer in model.layers if type(layer).__name__ in BY_KERAS_CLASS]
+
+    def project(self) -> None:
+        from hil_bench.qat.structure import apply_nm
+
+        for variable, channel_axes in self.kernels:
+            variable.assign(apply_nm(variable.numpy(), self.n, self.m, channel_axes))
+
+    def on_train_begin(self, logs=None):
+        self.project()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.project()
+
+
 def prune(model, data: Dataset, step: PruneStep, batch_size: int, seed: int, callbacks=()):
+    if step.pattern:
+        return _prune_nm(model, data, step, batch_size, seed, callbacks)
     sparsity = tfmot.sparsity.keras
     steps_per_epoch = int(np.ceil(len(data.x_train) / batch_size))
     if step.schedule == "constant":
@@ -107,6 +143,16 @@ def prune(model, data: Dataset, step: PruneStep, batch_size: int, seed: int, cal
     _compile(wrapped, data, step.learning_rate)
     _fit(wrapped, data, step.epochs, batch_size, seed, [sparsity.UpdatePruningStep(), *callbacks])
     return _swap_depthwise(sparsity.strip_pruning(wrapped), keras.layers.DepthwiseConv2D)
+
+
+def _prune_nm(model, data: Dataset, step: PruneStep, batch_size: int, seed: int, callbacks=()):
+    """N:M pruning: fine-tune under :class:`NMProjection`; the model returned is exactly N:M."""
+    model = clone(model)
+    projection = NMProjection(model, step.pattern)
+    _compile(model, data, step.learning_rate)
+    _fit(model, data, step.epochs, batch_size, seed, [projection, *callbacks])
+    projection.project()  # exact even when the data set is smaller than one batch
+    return model
 
 
 def cluster(model, data: Dataset, step: ClusterStep, batch_size: int, seed: int, callbacks=()):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hil_bench.sizing.budget import Budget
-from hil_bench.sizing.grid import Point
+from hil_bench.sizing.grid import Point, sparsity_fraction
 from hil_bench.sizing.pareto import quality
 from hil_bench.sizing.settings import Settings
 
@@ -111,7 +111,7 @@ def search(settings: Settings, sparsities: list[float], clusters: list[int], boa
     from hil_bench.bench import bench_recipe
 
     sizer = _Sizer(settings, board, budget, min_accuracy, progress)
-    axis = sorted(sparsities)
+    axis = sorted(sparsities, key=sparsity_fraction)
     known_fit = None   # an index on the sparsity axis known (by monotonicity) to fit for the next cluster count
     for k in sorted(clusters, key=lambda c: Point(0.0, c).compression_order()):
         index = _first_fitting(lambda i: sizer.fits(Point(axis[i], k)), len(axis), known_fit)

@@ -1,7 +1,9 @@
 """The sweep grid as data: parse ``--sparsity``/``--clusters`` lists and byte sizes, and turn each
 (sparsity, clusters) point into a recipe.
 
-A point with sparsity 0 has no prune step, with clusters 0 no cluster step; the QAT step preserves
+A sparsity is a fraction of zeros (unstructured) or an N:M pattern such as ``2:4`` (at most N non-zeros
+in every block of M along the reduction axis). A point with sparsity 0 has no prune step, with clusters 0
+no cluster step; the QAT step preserves
 what the point has (``--qat pcqat``: qat, pqat, cqat or pcqat), or is plain QAT / post-training
 quantization everywhere (``--qat qat`` / ``none``) to show what those lose.
 """
@@ -12,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from hil_bench.errors import UsageError
+from hil_bench.nm import NM_PATTERNS, nm_sparsity
 from hil_bench.optimize.recipe import ClusterStep, PruneStep, QatStep, Recipe, TrainStep
 
 QAT_CHOICES = ("pcqat", "qat", "none")
@@ -43,10 +46,22 @@ def _split(text: str, option: str) -> list[str]:
     return items
 
 
-def parse_sparsities(text: str, option: str = "--sparsity") -> list[float]:
-    """Sorted, without repeats; each in [0, 1) (0: no pruning)."""
+def sparsity_fraction(sparsity: float | str) -> float:
+    """The share of zeros a sparsity stands for: itself, or 1 - N/M for an N:M pattern."""
+    return nm_sparsity(sparsity) if isinstance(sparsity, str) else sparsity
+
+
+def parse_sparsities(text: str, option: str = "--sparsity") -> list[float | str]:
+    """Sorted by share of zeros (an N:M pattern after the fraction it equals), without repeats; each in
+    [0, 1) (0: no pruning) or an N:M pattern ("2:4")."""
     values = []
     for item in _split(text, option):
+        if ":" in item:
+            if nm_sparsity(item) is None:
+                raise UsageError(f"{option}: {item!r} is not a supported N:M pattern; use one of "
+                                 f"{', '.join(NM_PATTERNS)}, e.g. 0,0.5,2:4,1:8")
+            values.append(item)
+            continue
         try:
             value = float(item)
         except ValueError:
@@ -56,7 +71,7 @@ def parse_sparsities(text: str, option: str = "--sparsity") -> list[float]:
             raise UsageError(f"{option}: {item} is out of range; a sparsity is a fraction from 0 (no pruning) "
                              "up to but excluding 1")
         values.append(value)
-    return sorted(set(values))
+    return sorted(set(values), key=lambda s: (sparsity_fraction(s), isinstance(s, str)))
 
 
 def parse_clusters(text: str, option: str = "--clusters") -> list[int]:
@@ -81,31 +96,42 @@ def _fraction(value: float) -> str:
 
 @dataclass(frozen=True)
 class Point:
-    """One grid point; ``clusters == 0`` means no clustering, ``sparsity == 0`` no pruning."""
+    """One grid point; ``clusters == 0`` means no clustering, ``sparsity == 0`` no pruning, an N:M
+    ``sparsity`` ("2:4") N:M pruning."""
 
-    sparsity: float
+    sparsity: float | str
     clusters: int
 
     @property
     def name(self) -> str:
-        return f"s{_fraction(self.sparsity)}-k{self.clusters}"
+        """s0.50-k16, or s2of4-k16 for N:M (no colon: names become file names)."""
+        sparsity = self.sparsity.replace(":", "of") if isinstance(self.sparsity, str) else _fraction(self.sparsity)
+        return f"s{sparsity}-k{self.clusters}"
+
+    @property
+    def pruned(self) -> bool:
+        return sparsity_fraction(self.sparsity) > 0
 
     def compression_order(self) -> tuple:
         """Sorts from least to most compressed on each axis: clusters 0 (none) first, then many to few."""
-        return (0 if self.clusters == 0 else 257 - self.clusters, self.sparsity)
+        return (0 if self.clusters == 0 else 257 - self.clusters, sparsity_fraction(self.sparsity),
+                isinstance(self.sparsity, str))
 
     def qat_mode(self, qat: str) -> str:
         if qat != "pcqat":
             return qat
         return {(False, False): "qat", (True, False): "pqat", (False, True): "cqat",
-                (True, True): "pcqat"}[(self.sparsity > 0, self.clusters > 0)]
+                (True, True): "pcqat"}[(self.pruned, self.clusters > 0)]
 
     def recipe(self, qat: str = "pcqat", *, train_epochs: int | None = None, tune_epochs: int | None = None,
                seed: int = 0) -> Recipe:
         """The recipe of this point. ``tune_epochs``: each prune, cluster and QAT fine-tuning step."""
         tune = {} if tune_epochs is None else {"epochs": tune_epochs}
         train = TrainStep() if train_epochs is None else TrainStep(epochs=train_epochs)
-        prune = PruneStep(target_sparsity=self.sparsity, **tune) if self.sparsity > 0 else None
+        if isinstance(self.sparsity, str):
+            prune = PruneStep.nm(self.sparsity, **tune)
+        else:
+            prune = PruneStep(target_sparsity=self.sparsity, **tune) if self.pruned else None
         cluster = (ClusterStep(num_clusters=self.clusters, preserve_sparsity=prune is not None, **tune)
                    if self.clusters > 0 else None)
         return Recipe(name=self.name, train=train, prune=prune, cluster=cluster,

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.hil
 
 @pytest.fixture
 def corstone300(board):
-    """The bench command is checked end to end on the main board only (it runs five recipes)."""
+    """The bench command is checked end to end on the main board only (it runs six recipes)."""
     if board.name != "corstone300":
         pytest.skip("the bench command is checked on corstone300 (pass --board=corstone300)")
     return board
@@ -30,9 +30,10 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
                  "--report", str(tmp_path / "report")])
     rows = {r["recipe"]: r for r in json.loads(capsys.readouterr().out)}
     assert code == 0  # 0 also means: device outputs identical to TFLite Micro's for every recipe
-    assert set(rows) == {"ptq", "qat", "pqat", "cqat", "pcqat"}
+    assert set(rows) == {"ptq", "qat", "pqat", "cqat", "pcqat", "pcqat24"}
     assert rows["pqat"]["sparsity_survived"] and rows["pcqat"]["sparsity_survived"]
     assert rows["cqat"]["clusters_survived"] and rows["pcqat"]["clusters_survived"]
+    assert rows["pcqat24"]["sparsity_survived"] and rows["pcqat24"]["clusters_survived"]   # 2:4 kept exactly
     assert not rows["qat"]["sparsity_survived"] and not rows["qat"]["clusters_survived"]
     for row in rows.values():
         assert row["runner"] == "qemu" and row["timing_source"] == "qemu-icount-instructions"
@@ -43,7 +44,7 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
         assert row["ram_reserved_bytes"] > row["ram_bytes"] > row["arena_used_bytes"] > 0
         assert row["kernels"] == "helium" and "-mcpu=cortex-m55" in row["compiler_flags"]
     stored = read_results(tmp_path / "runs")
-    assert len(stored) == 5
+    assert len(stored) == 6
     page = (tmp_path / "report" / "report.html").read_text()
     assert (tmp_path / "report" / "report.md").is_file() and all(f">{r}<" in page for r in rows)
     assert page.count("data:image/png;base64,") >= 3    # accuracy vs flash, vs latency, latency per layer

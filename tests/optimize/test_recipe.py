@@ -5,10 +5,11 @@ from hil_bench.optimize.recipe import BUILTIN_RECIPES, load_recipe, recipe_from_
 
 
 def test_builtin_recipes_are_the_collaborative_chain():
-    assert set(BUILTIN_RECIPES) == {"ptq", "qat", "pqat", "cqat", "pcqat"}
+    assert set(BUILTIN_RECIPES) == {"ptq", "qat", "pqat", "cqat", "pcqat", "pcqat24"}
     for name, recipe in BUILTIN_RECIPES.items():
         assert recipe.prune.target_sparsity == 0.5 and recipe.cluster.num_clusters == 16
-        assert recipe.qat.mode == ("none" if name == "ptq" else name)
+        assert recipe.qat.mode == ("none" if name == "ptq" else name.removesuffix("24"))
+        assert recipe.prune.pattern == ("2:4" if name == "pcqat24" else "")
 
 
 def test_toml_recipe_round_trip(tmp_path):
@@ -38,7 +39,7 @@ def test_contradictions_and_typos_are_refused(data, message):
 
 
 def test_unknown_recipe_name_lists_builtins(tmp_path):
-    with pytest.raises(UsageError, match="ptq, qat, pqat, cqat, pcqat"):
+    with pytest.raises(UsageError, match="ptq, qat, pqat, cqat, pcqat, pcqat24"):
         load_recipe("pcqat2")
     bad = tmp_path / "bad.toml"
     bad.write_text("[prune\n")

@@ -29,6 +29,8 @@ PROBE = ("import sys\n"
     ("seed = -5\n", "seed must be an integer"),
     ("[qat]\nmode = \"pcqat\"\n", "no [prune] step"),
     ("[train\n", "not valid TOML"),
+    ("[prune]\npattern = \"3:4\"\n", "not a supported N:M pattern"),
+    ("[prune]\npattern = \"1:4\"\ntarget_sparsity = 0.5\n", "contradicts prune.pattern"),
 ])
 def test_recipe_typo_reported_fast_without_tensorflow(tmp_path, toml, message):
     recipe = tmp_path / "bad.toml"
