@@ -82,6 +82,8 @@ def entry_problem(folder: Path, required: tuple[str, ...] = ()) -> str:
     its size and digest, and every ``required`` file among them."""
     if not folder.is_dir():
         return "missing"
+    if not any(folder.iterdir()):
+        return "the folder is empty (its files were deleted)"
     if not (folder / RECORD).exists():
         return "no record of its contents (an interrupted write, or written by an older hil-bench)"
     record = read_record(folder)
