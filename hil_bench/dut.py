@@ -7,12 +7,17 @@ behind ``hil-bench run``. The ELF in every answer is the one that ran.
 
 Timing is reported in the unit the runner can honestly give: instructions under QEMU (-icount), FVP
 cycles, DWT cycles on silicon -- never converted into something it is not.
+
+Every command to the board has a deadline from the work it asks for (:mod:`hil_bench.watchdog`), or
+the caller's fixed one: a board that stops answering ends the run with "the board stopped responding
+after N s" and the last bytes it sent, and is stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import statistics
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,9 +25,10 @@ import numpy as np
 
 from hil_bench.boards import Board, load_board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
-from hil_bench.errors import DeviceError, DoesNotFitError, UsageError
+from hil_bench.errors import DeviceError, DoesNotFitError, LinkTimeoutError, UsageError
 from hil_bench.firmware.runner_image import _model_bytes, build_image
 from hil_bench.tensor_types import numpy_dtype
+from hil_bench.watchdog import Watchdog
 
 
 @dataclass
@@ -77,17 +83,21 @@ class Device:
     """A started board running the firmware built for one model; ``close()`` (or leaving ``with``) stops it.
 
     ``infer`` runs one sample; ``batch`` many through ``hb-batch``; ``latency`` turns device ticks into
-    the runner's unit. ``image.elf`` is the ELF the board runs.
+    the runner's unit. ``image.elf`` is the ELF the board runs. ``timeout_s``: the longest any one
+    command may take (None: a deadline from the model's expected instruction count, per command).
     """
 
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
-                 mlperf_model: str | None = None):
+                 mlperf_model: str | None = None, timeout_s: float | None = None):
         from hil_bench.fits import check
 
+        if timeout_s is not None and not timeout_s > 0:
+            raise UsageError(f"timeout {timeout_s} s is out of range: give a number of seconds > 0")
         self.board = load_board(board)
         self.name = name
+        self.watchdog = Watchdog.for_model(_model_bytes(model), timeout_s)
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
         # the check built is the one to run: with the runner installed, it was built for that runner.
@@ -151,23 +161,41 @@ class Device:
             raise DeviceError(f"{self.board.name}: {len(raw)} output bytes received, the model's outputs take {off}")
         return out
 
-    def infer(self, sample, *, runs: int = 1, warmups: int = 0, profile: bool = False, timeout: float = 120.0):
-        """Upload one sample, run it ``runs`` times (after ``warmups``), return (outputs, device timing)."""
+    def infer(self, sample, *, runs: int = 1, warmups: int = 0, profile: bool = False,
+              timeout: float | None = None):
+        """Upload one sample, run it ``runs`` times (after ``warmups``), return (outputs, device timing).
+        ``timeout``: the longest each command may take (None: the watchdog's deadline)."""
         return self.infer_packed(self.pack(sample), runs=runs, warmups=warmups, profile=profile, timeout=timeout)
 
     def infer_packed(self, blob: bytes, *, runs: int = 1, warmups: int = 0, profile: bool = False,
-                     timeout: float = 120.0):
+                     timeout: float | None = None):
         """:meth:`infer` for a sample already packed by :meth:`pack`."""
-        self.protocol.put(blob, timeout=timeout)
-        timing = self.protocol.infer(runs, warmups, profile=profile, timeout=timeout)
-        raw = b"".join(self.protocol.get_output(j, timeout=timeout) for j in range(len(self.info.outputs)))
+        inferences = runs + warmups + (1 if profile else 0)
+        with self.watched(f"hb-infer {runs} {warmups} {int(profile)}", inferences, len(blob), timeout) as seconds:
+            self.protocol.put(blob, timeout=seconds)
+            timing = self.protocol.infer(runs, warmups, profile=profile, timeout=seconds)
+            raw = b"".join(self.protocol.get_output(j, timeout=seconds) for j in range(len(self.info.outputs)))
         return self.unpack(raw), timing
 
-    def batch(self, blobs: list[bytes], timeout: float = 600.0) -> list[list[np.ndarray]]:
+    def batch(self, blobs: list[bytes], timeout: float | None = None) -> list[list[np.ndarray]]:
         """Packed samples through hb-batch in chunks that fit the device; one list per model output."""
         outputs: list[list[np.ndarray]] = [[] for _ in self.info.outputs]
-        run_batched(self.protocol, self.info, blobs, outputs, timeout)
+        run_batched(self.protocol, self.info, blobs, outputs, timeout,
+                    watch=lambda what, n, size: self.watched(what, n, size, timeout))
         return outputs
+
+    @contextlib.contextmanager
+    def watched(self, what: str, inferences: int, upload_bytes: int, timeout: float | None = None):
+        """A command's deadline in seconds (``timeout``, or the watchdog's for that work); a board that does
+        not answer within it raises LinkTimeoutError: "the board stopped responding after N s"."""
+        watchdog = self.watchdog if timeout is None else Watchdog(self.watchdog.instructions, timeout)
+        seconds = watchdog.seconds(inferences, upload_bytes)
+        start = time.monotonic()
+        try:
+            yield seconds
+        except LinkTimeoutError as exc:
+            raise self.link.stopped_responding(time.monotonic() - start, what,
+                                               watchdog.why(inferences), seconds) from exc
 
     def latency_of(self, ticks) -> Latency:
         """Device timer ticks of timed runs as a Latency in the runner's unit."""
@@ -201,10 +229,12 @@ class Device:
         self.close(exit_code=None)
 
 
-def run_batched(proto, info, blobs: list[bytes], outputs: list[list[np.ndarray]], timeout: float) -> None:
+def run_batched(proto, info, blobs: list[bytes], outputs: list[list[np.ndarray]], timeout: float | None,
+                watch=None) -> None:
     """Feed ``blobs`` through hb-batch in chunks of the device's ``batch_max`` samples (its db buffer
     holds a chunk's inputs and outputs together); append each sample's outputs to ``outputs`` (one list
-    per model output)."""
+    per model output). ``watch(what, samples, bytes)``: a context giving each chunk's deadline
+    (:meth:`Device.watched`); without it every chunk gets ``timeout``."""
     per_out = sum(o.bytes for o in info.outputs)
     chunk = int(info.values.get("batch_max", 0))
     if chunk < 1:
@@ -214,7 +244,10 @@ def run_batched(proto, info, blobs: list[bytes], outputs: list[list[np.ndarray]]
     dtypes = [numpy_dtype(o.type, f"output {j}") for j, o in enumerate(info.outputs)]
     for start in range(0, len(blobs), chunk):
         part = blobs[start:start + chunk]
-        raw = proto.batch(b"".join(part), len(part), per_out, timeout=timeout)
+        data = b"".join(part)
+        what = f"hb-batch of {len(part)} samples"
+        with (watch(what, len(part), len(data)) if watch else contextlib.nullcontext(timeout)) as seconds:
+            raw = proto.batch(data, len(part), per_out, timeout=seconds)
         for k in range(len(part)):
             off = k * per_out
             for j, (spec, dtype) in enumerate(zip(info.outputs, dtypes)):
@@ -236,7 +269,7 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
-              infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
+              infer_timeout_s: float | None = None, log_dir: Path | None = None, batch: bool = True,
               read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
               compress: str = "none", mlperf_model: str | None = None) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
@@ -245,7 +278,8 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
     samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
-    ``infer_timeout_s`` bounds each command, a whole chunk included. ``kernels``: "opt" (the core's
+    ``infer_timeout_s`` bounds each command, a whole chunk included (None: a deadline per command from
+    the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`). ``kernels``: "opt" (the core's
     Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
     how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
@@ -259,21 +293,23 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
-                log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model) as dev:
+                log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model,
+                timeout_s=infer_timeout_s) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
         timing = None
         # The first sample alone: timed runs and per-layer profile, outputs by hb-get.
         for k, blob in enumerate(samples[:1] if batch else samples):
             if k == 0:
-                got, timing = dev.infer_packed(blob, runs=runs, warmups=warmups, profile=profile_layers,
-                                               timeout=infer_timeout_s)
+                got, timing = dev.infer_packed(blob, runs=runs, warmups=warmups, profile=profile_layers)
             else:
-                got, _ = dev.infer_packed(blob, timeout=infer_timeout_s)
+                got, _ = dev.infer_packed(blob)
             for j, array in enumerate(got):
                 outputs[j].append(array)
         if batch and len(samples) > 1:
-            run_batched(dev.protocol, dev.info, samples[1:], outputs, infer_timeout_s)
+            dev_outputs = dev.batch(samples[1:])
+            for j, arrays in enumerate(dev_outputs):
+                outputs[j].extend(arrays)
         after = dev.protocol.info()
         model_readback = None
         if read_back_model:  # the model as stored in the device's flash, for the survival audit

@@ -40,10 +40,11 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
                         "of raw, TFLite Micro LUT and hil-bench's codec)")
-    from hil_bench.cli.options import add_kernels, add_mlperf_model
+    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_timeout
 
     add_kernels(p)
     add_mlperf_model(p)
+    add_timeout(p)
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -87,7 +88,7 @@ def run(args) -> int:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, kernels=args.kernels, jobs=args.jobs,
-                                        mlperf_model=args.mlperf_model)
+                                        mlperf_model=args.mlperf_model, timeout=args.timeout)
     except Exception as exc:
         _junit_error(args, exc)
         raise

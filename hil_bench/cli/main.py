@@ -24,10 +24,11 @@ import traceback
 from pathlib import Path
 
 from hil_bench import __version__
-from hil_bench.cli import audit, baseline, bench, boards, compare, export, fit, ops, optimize, run, serve, size, sweep
+from hil_bench.cli import (audit, baseline, bench, boards, cache, compare, export, fit, ops, optimize, run, serve,
+                           size, sweep)
 from hil_bench.errors import Error, UsageError
 
-COMMANDS = (bench, optimize, audit, export, size, run, serve, compare, baseline, boards, ops, sweep, fit)
+COMMANDS = (bench, optimize, audit, export, size, run, serve, compare, baseline, boards, ops, sweep, fit, cache)
 INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
 
 EPILOG = """\

@@ -22,6 +22,29 @@ def add_mlperf_model(p) -> None:
                    help=MLPERF_HELP.format(ids="|".join(MLPERF_MODELS)))
 
 
+TIMEOUT_HELP = ("the longest the board may take to answer any one command, in seconds; a board silent that "
+                "long ends the run (exit 1) with 'the board stopped responding' and the last bytes it sent. "
+                "Default: a deadline per command from the model's expected instruction count and the samples "
+                "in the command (at least 15 s)")
+
+
+def _seconds(text: str) -> float:
+    import argparse
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"{text} is out of range: give a number of seconds > 0")
+    return value
+
+
+def add_timeout(p) -> None:
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS", help=TIMEOUT_HELP)
+
+
 def add_kernels(p) -> None:
     from hil_bench.firmware.build import KERNELS
 

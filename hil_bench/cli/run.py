@@ -18,7 +18,7 @@ HELP = "run a .tflite on a board or simulator and report latency, flash, RAM (an
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.options import add_kernels, add_mlperf_model
+    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_timeout
 
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
@@ -34,6 +34,7 @@ def add_arguments(p) -> None:
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
     add_kernels(p)
     add_mlperf_model(p)
+    add_timeout(p)
     from hil_bench.compress.formats import METHODS
 
     p.add_argument("--compress", choices=METHODS, default="auto",
@@ -162,7 +163,7 @@ def run(args) -> int:
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, mlperf_model=args.mlperf_model)
+                       compress=args.compress, mlperf_model=args.mlperf_model, infer_timeout_s=args.timeout)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:

@@ -3,7 +3,9 @@
 Builds are cached by a hash of everything that goes in (board file, sources, model, options,
 compiler version) in :mod:`hil_bench.cache`, so running the same model on
 the same board twice compiles once; a new model on a board compiles only its array and the sources
-that see the board configuration (:mod:`hil_bench.firmware.objcache`).
+that see the board configuration (:mod:`hil_bench.firmware.objcache`). A cached image is used only when
+its files match their recorded digests and its weights their CRC-32 table
+(:func:`hil_bench.firmware.image.weights_problem`); otherwise it is rebuilt, saying why.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
-from hil_bench.cache import building, cache_dir
+from hil_bench.cache import building, cache_dir, discard, open_entry, remove_entry
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
@@ -173,11 +175,12 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if rebuild:
-        shutil.rmtree(out_dir, ignore_errors=True)
-    if elf.is_file() and not rebuild:
+        remove_entry(out_dir)
+    elif _cached_image(out_dir, with_model):
         return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, True, path, " ".join(flags))
 
-    with building(out_dir, prefix=f".{board.name}-") as work:
+    label = f"firmware for {board.name}, {image_kind}, {path} kernels"
+    with building(out_dir, prefix=f".{board.name}-", label=label) as work:
         (work / CONFIG_HEADER).write_text(board_config_header(
             board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
             decode=decode, model_version=model_id))
@@ -189,6 +192,21 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
             srcs = srcs + [work / "model_data.c"]
         _compile_and_link(board, srcs, work, with_model, defines)
     return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, False, path, " ".join(flags))
+
+
+def _cached_image(out_dir: Path, with_model: bool) -> bool:
+    """Whether ``out_dir`` holds an intact cached image: its files as recorded and, with a model, every
+    weight tensor matching the CRC-32 table the build embedded beside it. A damaged one is removed."""
+    if open_entry(out_dir, ("firmware.elf",)) is None:
+        return False
+    if with_model:
+        from hil_bench.firmware.image import weights_problem
+
+        problem = weights_problem(out_dir / "firmware.elf")
+        if problem:
+            discard(out_dir, problem)
+            return False
+    return True
 
 
 def _run(cmd: list[str], what: str) -> None:

@@ -36,3 +36,15 @@ def audit_elf(elf_path: str | Path, reference: bytes | None = None):
     from hil_bench.audit import audit_image
 
     return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]
+
+
+def weights_problem(elf_path: str | Path) -> str:
+    """What is wrong with the model weights in an image's flash ("" when every weight tensor matches the
+    CRC-32 table the build embedded beside the model): the check before a cached image is trusted."""
+    from hil_bench.errors import Error
+
+    try:
+        audit_elf(elf_path)
+    except Error as exc:
+        return f"its model fails the weight check ({exc})"
+    return ""

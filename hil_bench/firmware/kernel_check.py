@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board, pick_runner
-from hil_bench.cache import building
+from hil_bench.cache import building, open_entry, remove_entry
 from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
 from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, bsp_dirs, cache_root,
                                      compiler_version)
@@ -61,9 +61,11 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
         h.update(p.read_bytes())
     out_dir = cache_root() / "kernel-check" / f"{board.name}-{h.hexdigest()[:20]}"
     elf = out_dir / "firmware.elf"
-    if elf.is_file() and not rebuild:
+    if rebuild:
+        remove_entry(out_dir)
+    elif open_entry(out_dir, ("firmware.elf",)) is not None:
         return elf
-    with building(out_dir, prefix=f".{board.name}-") as work:
+    with building(out_dir, prefix=f".{board.name}-", label=f"kernel checker for {board.name}") as work:
         (work / "hb_board_config.h").write_text(board_config_header(
             board, arena_bytes=0, db_buffer_bytes=0, semihosting=True, image_kind="kernel-check"))
         (work / "firmware.ld").write_text(linker_script(board))

@@ -5,20 +5,20 @@ sources again. Here each object is keyed by what can change it: the compiler, th
 own bytes and every header it could include. Sources that include the board's generated
 ``hb_board_config.h`` (app and board support) also key on its content; the runtime never includes it
 (checked, not assumed), so one compiled runtime serves every model, arena and input size on a CPU.
-Objects are written to a temp file and renamed, so concurrent builds never see half an object.
+Each object is a cache entry (:mod:`hil_bench.cache`): written whole, its digest recorded, and checked on
+every fetch, so a damaged object is compiled again instead of linked into an image.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import shutil
 from pathlib import Path
 
-from hil_bench.cache import cache_dir
+from hil_bench.cache import building, cache_dir, open_entry
 
 CONFIG_HEADER = "hb_board_config.h"
+OBJECT = "object.o"    # the file in each entry
 _BOARD_HEADERS = (CONFIG_HEADER, "hb_bsp.h")   # what reaches the generated board configuration
 
 
@@ -40,31 +40,26 @@ class ObjectCache:
             name in p.read_text(errors="replace") for p in self._runtime.rglob("*.[ch]") for name in _BOARD_HEADERS)
 
     def _path(self, src: Path) -> Path | None:
-        """Where ``src``'s object lives in the cache; None for sources built per image (the model array)."""
+        """The entry folder of ``src``'s object; None for sources built per image (the model array)."""
         if self.firmware_dir not in src.parents:
             return None
         h = hashlib.sha256(self._base)
         h.update(str(src.relative_to(self.firmware_dir)).encode() + b"\0" + src.read_bytes())
         if not (self._runtime_is_board_free and self._runtime in src.parents):
             h.update(self._config)
-        return self.root / f"{h.hexdigest()[:32]}.o"
+        return self.root / h.hexdigest()[:32]
 
     def fetch(self, src: Path, obj: Path) -> bool:
-        """Copy a cached object of ``src`` to ``obj``; False when it must be compiled."""
-        cached = self._path(src)
-        if cached is None or not cached.is_file():
+        """Copy an intact cached object of ``src`` to ``obj``; False when it must be compiled."""
+        entry = self._path(src)
+        if entry is None or open_entry(entry, (OBJECT,)) is None:
             return False
-        shutil.copyfile(cached, obj)
+        shutil.copyfile(entry / OBJECT, obj)
         return True
 
     def store(self, src: Path, obj: Path) -> None:
-        cached = self._path(src)
-        if cached is None:
+        entry = self._path(src)
+        if entry is None:
             return
-        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.{id(obj)}.tmp")
-        try:
-            shutil.copyfile(obj, tmp)
-            os.replace(tmp, cached)
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        with building(entry, prefix=f".{entry.name}-", label=str(src.relative_to(self.firmware_dir))) as work:
+            shutil.copyfile(obj, work / OBJECT)

@@ -123,6 +123,12 @@ class SerialLink:
         report = bytes(self._buf[start: end + 1 if end >= 0 else None]).decode(errors="replace")
         raise DeviceError(f"{self.name} faulted: {report}")
 
+    def stopped_responding(self, waited_s: float, what: str, why: str, deadline_s: float) -> LinkTimeoutError:
+        """The watchdog's error: no complete reply to ``what`` within ``deadline_s`` (``why``: where that
+        deadline comes from), with the last bytes the board sent."""
+        return LinkTimeoutError(f"{self.name}: the board stopped responding after {waited_s:.0f} s (no complete "
+                                f"reply to {what!r} within {deadline_s:.0f} s: {why}){self._last()}")
+
     def _last(self, n: int = 200) -> str:
         return f"; last bytes received: {bytes(self.seen[-n:])!r}" if self.seen else "; nothing received"
 

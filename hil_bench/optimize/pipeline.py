@@ -2,15 +2,13 @@
 
 Each stage's product is cached under a key made of everything it depends on (the model's architecture
 and initial weights, the data, the seed and the options of this and every earlier stage), so a re-run
-redoes only the stages downstream of what changed.
+redoes only the stages downstream of what changed. A cached stage is a :mod:`hil_bench.cache` entry: one
+whose files no longer match their recorded digests is trained again, never used.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from hil_bench.audit import TensorAudit, audit_keras, audit_tflite, survival
-from hil_bench.cache import cache_dir, content_key
+from hil_bench.cache import building, cache_dir, content_key, open_entry
 from hil_bench.datasets import Dataset
 from hil_bench.models import save_h5
 from hil_bench.evaluate import keras_score, metric_name, tflite_score
@@ -175,7 +173,7 @@ def _cached_keras_stage(name, key, use_cache, quiet, epochs, run, data):
     from hil_bench._keras import keras
 
     folder = cache_dir("stages") / key
-    if use_cache and (folder / "stage.json").is_file():
+    if use_cache and open_entry(folder, ("stage.json", "model.h5")) is not None:
         meta = json.loads((folder / "stage.json").read_text())
         model = keras.models.load_model(folder / "model.h5", compile=False)
         return model, StageReport(name, meta["seconds"], True, meta["score"], audit_keras(model))
@@ -185,7 +183,7 @@ def _cached_keras_stage(name, key, use_cache, quiet, epochs, run, data):
     seconds = time.perf_counter() - start
     report = StageReport(name, seconds, False, keras_score(model, data), audit_keras(model))
     if use_cache:
-        _store(folder, {"model.h5": lambda p: save_h5(model, p)},
+        _store(folder, f"{name} stage", {"model.h5": lambda p: save_h5(model, p)},
                {"seconds": seconds, "score": report.score})
     return model, report
 
@@ -195,7 +193,7 @@ def _cached_int8_stage(model, data, recipe, key, use_cache, quiet):
 
     folder = cache_dir("stages") / key
     qat_mode = recipe.qat.mode != "none"
-    if use_cache and (folder / "stage.json").is_file():
+    if use_cache and open_entry(folder, ("stage.json", "model_int8.tflite")) is not None:
         meta = json.loads((folder / "stage.json").read_text())
         tflite = (folder / "model_int8.tflite").read_bytes()
         qat_report = None
@@ -221,28 +219,13 @@ def _cached_int8_stage(model, data, recipe, key, use_cache, quiet):
         if qat_report is not None:
             meta.update(qat_seconds=qat_report.seconds, qat_score=qat_report.score,
                         qat_audit=[t.to_json() for t in qat_report.audit])
-        _store(folder, {"model_int8.tflite": lambda p: Path(p).write_bytes(tflite)}, meta)
+        _store(folder, "int8 stage", {"model_int8.tflite": lambda p: Path(p).write_bytes(tflite)}, meta)
     return tflite, qat_report, int8_report
 
 
-def _store(folder: Path, files: dict, meta: dict) -> None:
-    """Write a cache entry in a temporary folder and rename it into place: never half an entry.
-
-    A complete entry another process stored meanwhile (same key: same stage) is kept, never pulled
-    from under a reader; a partial one (no stage.json, from before entries were renamed into place)
-    is replaced.
-    """
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
+def _store(folder: Path, label: str, files: dict, meta: dict) -> None:
+    """Write a stage's cache entry (its files and ``stage.json``) whole, with their digests recorded."""
+    with building(folder, prefix=".tmp-", label=label) as work:
         for name, write in files.items():
-            write(str(tmp / name))
-        (tmp / "stage.json").write_text(json.dumps(meta))
-        if not (folder / "stage.json").is_file():
-            shutil.rmtree(folder, ignore_errors=True)
-            try:
-                os.replace(tmp, folder)
-            except OSError:
-                if not (folder / "stage.json").is_file():   # not "another process stored it just now"
-                    raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+            write(str(work / name))
+        (work / "stage.json").write_text(json.dumps(meta))

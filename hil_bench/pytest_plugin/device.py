@@ -31,10 +31,11 @@ class HilDut(Device):
     def timing_source(self) -> str:
         return self.runner.timing_source
 
-    def infer(self, x, *, runs: int = 1, warmups: int = 0, timeout: float = 120.0):
+    def infer(self, x, *, runs: int = 1, warmups: int = 0, timeout: float | None = None):
         """Run one sample: ``x`` is an array of the input's dtype and size (or a list, one per input).
 
         Returns the output array shaped as the model declares it (a list when the model has several).
+        ``timeout``: seconds each command may take (None: a deadline from the model's instruction count).
         """
         outputs, timing = super().infer(x, runs=runs, warmups=warmups, timeout=timeout)
         self.latency = self.latency_of(timing.ticks)
