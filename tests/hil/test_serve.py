@@ -111,10 +111,11 @@ def _no_stale_reply(path: str) -> None:
     """A client that writes a command and closes before the reply: the next client reads nothing of it."""
     import serial
 
+    time.sleep(0.3)   # serve notices the previous client's close (it polls every 50 ms)
     quick = os.open(path, os.O_RDWR | os.O_NOCTTY)
     os.write(quick, b"name%")
     os.close(quick)
-    time.sleep(0.3)   # serve notices the close (it polls every 50 ms)
+    time.sleep(0.3)
     port = serial.Serial(path, 115200, timeout=1.5)
     try:
         assert port.read(256) == b"", "the new client read a reply to a command it never sent"
