@@ -160,7 +160,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         clusters_survived=all(v.clusters_survived for v in verdicts),
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
-        model_digest=hashlib.sha256(result.tflite).hexdigest()[:16],
+        model_digest=hashlib.sha256(result.tflite).hexdigest()[:16], samples=len(x),
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
