@@ -189,6 +189,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
+    boards = list(dict.fromkeys(boards))   # `--board X --board X` runs X once (no duplicate rows)
     for board in boards:
         load_board(board)  # an unknown board fails before any training
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None

@@ -82,6 +82,7 @@ def run(args) -> int:
     from hil_bench.bench import rows_json, run_bench
     from hil_bench.cli.output import table
 
+    args.boards = list(dict.fromkeys(args.boards))   # a board given twice runs once
     suite = _suite(args)
     try:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
