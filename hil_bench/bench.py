@@ -179,7 +179,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     """
     from tqdm.auto import tqdm
 
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.results import ResultsStore, new_run_id
 
     from hil_bench.errors import UsageError
@@ -190,8 +190,10 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
     boards = list(dict.fromkeys(boards))   # `--board X --board X` runs X once (no duplicate rows)
-    for board in boards:
-        load_board(board)  # an unknown board fails before any training
+    for board in boards:   # an unknown board, or one whose runner is not installed, fails before any training
+        found = load_board(board)
+        if not found.is_host:
+            pick_runner(found)
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}

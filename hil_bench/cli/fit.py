@@ -43,7 +43,7 @@ COLUMNS = [("point", "point"), ("accuracy_host", "int8 host"), ("flash_bytes", "
 def run(args) -> int:
     import sys
 
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.cli.sweep import settings_from
     from hil_bench.errors import UsageError
     from hil_bench.sizing.budget import board_budget
@@ -67,6 +67,7 @@ def run(args) -> int:
     if board.is_host:
         raise UsageError(f"board {board.name!r} has no flash or RAM to fit; give a target board "
                          "(see `hil-bench boards`)")
+    pick_runner(board)   # the candidates run on the board in the end: a runner not installed fails now
     budget = board_budget(board, app_flash=sizes["--app-flash"], app_ram=sizes["--app-ram"],
                           flash_budget=sizes["--flash-budget"], ram_budget=sizes["--ram-budget"])
 

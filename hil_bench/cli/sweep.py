@@ -79,7 +79,7 @@ def settings_from(args):
     from hil_bench.cli.options import check_dataset_source
     from hil_bench.sizing.settings import Settings
 
-    check_dataset_source(args.dataset)
+    check_dataset_source(args.dataset, args.model)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
                     limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
 
@@ -91,7 +91,7 @@ COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "d
 
 
 def run(args) -> int:
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.paths import check_output_dir
     from hil_bench.sizing.budget import board_budget
     from hil_bench.sizing.grid import grid, parse_clusters, parse_size, parse_sparsities
@@ -105,6 +105,9 @@ def run(args) -> int:
     settings = settings_from(args)
     boards = list(dict.fromkeys(args.boards))
     budgets = {b: board_budget(load_board(b), app_flash=app_flash, app_ram=app_ram) for b in boards}
+    for board in boards:   # a runner that is not installed here fails now, not after the training
+        if not load_board(board).is_host:
+            pick_runner(load_board(board))
 
     from hil_bench.cli.output import print_json, table
     from hil_bench.sizing.sweep import run_sweep
