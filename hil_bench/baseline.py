@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hil_bench.errors import UsageError
+from hil_bench.errors import Error, UsageError
 
 DEFAULT_DIR = Path("results") / "baseline"
 MODEL_SHAPED = ("flash_bytes", "model_bytes", "model_bytes_raw")   # change when the trained weights do
@@ -99,7 +99,11 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     from hil_bench.results.compare import toolchain_change
     from hil_bench.toolchain import TOOLCHAIN, toolchain_versions
 
-    rows = [r for r in frame_to_rows(read_results(source)) if boards is None or r.board in boards]
+    everything = frame_to_rows(read_results(source))
+    if not everything:   # "OK: 0 quantities match" would pass a baseline that holds nothing
+        raise Error(f"{source} holds no rows (a header only), so there is nothing to check against; write the "
+                    "baseline with `hil-bench baseline update --board NAME` and commit it")
+    rows = [r for r in everything if boards is None or r.board in boards]
     if boards is not None and not rows:
         raise UsageError(f"{source} has no rows for board(s) {', '.join(boards)}")
     report = BaselineCheck(str(source))

@@ -9,9 +9,11 @@ Each finished row is appended to the results store at once, so an interrupted ru
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -161,7 +163,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         clusters_survived=all(v.clusters_survived for v in verdicts),
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
-        model_digest=hashlib.sha256(result.tflite).hexdigest()[:16],
+        model_digest=hashlib.sha256(result.tflite).hexdigest()[:16], samples=len(x),
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
@@ -181,7 +183,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     """
     from tqdm.auto import tqdm
 
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.results import ResultsStore, new_run_id
 
     from hil_bench.errors import UsageError
@@ -191,8 +193,11 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
-    for board in boards:
-        load_board(board)  # an unknown board fails before any training
+    boards = list(dict.fromkeys(boards))   # `--board X --board X` runs X once (no duplicate rows)
+    for board in boards:   # an unknown board, or one whose runner is not installed, fails before any training
+        found = load_board(board)
+        if not found.is_host:
+            pick_runner(found)
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
@@ -228,7 +233,7 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
     bar.set_postfix_str(f"{len(todo)} jobs, {jobs} at a time")
     # spawn, not fork: TensorFlow's threads do not survive a fork, and each worker starts its own boards.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_boards, initargs=(list(_added_dirs),))
+                               initializer=_worker_start, initargs=(list(_added_dirs), os.getpid()))
     try:
         futures = []
         for i, (board, name) in enumerate(todo):
@@ -237,8 +242,32 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
             futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
         for (board, name), future in zip(todo, futures):
             yield board, name, future.result()
-    finally:   # on an error or Ctrl-C: jobs not started are dropped, running ones stop their boards
+    except BaseException:   # an error, Ctrl-C, SIGTERM or SIGHUP: the running jobs stop now, boards and all
+        _stop_workers(pool)
+        raise
+    finally:   # jobs not started are dropped
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _stop_workers(pool, grace: float = 5.0) -> None:
+    """SIGTERM every worker (each stops its board on the way out), SIGKILL those left after ``grace`` s.
+
+    A worker killed outright still takes its simulator with it (the simulator's parent-death signal).
+    """
+    import signal
+
+    workers = list(getattr(pool, "_processes", {}).values())   # the executor's own record of its workers
+    for worker in workers:
+        if worker.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+        if worker.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
+            worker.join(5.0)
 
 
 def _timed_bench_recipe(*args, **kwargs):
@@ -248,12 +277,42 @@ def _timed_bench_recipe(*args, **kwargs):
     return row, {**extra, "seconds": time.monotonic() - start}
 
 
-def _worker_boards(dirs: list[Path]) -> None:
-    """A bench worker searches the same user board folders as the process that started it."""
+def _worker_start(dirs: list[Path], parent: int) -> None:
+    """A bench worker dies with the bench (Linux parent-death signal: even a SIGKILLed bench leaves no
+    worker, and so no simulator, behind), ends quietly on SIGTERM, SIGHUP or Ctrl-C (the bench reports
+    the interrupt), and searches the same user board folders as the bench."""
+    import signal
+
     from hil_bench.boards import add_boards_dir
 
+    _die_with(parent)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_worker)
     for folder in reversed(dirs):
         add_boards_dir(folder)
+
+
+def _stop_worker(signum, frame) -> None:
+    """Stop this worker's simulators and leave at once: an exception here would be caught by the pool's
+    worker loop, and one outside a job would print a traceback."""
+    import signal
+
+    from hil_bench.boards._process import stop_all
+
+    for other in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):   # Ctrl-C, then the bench's SIGTERM
+        signal.signal(other, signal.SIG_IGN)
+    stop_all()
+    os._exit(128 + signum)
+
+
+def _die_with(parent: int) -> None:
+    import signal
+
+    from hil_bench.boards._process import parent_death_signal
+
+    # Not Linux: the bench's own stop on a signal remains.
+    if parent_death_signal(signal.SIGKILL) and os.getppid() != parent:   # it died before the request
+        os._exit(1)
 
 
 def rows_json(rows) -> str:

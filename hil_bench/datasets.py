@@ -115,6 +115,21 @@ def load_dataset(
                      "To use your own data, pass the path of a .npz file with x_train, y_train, x_test, y_test.")
 
 
+def check_dataset_file(path: str | Path, model_input_shape: Sequence[int] | None = None, *,
+                       classes: int | None = None, task: str | None = None) -> None:
+    """Check a user's ``.npz`` before any work (it is read again, the same way, when training starts):
+    keys, numbers, sample counts, labels, and the model's input shape and classes when known. ``task``
+    None (a user model, unknown before TensorFlow loads it): autoencoder data when every target has its
+    inputs' shape, else classification."""
+    path = Path(path)
+    if task is None:
+        arrays = _read_npz(path)
+        pairs = [(arrays.get(f"x_{s}"), arrays.get(f"y_{s}")) for s in ("train", "val", "test")]
+        task = AUTOENCODER if all(x is not None and y is not None and x.shape == y.shape
+                                  for x, y in pairs if x is not None or y is not None) else CLASSIFICATION
+    _npz(path, None if model_input_shape is None else tuple(int(d) for d in model_input_shape), 0, classes, task)
+
+
 def _digits(shape: tuple[int, ...] | None, classes: int | None, task: str) -> Dataset:
     """scikit-learn's 1797 digits (bundled with scikit-learn, no download), stratified 70/10/20."""
     from sklearn.datasets import load_digits

@@ -174,8 +174,10 @@ def _write_atomically(files: dict[Path, str]) -> None:
     removed on any failure, so readers see either the old files or the new ones, never a partial one.
     """
     pending: list[tuple[str, Path]] = []
+    current: Path | str = "output"
     try:
         for path, text in files.items():
+            current = path
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             pending.append((tmp, path))
             os.fchmod(fd, 0o644)  # mkstemp makes 0600; sources are meant to be shared and built by others
@@ -190,5 +192,7 @@ def _write_atomically(files: dict[Path, str]) -> None:
             if os.path.exists(tmp):
                 os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise UsageError(f"{exc.filename or 'output'}: cannot write the C array ({exc.strerror})") from None
+            from hil_bench.paths import write_error
+
+            raise write_error(current, exc, "the C array") from None
         raise

@@ -11,6 +11,7 @@ temporary file in the same folder, renamed over the target only once complete, r
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -62,8 +63,33 @@ def _check_creatable(folder: Path, option: str, target: Path) -> None:
         reason = exc.strerror or type(exc).__name__
         raise UsageError(f"{option} {target}: cannot create files in {existing} (the system says: {reason}); choose a "
                          "writable folder") from None
-    os.close(fd)
-    os.unlink(probe)
+    try:   # an empty file fits on a full disk: write (and sync) a few bytes so a full disk shows now
+        os.write(fd, b"hil-bench probe\n")
+        os.fsync(fd)
+    except OSError as exc:
+        raise UsageError(f"{option} {target}: cannot write to {existing}: {write_failure(exc)}") from None
+    finally:
+        os.close(fd)
+        os.unlink(probe)
+
+
+_FULL = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+         errno.EROFS: "the file system is read-only"}
+
+
+def write_failure(exc: OSError) -> str:
+    """Why a write failed, in words that say what to do (a full disk is named as one)."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in _FULL:
+        return f"{_FULL[exc.errno]} ({reason}); free some space or choose a folder on another disk"
+    return reason
+
+
+def write_error(path: Path | str, exc: OSError, what: str = "") -> Error:
+    """The error for a failed write of ``path`` (``what``: e.g. "the C array"), naming the path: a full
+    disk is the work failing (exit 1), a path that cannot be written is bad usage (exit 2)."""
+    cls = Error if exc.errno in _FULL else UsageError
+    return cls(f"writing {what + ' to ' if what else ''}{path} failed: {write_failure(exc)}; nothing was written")
 
 
 @contextlib.contextmanager
@@ -86,7 +112,7 @@ def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):   # disk full, folder removed meanwhile: a failure, not a bug
-            raise Error(f"writing {path} failed: {exc.strerror or exc}; nothing was written") from None
+            raise write_error(path, exc) from None
         raise
 
 

@@ -9,7 +9,9 @@ between that link and a front other programs open as often as they like:
 - a TCP server on loopback (``socket://127.0.0.1:PORT`` for pyserial, ``nc 127.0.0.1 PORT``).
 
 One client at a time (a second TCP client is turned away). While no client is connected, whatever the
-board prints is dropped, as a UART with nothing attached would, so a new client never reads a stale reply.
+board prints is dropped, as a UART with nothing attached would, and so is whatever a client wrote to the
+pty and left unread when it closed: a new client never reads a stale reply, nor one to a command it did
+not send.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import select
 import socket
+import termios
 import tty
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +57,11 @@ class PtyFront:
 
     def readers(self) -> list:
         present = not any(event & select.POLLHUP for _, event in self._poll.poll(0))
-        if present and not self._client:
+        if not present:
+            # Bytes a client wrote and closed on (`name%`, then close) wait in the pty: the board would
+            # run them when the next client opens, and that client would read a reply it never asked for.
+            termios.tcflush(self.master, termios.TCIFLUSH)
+        elif not self._client:
             tty.setraw(self.master)       # a previous client may have left the terminal cooked
         self._client = present
         return [self.master] if present else []

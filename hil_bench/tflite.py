@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from hil_bench.errors import Error, ModelFileError, UsageError
+from hil_bench.errors import Error, ModelFileError, UnsupportedModelError, UsageError
 from hil_bench.tensor_types import DTYPES, numpy_dtype, type_name
 from hil_bench.weighted import WEIGHTED_LAYERS
 
@@ -61,7 +61,16 @@ def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *
     with warnings.catch_warnings(), native_stderr_to_log("TFLite conversion"):
         # "Statistics for quantized inputs were expected": irrelevant, the inputs are calibrated.
         warnings.filterwarnings("ignore", message="Statistics for quantized inputs")
-        return bytes(converter.convert())
+        try:
+            return bytes(converter.convert())
+        except Exception as exc:   # tf.lite's ConverterError: a layer with no int8 TFLite builtin op
+            if type(exc).__name__ != "ConverterError":
+                raise
+            first = next((line.strip() for line in str(exc).splitlines() if "error" in line.lower()), "")
+            raise UnsupportedModelError(
+                f"TFLite cannot convert this model to full int8 ({first[:300] or 'ConverterError'}); "
+                "a layer has no int8 TFLite builtin operator (recurrent layers such as LSTM do not). "
+                "Rebuild it from convolution, Dense and pooling layers.") from None
 
 
 def read_model(source: bytes | str | Path) -> "schema.ModelT":

@@ -47,6 +47,9 @@ def remove_boards_dir(path: str | Path) -> None:
 def board_dirs() -> list[Path]:
     """Every folder searched for ``NAME.toml``, first match wins; the built-in folder is last."""
     env = [Path(p).expanduser() for p in os.environ.get("HIL_BENCH_BOARDS", "").split(os.pathsep) if p]
+    for folder in env:   # as --boards-dir: a folder that is not there is a mistake, not an empty folder
+        if not folder.is_dir():
+            raise UsageError(f"boards folder {folder} (from $HIL_BENCH_BOARDS) does not exist or is not a folder")
     return [*_added_dirs, *env, builtin_boards_dir()]
 
 

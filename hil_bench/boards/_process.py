@@ -21,18 +21,26 @@ from hil_bench.errors import BoardError
 _LIVE: "weakref.WeakSet[SimProcess]" = weakref.WeakSet()
 
 
+def parent_death_signal(signum: int) -> bool:
+    """Ask Linux to send ``signum`` to this process when its parent dies, even by SIGKILL; False where
+    that cannot be asked (not Linux). The caller checks ``os.getppid()`` afterwards: a parent that died
+    before the request is not signalled."""
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(1, signum) == 0  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return False
+
+
 def _die_with_parent() -> None:
     """In the child, before exec: ask Linux to SIGKILL it when hil-bench dies, even by SIGKILL.
 
     atexit covers normal exits and exceptions; this covers a killed parent (Ctrl-\\, OOM, CI timeout),
-    which would otherwise leave the simulator running with nobody to stop it.
+    which would otherwise leave the simulator running with nobody to stop it. (Not Linux: atexit and
+    stop() remain.)
     """
-    import ctypes
-
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass  # not Linux: atexit and stop() remain
+    parent_death_signal(signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -138,6 +146,7 @@ class SimProcess:
 
 
 @atexit.register
-def _kill_all() -> None:
+def stop_all() -> None:
+    """Stop every simulator this process started (at exit, and when a bench worker is told to stop)."""
     for proc in list(_LIVE):
         proc.stop(grace=0.5)

@@ -172,7 +172,12 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
         raise BoardError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")
 
     cpu_t = dict(data["cpu"])
-    cpu_t["cflags"] = tuple(cpu_t.get("cflags", ()))
+    cflags = cpu_t.get("cflags", [])
+    if not isinstance(cflags, list) or not all(isinstance(f, str) for f in cflags):
+        # a string would reach the compiler one character at a time
+        raise BoardError(f"{where} [cpu] cflags must be a list of strings, one flag each, e.g. "
+                         f"cflags = [\"-mfloat-abi=hard\", \"-mfpu=fpv4-sp-d16\"]; got {cflags!r}")
+    cpu_t["cflags"] = tuple(cflags)
     cpu = _take(cpu_t, Cpu, f"{where} [cpu]")
     _check_int(cpu.clock_hz, f"{where} [cpu] clock_hz", 1)
     if cpu.mve not in ("none", "int", "float"):
@@ -287,9 +292,14 @@ def _check_placement(p: Placement, memory: tuple[MemoryRegion, ...], where: str)
 def load_board_file(path: Path) -> Board:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text())
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BoardError(f"board file {path} does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise BoardError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                         "TOML files are UTF-8: save it as UTF-8") from None
+    except OSError as exc:   # a folder named *.toml, no permission
+        raise BoardError(f"board file {path} cannot be read ({exc.strerror or exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise BoardError(f"{path}: not valid TOML: {exc}") from None
     board = board_from_dict(data, path)

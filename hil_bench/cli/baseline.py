@@ -49,9 +49,11 @@ def run(args) -> int:
     from hil_bench.errors import ResultsError, UsageError
 
     if args.action == "update":
-        path, count = update_baseline(args.board, args.suite, args.dir, limit=args.limit, quiet=args.quiet,
-                                      jobs=args.jobs)
-        print(f"wrote {count} rows to {path}; review with `git diff {path}` and commit it")
+        path, count = update_baseline(list(dict.fromkeys(args.board)), args.suite, args.dir, limit=args.limit,
+                                      quiet=args.quiet, jobs=args.jobs)
+        samples = f" (accuracy on the first {args.limit} test samples: the rows' samples column says so, and " \
+                  "compare calls runs on other samples incomparable)" if args.limit else ""
+        print(f"wrote {count} rows to {path}{samples}; review with `git diff {path}` and commit it")
         return 0
     try:
         report = check_baseline(args.dir, boards=args.board, quiet=args.quiet or args.json)

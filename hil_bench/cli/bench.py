@@ -75,6 +75,7 @@ def run(args) -> int:
     from hil_bench.paths import check_output_dir, check_output_file
 
     check_output_dir(args.results_dir, "--results-dir")   # before any training or board start
+    check_output_dir(args.results_dir / "runs", "--results-dir")   # where the rows go
     if args.report is not None:
         check_output_dir(args.report, "--report")
     if args.junit is not None:
@@ -83,6 +84,7 @@ def run(args) -> int:
     from hil_bench.bench import rows_json, run_bench
     from hil_bench.cli.output import table
 
+    args.boards = list(dict.fromkeys(args.boards))   # a board given twice runs once
     suite = _suite(args)
     try:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
@@ -133,7 +135,7 @@ def _suite(args):
         return base
     if args.model:
         check_model_source(args.model)
-    check_dataset_source(args.dataset)
+    check_dataset_source(args.dataset, args.model or base.model)
     for recipe in args.recipe or ():
         load_recipe(recipe)
     model = args.model or base.model
@@ -154,6 +156,10 @@ def _check_baseline_options(args) -> None:
             from hil_bench.results import load_tolerances
 
             load_tolerances(args.tolerances)
+        if args.baseline is not None:   # read now, as `compare` reads it: not found broken after the run
+            from hil_bench.results import read_results
+
+            read_results(args.baseline)
     except ResultsError as exc:
         raise UsageError(str(exc)) from None
 

@@ -26,7 +26,8 @@ def add_arguments(p) -> None:
     from hil_bench.cli.sweep import add_grid_options, add_model_options
 
     add_model_options(p)
-    p.add_argument("--board", required=True, metavar="NAME", help="board name (see `hil-bench boards`)")
+    p.add_argument("--board", required=True, action="append", metavar="NAME",
+                   help="board name (see `hil-bench boards`); one board per fit")
     p.add_argument("--flash-budget", metavar="SIZE", help="flash for the image, e.g. 64KiB (default: the board's)")
     p.add_argument("--ram-budget", metavar="SIZE", help="RAM for the image, e.g. 32KiB (default: the board's)")
     p.add_argument("--min-accuracy", type=float, metavar="FRACTION",
@@ -42,7 +43,7 @@ COLUMNS = [("point", "point"), ("accuracy_host", "int8 host"), ("flash_bytes", "
 def run(args) -> int:
     import sys
 
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.cli.sweep import settings_from
     from hil_bench.errors import UsageError
     from hil_bench.sizing.budget import board_budget
@@ -58,10 +59,15 @@ def run(args) -> int:
     if args.min_accuracy is not None and _task(settings) != "classification":
         raise UsageError(f"--min-accuracy applies to classifiers; {settings.model} is scored by its "
                          "reconstruction error")
-    board = load_board(args.board)
+    named = list(dict.fromkeys(args.board))   # the same board twice is that board
+    if len(named) > 1:
+        raise UsageError(f"fit sizes for one board, got {', '.join(named)}; run fit once per board "
+                         "(or `hil-bench sweep` for several)")
+    board = load_board(named[0])
     if board.is_host:
         raise UsageError(f"board {board.name!r} has no flash or RAM to fit; give a target board "
                          "(see `hil-bench boards`)")
+    pick_runner(board)   # the candidates run on the board in the end: a runner not installed fails now
     budget = board_budget(board, app_flash=sizes["--app-flash"], app_ram=sizes["--app-ram"],
                           flash_budget=sizes["--flash-budget"], ram_budget=sizes["--ram-budget"])
 

@@ -43,7 +43,7 @@ def run(args) -> int:
 
     check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end
     check_model_source(args.model, "--model")
-    check_dataset_source(args.dataset)
+    check_dataset_source(args.dataset, args.model)
     import dataclasses
 
     from hil_bench.optimize.recipe import TrainStep, load_recipe

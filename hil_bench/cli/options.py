@@ -63,11 +63,24 @@ def check_model_source(source: str, option: str = "--model") -> None:
 
         raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
                          "SavedModel directory, or a built-in model name)")
+    if source not in MODELS and Path(source).is_file():
+        from hil_bench.keras3.files import check_model_file
+
+        check_model_file(Path(source))   # what the file alone decides: damage, layers hil-bench cannot run
 
 
-def check_dataset_source(source: str | None) -> None:
-    """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
-    from hil_bench.datasets import DATASETS, load_dataset
+def check_dataset_source(source: str | None, model: str | None = None) -> None:
+    """An unknown data set name, a missing .npz or one that cannot work (keys, numbers, labels; against a
+    built-in ``model``'s input and classes) is refused before TensorFlow is imported."""
+    from hil_bench.datasets import DATASETS, check_dataset_file, load_dataset
+    from hil_bench.models import MODELS
 
-    if source is not None and source not in DATASETS and not Path(source).exists():
+    if source is None or source in DATASETS:
+        return
+    if not Path(source).exists():
         load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once
+    spec = MODELS.get(model) if model else None
+    if spec is None:
+        check_dataset_file(source)
+    else:
+        check_dataset_file(source, spec.input_shape, classes=spec.classes, task=spec.task)

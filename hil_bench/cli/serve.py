@@ -53,15 +53,12 @@ def _stop(signum, frame) -> None:
 
 def _die_with_parent() -> None:
     """Get SIGTERM when the program that started serve dies (Linux), so the board stops with it."""
-    import ctypes
     import os
 
+    from hil_bench.boards._process import parent_death_signal
+
     parent = os.getppid()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:   # it died before the request took effect
+    if parent_death_signal(signal.SIGTERM) and os.getppid() != parent:   # it died before the request
         raise Stopped("parent exited")
 
 

@@ -35,6 +35,8 @@ def add_arguments(p) -> None:
                    help="board name (see `hil-bench boards`); repeat for several boards")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where the run's rows, its summary and the sweep state go (default: results/)")
+    p.add_argument("--report", type=Path, metavar="DIR",
+                   help="write report.md and report.html with the plots here, as `bench --report` does")
     add_grid_options(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -80,7 +82,7 @@ def settings_from(args):
     from hil_bench.cli.options import check_dataset_source
     from hil_bench.sizing.settings import Settings
 
-    check_dataset_source(args.dataset)
+    check_dataset_source(args.dataset, args.model)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
                     limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
 
@@ -92,29 +94,37 @@ COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "d
 
 
 def run(args) -> int:
-    from hil_bench.boards import load_board
+    from hil_bench.boards import load_board, pick_runner
     from hil_bench.paths import check_output_dir
     from hil_bench.sizing.budget import board_budget
     from hil_bench.sizing.grid import grid, parse_clusters, parse_size, parse_sparsities
 
     check_output_dir(args.results_dir, "--results-dir")
+    check_output_dir(args.results_dir / "runs", "--results-dir")
+    if args.report is not None:
+        check_output_dir(args.report, "--report")
     points = grid(parse_sparsities(args.sparsity), parse_clusters(args.clusters))
     app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
     settings = settings_from(args)
     boards = list(dict.fromkeys(args.boards))
     budgets = {b: board_budget(load_board(b), app_flash=app_flash, app_ram=app_ram) for b in boards}
+    for board in boards:   # a runner that is not installed here fails now, not after the training
+        if not load_board(board).is_host:
+            pick_runner(load_board(board))
 
     from hil_bench.cli.output import print_json, table
     from hil_bench.sizing.sweep import run_sweep
 
     result = run_sweep(settings, points, boards, budgets, args.results_dir, quiet=args.quiet)
+    if args.report is not None:
+        _report(args, settings, result)
     if args.json:
         print_json(result.summary(settings, points, boards))
         return 0
     for board in boards:
         entries = [dict(e, pareto=_pareto(e), fits_cell=e["fits"]) for e in result.entries if e["board"] == board]
         budget = budgets[board]
-        first = entries[0]
+        first = next((e for e in entries if e["runner"] is not None), entries[0])   # a point that ran
         print(f"{settings.model}, {len(points)} points on {board} via {first['runner']}; {first['metric']} on "
               f"{settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
               f"budget {_budget_text(budget)}")
@@ -129,6 +139,23 @@ def run(args) -> int:
           f"{result.stages_cached} from the cache)")
     print(f"rows in {result.run_path}; summary in {result.summary_path}")
     return 0
+
+
+def _report(args, settings, result) -> None:
+    """The run's rows as `bench --report` writes them (per-layer latency from the points run this time)."""
+    from hil_bench.results import read_results, write_report
+
+    if not result.run_path.exists():
+        return   # no point ran on any board (none fits): no rows to report
+    layers = {(board, point): {f"{layer['index']}:{layer['op']}": layer["latency"] for layer in extra["layers"]}
+              for (point, board), extra in result.extras.items()}
+    last = next(reversed(result.extras.values()), None)
+    paths = write_report(read_results(result.run_path), args.report,
+                         layer_latency=next(reversed(layers.values()), None) or None,
+                         layer_latency_unit=last["latency_unit"] if last else "",
+                         title=f"hil-bench sweep: {settings.model}", layer_latencies=layers or None)
+    if not args.json:
+        print(f"report: {paths[0]} and {paths[-1]}")
 
 
 def _pareto(entry: dict) -> str:

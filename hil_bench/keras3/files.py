@@ -2,7 +2,9 @@
 
 The saved config is checked first: a Lambda or custom layer is refused by name before Keras 3 is asked
 to rebuild it (which would fail with a message about safe mode or an unknown class, or run the user's
-code).
+code). :func:`check_model_file` does that (and more) with the file alone, before TensorFlow is imported:
+the CLI calls it while checking its arguments, so a model that cannot work is refused in a fraction of
+a second rather than after TensorFlow's start-up and a training run.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from hil_bench.errors import ModelFileError, UnsupportedModelError
-from hil_bench.keras3.layers import LAYERS, OPS_WHY, refuse_layer
+from hil_bench.keras3.layers import CHANNELS_FIRST_WHY, LAYERS, OPS_WHY, refuse_layer
 
 
 def read_keras3(path: Path):
@@ -28,6 +30,83 @@ def read_keras3(path: Path):
         raise ModelFileError(f"{path}: Keras 3 could not read the model ({type(exc).__name__}: "
                              f"{text[0] if text else ''}); the file is corrupt or truncated. Re-save it "
                              "with model.save('model.keras').") from None
+
+
+# Recurrent layers: TFLite's int8 conversion of these fails (ConverterError) or needs ops the runtime lacks.
+RECURRENT = ("LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+             "CuDNNLSTM", "CuDNNGRU", "TimeDistributed")
+
+
+def check_model_file(path: Path) -> None:
+    """What a ``.keras``/``.h5`` file alone decides, without TensorFlow: an archive that is damaged or
+    truncated (every member's CRC is checked), and a layer hil-bench cannot run -- for a Keras 3 file what
+    :func:`check_config` refuses plus channels_first; for a tf_keras file a recurrent layer (LSTM, GRU...),
+    which TFLite's int8 converter cannot turn into ops the runtime has."""
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                damaged = zf.testzip()
+                if damaged is not None:
+                    raise zipfile.BadZipFile(f"member {damaged} fails its CRC check")
+                version = str(json.loads(zf.read("metadata.json")).get("keras_version", ""))
+                config = json.loads(zf.read("config.json"))
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+            raise ModelFileError(f"{path}: not a valid .keras archive ({type(exc).__name__}: {exc}); the file is "
+                                 "corrupt or truncated. Re-save the model with model.save('model.keras').") from None
+    elif suffix in (".h5", ".hdf5"):
+        try:
+            import h5py
+
+            with h5py.File(path, "r") as f:
+                version = _text(f.attrs.get("keras_version", ""))
+                raw = f.attrs.get("model_config")
+        except OSError:
+            return   # the loader names what is wrong with the file
+        if raw is None:
+            return
+        try:
+            config = json.loads(_text(raw))
+        except ValueError as exc:
+            raise ModelFileError(f"{path}: the model config cannot be read ({exc}); the file is corrupt. Re-save "
+                                 "it with model.save().") from None
+    else:
+        return
+    if not isinstance(config, dict):
+        raise ModelFileError(f"{path}: the model config is not a Keras model config; re-save it with model.save()")
+    if version.startswith("3"):
+        check_config(config, path)
+    else:
+        _check_tf_keras_layers(config, path)
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _layers(config: dict):
+    """(name, class_name, layer config) of every layer, nested models' layers included."""
+    for entry in config.get("config", {}).get("layers", []) if isinstance(config.get("config"), dict) else []:
+        if not isinstance(entry, dict):
+            continue
+        inner = entry.get("config") if isinstance(entry.get("config"), dict) else {}
+        yield inner.get("name", entry.get("name", "?")), entry.get("class_name", "?"), inner
+        if "layers" in inner:
+            yield from _layers(entry)
+
+
+def _check_tf_keras_layers(config: dict, path: Path) -> None:
+    for name, class_name, inner in _layers(config):
+        if class_name in RECURRENT:
+            raise UnsupportedModelError(
+                f"{path}: layer {name!r} ({class_name}) is recurrent; TFLite's int8 converter cannot turn it into "
+                "operators TFLite Micro's kernels (and hil-bench's runtime) run. Use convolutions or Dense layers "
+                "over the time axis instead.")
+        wrapped = inner.get("layer", {}) if isinstance(inner.get("layer"), dict) else {}
+        if wrapped.get("class_name") in RECURRENT:
+            raise UnsupportedModelError(f"{path}: layer {name!r} ({class_name} of {wrapped['class_name']}) is "
+                                        "recurrent; TFLite's int8 converter cannot turn it into operators the "
+                                        "runtime runs. Use convolutions or Dense layers over the time axis instead.")
 
 
 def check_config(config: dict, path: Path) -> None:
@@ -49,6 +128,8 @@ def check_config(config: dict, path: Path) -> None:
             raise refuse_layer(name, shown, "a custom layer, whose code hil-bench cannot see")
         if class_name not in LAYERS:
             raise refuse_layer(name, class_name)
+        if entry.get("config", {}).get("data_format", "channels_last") == "channels_first":
+            raise refuse_layer(name, class_name, CHANNELS_FIRST_WHY)
 
 
 def _saved_config(path: Path) -> dict:

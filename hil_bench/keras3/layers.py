@@ -44,6 +44,8 @@ ACTIVATIONS = ("linear", "relu", "relu6", "softmax", "sigmoid", "tanh")
 _TRAINING_ONLY = ("_regularizer", "_constraint")   # config keys ending so: carried over, see above
 _MODELS = ("Functional", "Sequential", "Model")
 
+CHANNELS_FIRST_WHY = "data_format 'channels_first'; TFLite Micro runs channels_last (NHWC) models, so rebuild it " \
+                     "with channels_last"
 OPS_WHY = ("a keras.ops operation, not a layer; use the layer that does the same (keras.layers.Add for +, "
            "keras.layers.Concatenate, keras.layers.Reshape, ...)")
 WHAT_TO_DO = ("Rebuild that part from the layers hil-bench converts (" + ", ".join(LAYERS) +
@@ -96,8 +98,7 @@ def _check_common(layer, config: dict, class_name: str) -> None:
         raise refuse_layer(name, class_name, f"dtype policy {policy!r}; hil-bench converts float32 models "
                                              "(set keras.config.set_dtype_policy('float32') and rebuild)")
     if config.get("data_format", "channels_last") != "channels_last":
-        raise refuse_layer(name, class_name, "data_format 'channels_first'; TFLite Micro runs channels_last "
-                                             "(NHWC) models, so rebuild it with channels_last")
+        raise refuse_layer(name, class_name, CHANNELS_FIRST_WHY)
 
 
 def _check_activation(activation, name: str, class_name: str) -> None:

@@ -37,6 +37,10 @@ class HilDut(Device):
         Returns the output array shaped as the model declares it (a list when the model has several).
         ``timeout``: seconds each command may take (None: a deadline from the model's instruction count).
         """
+        if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:   # 0: no run, the last outputs
+            raise UsageError(f"dut.infer(runs={runs!r}): give runs >= 1 (the timed runs of this sample)")
+        if isinstance(warmups, bool) or not isinstance(warmups, int) or warmups < 0:
+            raise UsageError(f"dut.infer(warmups={warmups!r}): give warmups >= 0")
         outputs, timing = super().infer(x, runs=runs, warmups=warmups, timeout=timeout)
         self.latency = self.latency_of(timing.ticks)
         return outputs[0] if len(outputs) == 1 else outputs

@@ -7,6 +7,7 @@ restarted after a failed test, and always stopped when the session ends.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def hil_model(request) -> Path:
     marker = request.node.get_closest_marker("hil_model")
     if marker is None:
         return default_model()
-    if len(marker.args) != 1 or marker.kwargs:
+    if len(marker.args) != 1 or marker.kwargs or not isinstance(marker.args[0], (str, os.PathLike)):
         raise pytest.UsageError(f"{request.node.nodeid}: use @pytest.mark.hil_model(PATH) with one path")
     path = Path(marker.args[0])
     return path if path.is_absolute() else Path(request.node.path).parent / path

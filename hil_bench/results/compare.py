@@ -4,7 +4,9 @@ Rows are joined on (model, recipe, board). A side holding several rows for one k
 contributes its newest row by ``timestamp``. A baseline row with no counterpart in the new results
 fails the comparison (a recipe that stopped running is a regression) unless ``missing_ok``; a new
 row without a baseline is only listed. Latencies in different units (QEMU instructions vs FVP
-cycles) are never compared: that verdict is "incomparable" and fails, so a runner switch is noticed.
+cycles) are never compared: that verdict is "incomparable" and fails, so a runner switch is noticed;
+so are accuracies measured on different numbers of test samples (``samples``: a ``--limit 10`` run
+against a full one), which are neither regressions nor improvements.
 """
 
 from __future__ import annotations
@@ -212,6 +214,11 @@ def _judge(tol: Tolerance, key, base: dict, new: dict) -> Verdict | None:
         if bm != nm:
             return Verdict(*key, tol.metric, b, n, None, INCOMPARABLE, unit,
                            f"metrics differ ({bm} vs {nm}): the model's task changed")
+        bs, ns = value(base.get("samples")), value(new.get("samples"))
+        if bs is not None and ns is not None and bs != ns and b is not None and n is not None:
+            return Verdict(*key, tol.metric, b, n, None, INCOMPARABLE, unit,
+                           f"measured on {bs} vs {ns} test samples: compare runs on the same samples "
+                           "(the same --limit)")
         if nm not in METRICS:
             raise ResultsError(f"{'/'.join(key)}: unknown metric {nm!r}; known: {', '.join(METRICS)}")
         tol = replace(tol, worse=LOWER if METRICS[nm].higher_is_better else HIGHER)

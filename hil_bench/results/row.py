@@ -67,6 +67,7 @@ class ResultRow:
     arena_used_bytes: int | None = None    # the arena the runtime planned, scratch included (device's answer)
     code_bytes: int | None = None          # flash without the model: runtime, app, board support
     model_digest: str = ""                 # sha256 (16 hex) of the int8 .tflite: was training reproduced?
+    samples: int | None = None             # test samples the accuracies are measured on (None: before the column)
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -115,7 +116,8 @@ COLUMN_KINDS: dict[str, tuple[type, bool]] = _column_kinds()
 _SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fraction only for accuracy
 _FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
 _NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw", "model_bytes",
-                 "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes")
+                 "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes",
+                 "samples")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 

@@ -163,7 +163,7 @@ def _encode(rows: typing.Iterable[ResultRow], header: bool) -> str:
 def write_results(path: Path | str, rows: typing.Iterable[ResultRow]) -> Path:
     """Write a whole results CSV atomically (e.g. a new baseline); returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     with _locked(path.parent):
         _atomic_write(path, _encode(rows, header=True))
     return path
@@ -172,7 +172,7 @@ def write_results(path: Path | str, rows: typing.Iterable[ResultRow]) -> Path:
 def append_rows(path: Path | str, rows: typing.Sequence[ResultRow]) -> None:
     """Append rows to a results CSV (created with its header if absent) by an atomic rewrite."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     with _locked(path.parent):
         if path.exists():
             try:
@@ -196,7 +196,28 @@ def append_rows(path: Path | str, rows: typing.Sequence[ResultRow]) -> None:
         _atomic_write(path, text)
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from hil_bench.paths import write_failure
+
+        raise ResultsError(f"cannot create the results folder {folder}: {write_failure(exc)}") from None
+
+
 def _atomic_write(path: Path, text: str) -> None:
+    """The whole file through a synced temporary and a rename; a failed write (a full disk) is a
+    ResultsError naming ``path``, and leaves the old file as it was."""
+    try:
+        _replace(path, text)
+    except OSError as exc:
+        from hil_bench.paths import write_failure
+
+        raise ResultsError(f"cannot write results to {path}: {write_failure(exc)}; the file is as it was "
+                           "before this row") from None
+
+
+def _replace(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{_HOST}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

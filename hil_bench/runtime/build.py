@@ -7,6 +7,7 @@ source, header or flag changes, so tests and benchmarks share one binary.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def compile_program(name: str, main_sources: list[Path], flags: list[str], *, cc
     out = cache_dir() / f"{name}-{digest}"
     if out.exists():
         return out
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")   # bench --jobs workers may build it at once
     cmd = [cc, *all_flags, *map(str, runtime_sources()), *map(str, main_sources), "-o", str(tmp)]
     run_build_tool(cmd, f"building {name}", BUILD_TIMEOUT_S)
     tmp.replace(out)  # atomic, so parallel test workers never run a half-written binary

@@ -10,11 +10,14 @@ says where they are.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 
 from hil_bench.cache import content_key
 from hil_bench.errors import ResultsError
+from hil_bench.results.row import RUN_ID_PATTERN
 
 SWEEPS_DIR = "sweeps"
 
@@ -33,11 +36,43 @@ def load_run_id(results_dir: Path, key: str) -> str | None:
     if not path.is_file():
         return None
     try:
-        run_id = json.loads(path.read_text())["run_id"]
-    except (ValueError, KeyError, TypeError):
+        run_id = json.loads(path.read_text(encoding="utf-8"))["run_id"]
+        if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id):
+            raise TypeError(run_id)
+    except (ValueError, KeyError, TypeError, OSError):   # {"run_id": 5}, not UTF-8, a folder...
         raise ResultsError(f"{path}: not a sweep state written by hil-bench; move it aside to start the sweep "
                            "afresh") from None
     return run_id
+
+
+@contextlib.contextmanager
+def lock(results_dir: Path, key: str):
+    """Hold ``sweeps/<key>.lock`` for a whole sweep: a second sweep with the same settings into the same
+    folder would run the same rows again and store them twice; it is refused, naming the first."""
+    try:
+        import fcntl
+    except ImportError:   # not POSIX: no lock
+        yield
+        return
+    path = Path(results_dir) / SWEEPS_DIR / f"{key}.lock"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot create the sweep's lock file ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            raise ResultsError(f"another sweep with the same settings (pid {holder}) is writing to {results_dir}; "
+                               "wait for it to finish and re-run this command (its rows are then skipped), or "
+                               "give another --results-dir") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)   # releases the lock
 
 
 def save(results_dir: Path, key: str, run_id: str, settings: dict) -> Path:

@@ -3,9 +3,12 @@
 Points go from least to most compressed. Each point is optimized once (the stage cache shares the
 float model across the whole grid, and a prune stage between points that differ only in clusters),
 then built, run and audited on each board by the same code as ``bench`` (:func:`hil_bench.bench.bench_recipe`),
-one row per (point, board) appended to one results run as it finishes. A re-run finds that run through
-the sweep state and skips the rows it already holds. At the end every row is marked: on the Pareto
-front of its board (accuracy vs flash, accuracy vs latency) or not, and fitting the board's budget or not.
+one row per (point, board) appended to one results run as it finishes. A point whose image does not fit
+a board is an entry marked "does not fit" with the reason (as ``fit`` marks it), not the end of the sweep.
+A re-run finds that run through the sweep state and skips the rows it already holds; a second sweep with
+the same settings into the same folder while one runs is refused (a lock), so no row is written twice.
+At the end every row is marked: on the Pareto front of its board (accuracy vs flash, accuracy vs latency)
+or not, and fitting the board's budget or not.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class SweepResult:
     rows_skipped: int = 0               # already in the run when this sweep started
     rows_run: int = 0
     points_trained: dict[str, list[dict]] = field(default_factory=dict)   # point -> its stages, this invocation
+    extras: dict[tuple[str, str], dict] = field(default_factory=dict)   # (point, board) -> bench extras, this run
 
     @property
     def stages_run(self) -> int:
@@ -59,12 +63,19 @@ class SweepResult:
 
 def run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
               results_dir: Path, *, quiet: bool = False) -> SweepResult:
+    key = state.sweep_key(settings.as_dict())
+    with state.lock(results_dir, key):
+        return _run_sweep(settings, points, boards, budgets, results_dir, key, quiet)
+
+
+def _run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
+               results_dir: Path, key: str, quiet: bool) -> SweepResult:
     from tqdm.auto import tqdm
 
     from hil_bench.bench import bench_recipe, trained_suite_recipe
+    from hil_bench.errors import DoesNotFitError
     from hil_bench.results import ResultsStore, new_run_id, read_rows
 
-    key = state.sweep_key(settings.as_dict())
     run_id = state.load_run_id(results_dir, key) or new_run_id()
     store = ResultsStore(results_dir, run_id=run_id)
     state_path = state.save(results_dir, key, run_id, settings.as_dict())
@@ -73,6 +84,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
     todo = [(p, b) for p, b in wanted if (p.name, b) not in done]
     result = SweepResult(run_id, store.run_path, store.run_path.with_suffix(".sweep.json"), state_path, [],
                          budgets, rows_skipped=len(wanted) - len(todo))
+    unfit: dict[tuple[str, str], str] = {}   # (point, board) -> why its image does not fit
     suite = settings.suite()
     with tempfile.TemporaryDirectory(prefix="hil-bench-sweep-") as work:
         bar = tqdm(total=len(todo), desc="sweep", unit="row", disable=quiet or not todo, dynamic_ncols=True)
@@ -87,21 +99,30 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                 for st in optimized.stages if st.name != "float"]
             for board in missing:
                 bar.set_postfix_str(f"{point.name} on {board}")
-                row, _ = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
-                                      work_dir=Path(work), compress=settings.compress, kernels=settings.kernels,
-                                      optimized=optimized)
-                store.append(row)
-                done[(point.name, board)] = row
-                result.rows_run += 1
+                try:
+                    row, extra = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
+                                              work_dir=Path(work), compress=settings.compress,
+                                              kernels=settings.kernels, optimized=optimized)
+                except DoesNotFitError as exc:   # no row to store: the image was never run
+                    unfit[(point.name, board)] = str(exc).partition(f"does not fit or run on {board}: ")[2] \
+                        or str(exc)
+                else:
+                    store.append(row)
+                    done[(point.name, board)] = row
+                    result.extras[(point.name, board)] = extra
+                    result.rows_run += 1
                 bar.update(1)
         bar.close()
-    result.entries = judge(points, boards, done, budgets)
+    result.entries = judge(points, boards, done, budgets, unfit)
     state.write_json(result.summary_path, result.summary(settings, points, boards))
     return result
 
 
-def judge(points: list[Point], boards: list[str], rows: dict, budgets: dict[str, Budget]) -> list[dict]:
-    """One entry per (point, board) with a row: its numbers, Pareto marks and the fits verdict."""
+def judge(points: list[Point], boards: list[str], rows: dict, budgets: dict[str, Budget],
+          unfit: dict[tuple[str, str], str] | None = None) -> list[dict]:
+    """One entry per (point, board) with a row: its numbers, Pareto marks and the fits verdict; and one per
+    (point, board) in ``unfit`` (its image did not fit the board's memory): no numbers, "does not fit"."""
+    unfit = unfit or {}
     entries = []
     for board in boards:
         here = {p.name: rows[(p.name, board)] for p in points if (p.name, board) in rows}
@@ -112,6 +133,11 @@ def judge(points: list[Point], boards: list[str], rows: dict, budgets: dict[str,
         for point in points:
             row = here.get(point.name)
             if row is None:
+                if (point.name, board) in unfit:
+                    entries.append({"point": point.name, "sparsity": point.sparsity, "clusters": point.clusters,
+                                    "board": board, **dict.fromkeys(ROW_FIELDS), "pareto_flash": False,
+                                    "pareto_latency": False, "fits": False,
+                                    "fits_reason": unfit[(point.name, board)]})
                 continue
             fits, reason = budgets[board].judge(row.flash_bytes, row.ram_bytes)
             entries.append({"point": point.name, "sparsity": point.sparsity, "clusters": point.clusters,

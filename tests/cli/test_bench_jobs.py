@@ -1,6 +1,13 @@
-"""`bench --jobs 2` over two QEMU boards gives the rows a sequential run gives, in the same order."""
+"""`bench --jobs 2` over two QEMU boards gives the rows a sequential run gives, in the same order; a killed
+`bench --jobs 2` leaves no process behind."""
 
 from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -34,3 +41,67 @@ def test_parallel_rows_equal_sequential_rows(both_boards, tmp_path, monkeypatch)
     sequential, parallel = rows(1), rows(2)
     assert [(r["board"], r["recipe"]) for r in parallel] == [(b, r) for b in BOARDS for r in ("ptq", "pcqat")]
     assert parallel == sequential
+
+
+def _marked(mark: bytes) -> list[int]:
+    """Every process whose environment carries ``mark``: the bench, its workers, multiprocessing's resource
+    tracker and the simulators all inherit it (other processes may run beside this test)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                with open(f"/proc/{entry}/environ", "rb") as f:
+                    if mark in f.read():
+                        found.append(int(entry))
+            except OSError:   # gone meanwhile, or a kernel thread
+                continue
+    return found
+
+
+def _qemus(pids: list[int]) -> list[int]:
+    def name(pid):
+        try:
+            return open(f"/proc/{pid}/comm").read().strip()
+        except OSError:
+            return ""
+    return [p for p in pids if name(p) == "qemu-system-arm"]
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
+def test_killed_bench_jobs_leave_no_process(board, tmp_path, signum):
+    """`bench --jobs 2` signalled while both jobs run their boards: no worker, resource tracker or QEMU is
+    left (checked by PID); SIGTERM and SIGINT end it with 130 and one "interrupted" line."""
+    if board.name != "corstone300":
+        pytest.skip("checked on corstone300 (pass --board=corstone300)")
+    mark = f"hil-bench-jobs-kill-{os.getpid()}-{time.monotonic_ns()}".encode()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "HIL_BENCH_TEST_MARK": mark.decode()}
+    env.pop("HIL_BENCH_DEBUG", None)
+    proc = subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", "bench", "--board", "corstone300",
+                             "--recipe", "ptq", "--recipe", "qat", "--jobs", "2",
+                             "--results-dir", str(tmp_path), "-q"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while len(_qemus(_marked(mark))) < 2:   # both jobs run their board (all test samples: long enough)
+            assert proc.poll() is None, f"bench ended before both jobs ran: {proc.stderr.read().decode()}"
+            assert time.monotonic() < deadline, "the two jobs never ran at once"
+            time.sleep(0.1)
+        if signum == signal.SIGINT:   # Ctrl-C: the terminal signals the whole foreground group
+            os.killpg(proc.pid, signum)
+        else:   # the bench alone (kill, a CI timeout): it must take the rest down itself
+            os.kill(proc.pid, signum)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    if signum == signal.SIGKILL:
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        lines = err.decode().strip().splitlines()
+        assert proc.returncode == 130, err.decode()
+        assert lines[-1].startswith("hil-bench bench: interrupted") and "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while (left := _marked(mark)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"processes left behind: {[(p, open(f'/proc/{p}/cmdline').read()[:80]) for p in left]}"

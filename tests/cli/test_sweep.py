@@ -97,3 +97,13 @@ def test_rerun_with_app_headroom_rejudges_without_running(digits_sweep):
     an386_fits = [e["fits"] for (board, _), e in verdicts.items() if board == "mps2-an386"]
     assert 0 < sum(an386_fits) < len(an386_fits)
     assert all(e["fits"] for (board, _), e in verdicts.items() if board == "corstone300")
+
+
+def test_report_is_the_bench_report(digits_sweep, tmp_path):
+    """`sweep --report DIR` writes report.md and report.html as `bench --report` does (here on a re-run that
+    runs nothing: the report comes from the run's stored rows)."""
+    code, summary = run_cli_json(sweep_argv(digits_sweep["dir"], "--report", str(tmp_path / "report")))
+    assert code == 0 and summary["work"]["rows_run"] == 0
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert (tmp_path / "report" / "report.md").is_file()
+    assert all(f">{point}<" in page for point in POINTS) and "data:image/png;base64," in page

@@ -107,6 +107,22 @@ class RunnerPort:
         self.port.close()
 
 
+def _no_stale_reply(path: str) -> None:
+    """A client that writes a command and closes before the reply: the next client reads nothing of it."""
+    import serial
+
+    time.sleep(0.3)   # serve notices the previous client's close (it polls every 50 ms)
+    quick = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    os.write(quick, b"name%")
+    os.close(quick)
+    time.sleep(0.3)
+    port = serial.Serial(path, 115200, timeout=1.5)
+    try:
+        assert port.read(256) == b"", "the new client read a reply to a command it never sent"
+    finally:
+        port.close()
+
+
 def _gather(lines: list[str]) -> dict:
     """script.py's _ScriptInferStep._gather_infer_results, as the runner parses an infer reply."""
     result = {}
@@ -148,6 +164,7 @@ def test_mlperf_runner_through_serve_pty():
                                            for l in dut.send_command("profile")) if m)
         assert profile == {"profile": "ULPMark for tinyML Firmware V0.0.1", "model": "kws01"}
         dut.close()
+        _no_stale_reply(path)
 
         # the script, on a new opening: download (db load + 31-byte hex chunks), then infer
         dut = RunnerPort(path)

@@ -77,6 +77,9 @@ def test_second_reuses_the_device(dut):
     assert previous_pids() == [dut.runner.process.pid]
     with pytest.raises(Exception, match="input 0 of kws_ref_model.tflite is int8 shaped \\\\(1, 49, 10, 1\\\\)"):
         dut.infer(np.zeros((1, 49, 10, 1), dtype=np.float32))
+    with pytest.raises(Exception, match="dut.infer\\\\(runs=0\\\\): give runs >= 1"):
+        dut.infer(np.zeros((1, 49, 10, 1), dtype=np.int8), runs=0)   # not the last outputs with latency 0
+    assert dut.latency is None
     record(dut)
 """)
     result = run_inner("--board=corstone300")
@@ -116,3 +119,17 @@ def test_x(dut):
     result = run_inner("--board=corstone300")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"*model {pytester.path}/models/missing.tflite does not exist; mark the test*"])
+
+
+def test_hil_model_marker_that_is_not_a_path(pytester, run_inner):
+    pytester.makepyfile(test_device="""
+import pytest
+
+@pytest.mark.hil_model(42)
+def test_x(dut):
+    pass
+""")
+    result = run_inner("--board=corstone300")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*use @pytest.mark.hil_model(PATH) with one path*"])
+    assert "TypeError" not in result.stdout.str()

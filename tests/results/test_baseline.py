@@ -70,3 +70,11 @@ def test_rows_from_another_toolchain_or_training_are_not_held_to_sizes_they_cann
 def test_check_of_a_missing_baseline_is_a_usage_error(tmp_path, capsys):
     assert main(["baseline", "check", "--dir", str(tmp_path / "nowhere")]) == 2
     assert "no such results file" in " ".join(capsys.readouterr().err.split())   # wrapped wherever the path ends
+
+
+def test_a_baseline_with_a_header_and_no_rows_fails(tmp_path, capsys):
+    empty = write_results(tmp_path / "default-suite.csv", [])
+    assert main(["baseline", "check", "--dir", str(empty)]) == 1
+    err = capsys.readouterr().err
+    err = " ".join(err.split())
+    assert "holds no rows" in err and "hil-bench baseline update --board" in err and "OK" not in err

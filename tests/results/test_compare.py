@@ -164,3 +164,18 @@ def test_only_the_simulator_changing_leaves_sizes_comparable():
 def test_rows_that_did_not_record_the_toolchain_are_compared_as_before():
     new = {r: dict(tool_versions=_versions("gcc 13.2.1")) for r in RECIPES}
     assert compare(suite(), suite(**new)).ok
+
+
+def test_accuracies_on_other_samples_are_incomparable_not_regressed():
+    """A `--limit 10` run against a full baseline: its accuracies are not 10 regressions."""
+    full = suite()
+    limited = suite(run_id="20261126T120000Z-bbbbbb", timestamp="2026-11-26T12:00:00+00:00",
+                    **{recipe: dict(accuracy_device=0.5, accuracy_host=0.5) for recipe in RECIPES})
+    full["samples"], limited["samples"] = 360, 10
+    v = {(r.recipe, r.metric): r for r in compare(full, limited).rows}
+    accuracy = [r for (_, metric), r in v.items() if metric in ("accuracy_host", "accuracy_device")]
+    assert accuracy and all(r.status == "incomparable" and "360 vs 10 test samples" in r.note for r in accuracy)
+    assert not any(r.status == "regressed" for r in v.values())
+    full_again = suite(run_id="20261126T120000Z-cccccc", timestamp="2026-11-26T12:00:00+00:00")
+    full_again["samples"] = 360
+    assert compare(full, full_again).ok   # the same samples: compared as before
