@@ -113,6 +113,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     from hil_bench.errors import DeviceError
     from hil_bench.firmware.image import audit_elf
     from hil_bench.results import ResultRow, metadata
+    from hil_bench.timing.fields import FIELDS as TIME_FIELDS
 
     board = load_board(board_name)
     result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
@@ -164,6 +165,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
         model_digest=hashlib.sha256(result.tflite).hexdigest()[:16], samples=len(x),
+        cycle_model=run.cycle_model or "", **{f: getattr(run, f) for f in TIME_FIELDS if f != "cycle_model"},
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,

@@ -6,7 +6,9 @@ runner and builds the firmware the way that runner needs (semihosting only on si
 behind ``hil-bench run``. The ELF in every answer is the one that ran.
 
 Timing is reported in the unit the runner can honestly give: instructions under QEMU (-icount), FVP
-cycles, DWT cycles on silicon -- never converted into something it is not.
+cycles, DWT cycles on silicon -- never converted into something it is not. Beside it, run results
+carry ``instructions`` / ``cycles`` / ``ms`` as measured, and under QEMU with ``cycles=True`` a labelled
+cycle estimate (``cycles_est``, ``ms_est``, ``cycle_model``) from a profile pass (hil_bench.timing).
 
 Every command to the board has a deadline from the work it asks for (:mod:`hil_bench.watchdog`), or
 the caller's fixed one: a board that stops answering ends the run with "the board stopped responding
@@ -68,6 +70,15 @@ class RunResult:
     elf: Path | None = None     # the image that ran (None on the host board)
     kernels: str = "c"          # kernel path the device reports it ran: "helium", "dsp" or "c"
     compiler_flags: str = ""    # flags the firmware was compiled with ("" on the host board)
+    # One inference in a firmware engineer's units (hil_bench.timing.fields): measured, or estimated and
+    # named; None where this run cannot give it.
+    clock_hz: int | None = None         # the board clock the times are at
+    instructions: int | None = None     # executed instructions (QEMU; exact with a profile pass)
+    cycles: int | None = None           # core cycles measured by the device (DWT, FVP): see timing_source
+    ms: float | None = None             # ``cycles`` at clock_hz
+    cycles_est: int | None = None       # the cycle model's estimate (QEMU, cycles=True)
+    ms_est: float | None = None         # ``cycles_est`` at clock_hz
+    cycle_model: str | None = None      # which model estimated, e.g. "hil-bench cm55-v1 (estimate)"
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -271,7 +282,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float | None = None, log_dir: Path | None = None, batch: bool = True,
               read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
-              compress: str = "none", mlperf_model: str | None = None) -> RunResult:
+              compress: str = "none", mlperf_model: str | None = None, cycles: bool = False) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -283,6 +294,9 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
     how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
+    ``cycles``: under QEMU, one more session on the same image logs one inference of the first sample
+    and estimates its cycles (hil_bench.timing; a few seconds per million instructions). Runners that
+    measure cycles (DWT, FVP) report them either way.
     """
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
@@ -292,6 +306,10 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
         model = compress_model(model, compress).model
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
+    if cycles:   # a core without a timing table is refused before anything runs
+        from hil_bench.timing import core_timing
+
+        core_timing(board.cpu.core)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
                 log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model,
                 timeout_s=infer_timeout_s) as dev:
@@ -317,6 +335,14 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
         retransmissions, round_trips = dev.protocol.retransmissions, dev.link.commands
         code = dev.close(exit_code=0)
     latency = dev.latency_of(timing.ticks if timing else [])
+    estimate = None
+    if cycles and dev.runner.timing_unit == "instructions" and samples:
+        from hil_bench.timing.profile import profile_inference
+
+        estimate = profile_inference(board, dev.elf, samples[0], runner=dev.runner.kind, timeout_s=infer_timeout_s)
+    from hil_bench.timing.fields import timing_fields
+
+    times = timing_fields(latency.median if latency.samples else None, latency.unit, board.cpu.clock_hz, estimate)
     layers = [{"index": i, "op": name, "latency": dev.to_unit(t)} for i, (name, t) in
               enumerate(timing.layers if timing else ())]
     s, used = dev.image.sizes, after.values
@@ -330,7 +356,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                      ram_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
                      retransmissions=retransmissions, exit_code=code, image_kind=dev.image.image_kind,
                      round_trips=round_trips, model_readback=model_readback, elf=dev.elf,
-                     kernels=dev.kernels, compiler_flags=dev.image.compiler_flags)
+                     kernels=dev.kernels, compiler_flags=dev.image.compiler_flags, **times)
 
 
 def _run_natively(model: bytes, board: Board, inputs) -> RunResult:

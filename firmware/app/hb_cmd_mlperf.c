@@ -4,8 +4,10 @@
  *   name                 m-name-dut-[NAME]
  *   profile              m-profile-[FIRMWARE] and m-model-[MODEL]; MODEL is the MLPerf Tiny model id the
  *                        image was built for (kws01, vww01, ic01, ad01, ...) or "hil-bench"
- *   timestamp            m-lap-us-MICROSECONDS: the board's timer in us (64 bits, never wraps in practice);
- *                        under QEMU -icount that is simulated time (1 instruction = 1 ns), not wall time
+ *   timestamp            m-lap-us-MICROSECONDS at the board clock (64 bits, never wraps in practice): on
+ *                        silicon and the FVP the timer's cycles / clock; under QEMU -icount
+ *                        (HB_TIMER_COUNTS_INSTRUCTIONS) executed instructions / clock, each instruction
+ *                        counted as one cycle -- the same base as `run`'s instructions, not wall time
  *   db load N            m-[Expecting N bytes]; then `db HEX` chunks until m-load-done; `db print`
  *   infer N W            W warm-ups, then N runs between two m-lap-us- lines, then m-results-[...].
  *                        N and W go up to 2^32-1: long windows (MLPerf's >= 10 s) need no special case
@@ -34,14 +36,24 @@ void hb_cmd_profile(hb_args *a)
     hb_printf("m-model-[%s]\r\n", HB_MODEL_VERSION);
 }
 
+/* v x num / den, split so v x num cannot overflow 64 bits however long the board has been running
+ * (unsplit, a 120 MHz cycle counter times 1e6 would overflow after 42 hours). */
+static uint64_t scale(uint64_t v, uint64_t num, uint64_t den)
+{
+    return v / den * num + v % den * num / den;
+}
+
 /* Not inlined: infer calls it twice and the 64-bit divisions are not small. */
 static __attribute__((noinline)) void print_timestamp(void)
 {
-    /* Split so ticks x 1e6 cannot overflow 64 bits however long the board has been running
-     * (unsplit, a 120 MHz cycle counter would overflow after 42 hours). */
     uint64_t t = hb_timer_ticks(), hz = hb_timer_hz();
-    uint64_t us = t / hz * 1000000u + t % hz * 1000000u / hz;
-    hb_printf("m-lap-us-%llu\r\n", (unsigned long long)us);
+#if HB_TIMER_COUNTS_INSTRUCTIONS
+    /* QEMU -icount shift=0: virtual time runs 1 ns per instruction and SysTick ticks at hz of it, so a
+     * tick is 1e9 / hz instructions. Counted as cycles at the board clock instead of as nanoseconds
+     * (which made a 32 MHz M55 look 31x faster): an instruction-count time, CPI 1, documented so. */
+    t = scale(t, 1000000000u, hz);
+#endif
+    hb_printf("m-lap-us-%llu\r\n", (unsigned long long)scale(t, 1000000u, hz));
 }
 
 void hb_cmd_timestamp(hb_args *a)

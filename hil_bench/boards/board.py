@@ -17,6 +17,7 @@ from hil_bench.errors import BoardError
 
 MEMORY_KINDS = ("code", "flash", "ram")  # code/flash: the image lives there (counted as flash); ram: read-write
 TIMER_KINDS = ("systick", "dwt", "wallclock")
+MAX_WAIT_STATES = 15   # more than any Cortex-M flash controller offers (STM32H7: 7, STM32L4: 5)
 # UART drivers the firmware has, and the [serial] keys each needs beyond driver/base/baud.
 SERIAL_DRIVERS: dict[str, tuple[str, ...]] = {
     "cmsdk_uart": (),                                  # Arm CMSDK APB UART (firmware/bsp/cmsdk)
@@ -50,6 +51,10 @@ class Cpu:
     fpu: str
     mve: str  # "none" | "int" | "float"
     clock_hz: int
+    # Extra cycles per access the board's memories add at clock_hz (the board's documentation): the
+    # cycle estimate (hil_bench.timing) charges them; 0 for TCM / single-cycle SRAM.
+    flash_wait_states: int = 0   # instruction fetch from the code region (a refill after a taken branch)
+    ram_wait_states: int = 0     # each data load or store
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,10 @@ def board_from_dict(data: dict, source: Path | None = None) -> Board:
     cpu_t["cflags"] = tuple(cflags)
     cpu = _take(cpu_t, Cpu, f"{where} [cpu]")
     _check_int(cpu.clock_hz, f"{where} [cpu] clock_hz", 1)
+    for key in ("flash_wait_states", "ram_wait_states"):
+        if _check_int(getattr(cpu, key), f"{where} [cpu] {key}") > MAX_WAIT_STATES:
+            raise BoardError(f"{where} [cpu] {key} = {getattr(cpu, key)} is more than {MAX_WAIT_STATES}; "
+                             "give the wait states at clock_hz (e.g. 5 for an STM32L4 at 120 MHz)")
     if cpu.mve not in ("none", "int", "float"):
         raise BoardError(f"{where} [cpu] mve must be none, int or float, got {cpu.mve!r}")
 

@@ -229,6 +229,10 @@ class LabgridRunner(Runner):
     def semihosting(cls, spec: RunnerSpec) -> bool:
         return cls._behind_class(spec).simulator
 
+    @classmethod
+    def ticks_count_instructions(cls, spec: RunnerSpec) -> bool:
+        return cls._behind_class(spec).timing_unit == "instructions"
+
     @staticmethod
     def _behind_class(spec: RunnerSpec) -> type[Runner]:
         from hil_bench.boards.runners import runner_class   # runners imports this module

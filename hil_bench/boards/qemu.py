@@ -3,6 +3,10 @@
 `-icount shift=0,align=off,sleep=off`: one instruction = 1 ns of virtual time, so SysTick deltas
 count instructions (not cycles). The UART is a TCP server on a free loopback port with wait=on,
 so nothing the firmware prints before the host connects is lost. Semihosting carries the exit code.
+
+Profile mode (:meth:`QemuRunner.profile_args`) adds QEMU's own execution log, which
+:mod:`hil_bench.timing` turns into an executed-instruction histogram; it slows QEMU several times and
+writes tens of bytes per executed block, so only a profile pass turns it on.
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ class QemuRunner(Runner):
         self.start_timeout_s, self.extra_args = start_timeout_s, tuple(extra_args)
         self.port: int | None = None
         self.process: SimProcess | None = None
+
+    @staticmethod
+    def profile_args(log: Path) -> tuple[str, ...]:
+        """QEMU's log of every translated block (in_asm) and every block executed (exec; nochain so
+        that chained blocks are logged too), written to ``log``."""
+        return ("-d", "in_asm,exec,nochain", "-D", str(log))
 
     def command(self, port: int) -> list[str]:
         # nodelay=on: the guest's UART hands QEMU one byte per write, and QEMU's end of the TCP

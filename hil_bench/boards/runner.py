@@ -82,6 +82,12 @@ class Runner(ABC):
         """Whether images for this runner may exit through semihosting (only where something honours it)."""
         return cls.simulator
 
+    @classmethod
+    def ticks_count_instructions(cls, spec: RunnerSpec) -> bool:
+        """Whether the device timer ticks with executed instructions rather than time (QEMU -icount): the
+        firmware then reports MLPerf timestamps as instructions at the board clock (hb_cmd_mlperf.c)."""
+        return cls.timing_unit == "instructions"
+
     @abstractmethod
     def start(self) -> str:
         """Start the board running the image; return the serial URL or device path for the link."""

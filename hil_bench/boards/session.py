@@ -24,19 +24,25 @@ class Dut:
     boot_status: str   # the model status the firmware printed at boot ("ok", "no-model", or an error)
 
 
-def make_runner(board: Board, elf: Path, spec: RunnerSpec, log_dir: Path | None = None) -> Runner:
+def make_runner(board: Board, elf: Path, spec: RunnerSpec, log_dir: Path | None = None,
+                profile_log: Path | None = None) -> Runner:
+    """``profile_log``: where the runner writes its execution profile (only QEMU has one: hil_bench.timing)."""
     cls = runner_class(spec.kind)
     if not cls.starts_image:
         raise BoardError(f"runner kind {spec.kind!r} cannot start a firmware image")
-    return cls(board, elf, spec, log_dir=log_dir)
+    if profile_log is None:
+        return cls(board, elf, spec, log_dir=log_dir)
+    if not hasattr(cls, "profile_args"):
+        raise BoardError(f"the {spec.kind} runner cannot log an execution profile (only qemu can)")
+    return cls(board, elf, spec, log_dir=log_dir, extra_args=cls.profile_args(profile_log))
 
 
 @contextmanager
 def open_dut(board: str | Board, elf: Path, *, runner: str | None = None, boot_timeout_s: float = 30.0,
-             log_dir: Path | None = None):
+             log_dir: Path | None = None, profile_log: Path | None = None):
     board = load_board(board)
     spec = pick_runner(board, runner)
-    run = make_runner(board, Path(elf), spec, log_dir)
+    run = make_runner(board, Path(elf), spec, log_dir, profile_log)
     link = None
     try:
         url = run.start()

@@ -4,7 +4,9 @@ spread, with its unit and timing source), per-layer latency, flash and RAM bytes
 --dataset — accuracy on the test split. Outputs equal TFLite Micro's reference kernels byte for byte.
 
 Timing sources: qemu-icount-instructions (QEMU counts instructions, not cycles: labelled so),
-fvp, dwt-cycles (real silicon), none (host build: outputs only).
+fvp, dwt-cycles (real silicon), none (host build: outputs only). With --cycles under QEMU a profile
+pass adds a cycle estimate (cycles_est, ms_est at the board clock) named by its model
+(docs/cycle-model.md); measured cycles (DWT, FVP) come as cycles and ms.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ def add_arguments(p) -> None:
 
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash, as bench and size do (default: auto)")
+    p.add_argument("--cycles", action="store_true",
+                   help="under QEMU, profile one more inference of the first sample and estimate its cycles and "
+                        "ms at the board clock with the core's timing model (a few seconds per million "
+                        "instructions; docs/cycle-model.md)")
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
 
@@ -163,7 +169,8 @@ def run(args) -> int:
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, mlperf_model=args.mlperf_model, infer_timeout_s=args.timeout)
+                       compress=args.compress, mlperf_model=args.mlperf_model, infer_timeout_s=args.timeout,
+                       cycles=args.cycles)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:
@@ -186,6 +193,8 @@ def run(args) -> int:
     else:
         print(f"{report['board']} via {report['runner']}: outputs only, latency not measured "
               f"(timing source {report['timing_source']})")
+    for line in _time_lines(report):
+        print(line)
     if report["flash_bytes"] is not None:
         print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM used "
               f"{report['ram_bytes']:,} B of {report['ram_reserved_bytes']:,} B reserved "
@@ -197,6 +206,23 @@ def run(args) -> int:
     if report["layers"]:
         print(table(report["layers"], [("index", "#"), ("op", "op"), ("latency", f"latency ({lat['unit']})")]))
     return 0
+
+
+def _time_lines(report: dict) -> list[str]:
+    """Cycles and milliseconds at the board clock: measured ones as such, an estimate with its model."""
+    mhz = f"{report['clock_hz'] / 1e6:g} MHz" if report.get("clock_hz") else ""
+    lines = []
+    if report.get("cycles") is not None:
+        lines.append(f"cycles {report['cycles']:,} measured ({report['timing_source']}) = {report['ms']:,.3f} ms "
+                     f"at {mhz}")
+    if report.get("cycles_est") is not None:
+        cpi = report["cycles_est"] / report["instructions"] if report.get("instructions") else 0.0
+        lines.append(f"cycles_est {report['cycles_est']:,} = {report['ms_est']:,.3f} ms at {mhz}, "
+                     f"{report['instructions']:,} instructions (CPI {cpi:.2f}); {report['cycle_model']}, "
+                     "see docs/cycle-model.md")
+    elif report.get("instructions") is not None and report["runner"] == "qemu":
+        lines.append(f"cycles not measured under QEMU (it counts instructions); `--cycles` estimates them at {mhz}")
+    return lines
 
 
 def _limited(data, count: int):

@@ -9,8 +9,9 @@ scripts. Prints where to connect once the board has booted, then waits.
 
 The firmware speaks MLPerf Tiny's protocol (name%, profile%, db load N%, db HEX%, infer N W%, results%);
 with --mlperf-model ID `profile%` answers m-model-[ID], which the runner needs to pick its test script.
-m-lap-us- timestamps are the board's timer in microseconds: under QEMU that is simulated time
-(-icount: one instruction = 1 ns), not wall time.
+m-lap-us- timestamps are microseconds at the board clock: on silicon the timer's cycles; under QEMU
+(-icount) executed instructions / clock in MHz, each instruction counted as one cycle (`run`'s
+instructions at the board clock; `run --cycles` gives a modelled estimate), not wall time.
 
 Stops the board and exits on Ctrl-C (SIGINT), SIGTERM or SIGHUP, and when the program that started it
 dies; the simulator dies with it even if serve itself is killed (SIGKILL). Nothing is left running.
@@ -62,14 +63,23 @@ def _die_with_parent() -> None:
         raise Stopped("parent exited")
 
 
+def _time_base(served) -> str:
+    from hil_bench.boards import load_board
+    from hil_bench.boards.qemu import QemuRunner
+
+    mhz = f"{load_board(served.board).cpu.clock_hz / 1e6:g} MHz"
+    if served.timing_source == QemuRunner.timing_source:
+        return f"executed instructions at {mhz}, one instruction counted as one cycle ({served.timing_source})"
+    return f"the board timer in us at {mhz} ({served.timing_source})"
+
+
 def _print_ready(served) -> None:
     where = "pseudo-terminal; clients may reopen it" if served.connect.startswith("/dev/") else \
         "TCP on loopback, one client at a time"
     pid = f", pid {served.pid}" if served.pid else ""
     print(f"serving {served.model} on {served.board} ({served.runner}{pid}); "
           f"profile% answers m-model-[{served.model_id}]")
-    print(f"timing: m-lap-us- is the board timer in us ({served.timing_source}"
-          + ("; simulated time, 1 instruction = 1 ns" if served.runner == "qemu" else "") + ")")
+    print(f"timing: m-lap-us- is {_time_base(served)}")
     print(f"connect: {served.connect}  ({where})")
     print("Ctrl-C or SIGTERM stops the board.", flush=True)
 

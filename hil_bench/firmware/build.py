@@ -121,11 +121,12 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
                    rebuild: bool = False, decode: str = "init", kernels: str = "opt",
-                   mlperf_model: str | None = None) -> FirmwareImage:
+                   mlperf_model: str | None = None, instruction_ticks: bool = False) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
 
     ``mlperf_model``: the MLPerf Tiny model id (kws01, vww01, ic01, ad01, ...) ``profile%`` answers, so
-    MLPerf Tiny's runner accepts the image; None answers "hil-bench".
+    MLPerf Tiny's runner accepts the image; None answers "hil-bench". ``instruction_ticks``: the runner's
+    timer counts instructions (QEMU -icount), so MLPerf timestamps convert them at the board clock.
 
     ``kernels``: "opt" compiles the optimized path the core has (Helium on Armv8.1-M with MVE, the DSP
     extension on Cortex-M4/M7/M33, plain C elsewhere); "ref" forces the plain C reference kernels.
@@ -162,7 +163,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     srcs = _sources(board, with_model)
     h = hashlib.sha256()
     for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id))):
+                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id, instruction_ticks))):
         h.update(part.encode() if isinstance(part, str) else part)
     here = Path(__file__)
     for p in srcs + _headers(board, with_model) + [here, *(here.with_name(n) for n in ("linker.py", "config.py",
@@ -183,7 +184,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     with building(out_dir, prefix=f".{board.name}-", label=label) as work:
         (work / CONFIG_HEADER).write_text(board_config_header(
             board, arena_bytes=arena, db_buffer_bytes=db_bytes, semihosting=semihosting, image_kind=image_kind,
-            decode=decode, model_version=model_id))
+            decode=decode, model_version=model_id, instruction_ticks=instruction_ticks))
         (work / "firmware.ld").write_text(linker_script(board, stack))
         if with_model:
             from hil_bench.export import export_c_array

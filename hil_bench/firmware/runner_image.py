@@ -39,5 +39,6 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
     image = build_firmware(board, None if model is None else _model_bytes(model),
                            semihosting=runner_class(spec.kind).semihosting(spec), decode=decode, kernels=kernels,
+                           instruction_ticks=runner_class(spec.kind).ticks_count_instructions(spec),
                            mlperf_model=mlperf_model, **kwargs)
     return image, spec

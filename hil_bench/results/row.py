@@ -8,6 +8,9 @@ without its unit fails at the bench, not weeks later in a nightly plot.
 Units: ``accuracy_*`` and ``sparsity_*`` are fractions in [0, 1]; sizes are bytes; ``latency`` and
 ``latency_spread`` (the standard deviation over inferences) are in ``latency_unit`` as reported by
 the runner ("instructions" under QEMU -icount, "cycles" from the DWT, ...), never converted.
+Beside it, one inference in a firmware engineer's units (hil_bench.timing.fields): ``instructions``
+(QEMU), ``cycles`` and ``ms`` as the device measured them (DWT, FVP), and a model's ``cycles_est`` /
+``ms_est`` named by ``cycle_model`` -- an estimate, never mixed with a measurement.
 Missing measurements are ``None`` (an empty CSV cell, NA in pandas).
 """
 
@@ -68,6 +71,13 @@ class ResultRow:
     code_bytes: int | None = None          # flash without the model: runtime, app, board support
     model_digest: str = ""                 # sha256 (16 hex) of the int8 .tflite: was training reproduced?
     samples: int | None = None             # test samples the accuracies are measured on (None: before the column)
+    clock_hz: int | None = None            # the board clock ms and ms_est are at
+    instructions: int | None = None        # executed instructions per inference (QEMU)
+    cycles: int | None = None              # core cycles per inference measured by the device (timing_source)
+    ms: float | None = None                # cycles at clock_hz
+    cycles_est: int | None = None          # estimated cycles (a profile pass under QEMU): see cycle_model
+    ms_est: float | None = None            # cycles_est at clock_hz
+    cycle_model: str = ""                  # the estimate's model, e.g. "hil-bench cm55-v1 (estimate)"
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -117,7 +127,7 @@ _SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fracti
 _FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
 _NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw", "model_bytes",
                  "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes",
-                 "samples")
+                 "samples", "clock_hz", "instructions", "cycles", "ms", "cycles_est", "ms_est")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -161,6 +171,8 @@ def _check_ranges(row: ResultRow) -> None:
         v = getattr(row, name)
         if v is not None and (v < 0 or math.isinf(v)):
             problems.append(f"{name}={v} must be finite and >= 0")
+    if row.cycles_est is not None and not row.cycle_model:
+        problems.append("cycles_est is given without cycle_model (an estimate must name its model)")
     if row.latency is not None and not row.latency_unit:
         problems.append("latency is given without latency_unit (e.g. 'instructions', 'cycles')")
     if not RUN_ID_PATTERN.fullmatch(row.run_id):

@@ -24,7 +24,8 @@ REQUIRED = ["model", "recipe", "board", "runner", "timing_source", "latency", "l
             "model_bytes", "sparsity_trained", "sparsity_binary", "max_unique_trained",
             "max_unique_binary", "sparsity_survived", "clusters_survived", "seed", "git_revision", "tool_versions",
             "timestamp", "run_id", "metric", "kernels", "compiler_flags", "ram_reserved_bytes", "arena_used_bytes",
-            "code_bytes", "model_digest", "samples"]
+            "code_bytes", "model_digest", "samples", "clock_hz", "instructions", "cycles", "ms", "cycles_est", "ms_est",
+            "cycle_model"]
 
 
 def test_schema_has_the_agreed_columns_in_order():
@@ -132,3 +133,11 @@ def test_run_ids_sort_by_time_and_name_files():
     assert early < late
     assert new_run_id() != new_run_id()
     make_row(run_id=early)  # accepted as a row's run id
+
+
+def test_a_cycle_estimate_names_its_model():
+    with pytest.raises(ResultsError, match="cycles_est is given without cycle_model"):
+        make_row(cycles_est=1_776_025, ms_est=55.5)
+    row = make_row(instructions=1_352_092, cycles_est=1_776_025, ms_est=55.5, clock_hz=32_000_000,
+                   cycle_model="hil-bench cm55-v1 (estimate)")
+    assert row.cycles is None and row.ms is None   # an estimate never fills the measured columns

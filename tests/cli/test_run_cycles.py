@@ -1,0 +1,23 @@
+"""`hil-bench run --cycles` on a QEMU board: the exact instruction count, a cycle estimate and its time
+at the board clock, named by the core's model; the profile's count equals what SysTick measured."""
+
+from __future__ import annotations
+
+import pytest
+
+from hil_bench.timing import core_timing
+from tests.cli.test_run import KWS, _run_json
+
+
+@pytest.mark.hil
+def test_run_cycles_reports_an_estimate_beside_the_instructions(board, capsys):
+    report = _run_json(capsys, ["run", str(KWS), "--board", board.name, "--cycles"])
+    assert report["runner"] == "qemu" and report["latency"]["unit"] == "instructions"
+    assert report["cycle_model"] == core_timing(board.cpu.core).label
+    assert report["cycle_model"].endswith("(estimate)")
+    # the profile counted the same inference SysTick timed: within one tick (plus the timer read)
+    assert abs(report["instructions"] - report["latency"]["median"]) <= report["latency"]["resolution"] + 64
+    assert report["clock_hz"] == board.cpu.clock_hz
+    assert report["ms_est"] == pytest.approx(report["cycles_est"] * 1e3 / board.cpu.clock_hz)
+    assert report["instructions"] <= report["cycles_est"] <= 3 * report["instructions"]   # CPI of a Cortex-M
+    assert report["cycles"] is None and report["ms"] is None   # nothing here measures cycles

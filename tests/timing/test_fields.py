@@ -1,0 +1,40 @@
+"""Latency in cycles and ms: measured where the device counts cycles (DWT), estimated and named under QEMU."""
+
+from hil_bench.boards import load_board
+from hil_bench.boards.pyocd import PyocdRunner
+from hil_bench.boards.qemu import QemuRunner
+from hil_bench.cli.run import _time_lines
+from hil_bench.link import Protocol, SerialLink
+from hil_bench.timing import CycleEstimate
+from hil_bench.timing.fields import timing_fields
+from tests.boards.test_link import FakeDevice
+
+
+def test_dwt_cycles_are_measured_and_say_so(tmp_path):
+    """The nucleo path with its link faked: the device's DWT ticks are cycles at 120 MHz, never an estimate."""
+    reply = b"m-hb-ticks-2400000\r\nm-hb-infer-done\r\nm-ready\r\n"
+    proto = Protocol(SerialLink(FakeDevice(lambda d: reply if d.startswith(b"hb-infer") else b""), name="nucleo"))
+    ticks = proto.infer(1, 0).ticks
+    board = load_board("nucleo-l4r5zi")
+    runner = PyocdRunner(board, tmp_path / "firmware.elf", board.runners[0])
+    median = runner.ticks_to_unit(ticks[0], board.cpu.clock_hz)
+    got = timing_fields(median, runner.timing_unit, board.cpu.clock_hz)
+    assert got == {"clock_hz": 120_000_000, "instructions": None, "cycles": 2_400_000, "ms": 20.0,
+                   "cycles_est": None, "ms_est": None, "cycle_model": None}
+    report = {**got, "timing_source": runner.timing_source, "runner": runner.kind}
+    assert _time_lines(report) == ["cycles 2,400,000 measured (dwt-cycles) = 20.000 ms at 120 MHz"]
+
+
+def test_qemu_counts_instructions_and_only_an_estimate_gives_cycles():
+    board = load_board("corstone300")
+    plain = timing_fields(1_352_093.75, QemuRunner.timing_unit, board.cpu.clock_hz)
+    assert plain["instructions"] == 1_352_094 and plain["cycles"] is None and plain["cycles_est"] is None
+    est = CycleEstimate("hil-bench cm55-v1 (estimate)", 1_352_092, 1_776_025, board.cpu.clock_hz)
+    got = timing_fields(1_352_093.75, QemuRunner.timing_unit, board.cpu.clock_hz, est)
+    assert got["instructions"] == 1_352_092     # the profile's exact count
+    assert (got["cycles"], got["ms"]) == (None, None)
+    assert got["cycles_est"] == 1_776_025 and got["ms_est"] == 1_776_025 / 32e3
+    assert got["cycle_model"] == "hil-bench cm55-v1 (estimate)"
+    line = _time_lines({**got, "timing_source": QemuRunner.timing_source, "runner": "qemu"})[0]
+    assert line.startswith("cycles_est 1,776,025 = 55.501 ms at 32 MHz, 1,352,092 instructions (CPI 1.31); "
+                           "hil-bench cm55-v1 (estimate)")
