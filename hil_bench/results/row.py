@@ -67,6 +67,12 @@ class ResultRow:
     arena_used_bytes: int | None = None    # the arena the runtime planned, scratch included (device's answer)
     code_bytes: int | None = None          # flash without the model: runtime, app, board support
     model_digest: str = ""                 # sha256 (16 hex) of the int8 .tflite: was training reproduced?
+    decoded_weight_bytes: int | None = None  # of arena_used: compressed weights decoded into the arena at init
+    harness_ram_bytes: int | None = None     # of ram_bytes: the harness's buffers (serial load buffer, command
+    stack_used_bytes: int | None = None      #   line, profile); the rest is the stack used and static data
+    compress: str = ""                       # how the weights were stored in flash: auto, none, lut, hb
+    decode: str = ""                         # when compressed weights were decoded (init, per-layer, ...)
+    names_stripped: bool | None = None       # the model was stored without tensor and signature names
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -115,7 +121,8 @@ COLUMN_KINDS: dict[str, tuple[type, bool]] = _column_kinds()
 _SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fraction only for accuracy
 _FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
 _NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw", "model_bytes",
-                 "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes")
+                 "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes",
+                 "decoded_weight_bytes", "harness_ram_bytes", "stack_used_bytes")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
