@@ -3,8 +3,8 @@
 A firmware engineer plans flash by parts: the weights (the weighted ops' kernels, raw or compressed,
 with their decode tables), the biases and other constant tensors, the quantization parameters (a
 float scale and a 64-bit zero point per channel), the names (tensor, subgraph and signature names,
-the description: often 100 characters a tensor) and the rest, the graph's structure (flatbuffer
-tables, shapes, operator options, metadata, padding). :func:`model_parts` splits a model so, the
+the description: often 100 characters a tensor) and the rest, the graph metadata (flatbuffer
+tables, shapes, operator options, metadata entries, padding). :func:`model_parts` splits a model so, the
 parts summing to its length; :func:`strip_names` drops the names, keeping every tensor, buffer and
 operator in its place, so the outputs are bit-exact and the weight checksum table still applies.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from hil_bench.tflite import WEIGHTED_OPS, int_list, opcode_name, read_model
 
-PARTS = ("weights", "biases", "quantization", "structure", "names")
+PARTS = ("weights", "biases", "quantization", "metadata", "names")
 _DECODE = "CUSTOM:TFLM_DECODE"
 
 
@@ -42,8 +42,8 @@ def _weight_tensors(model) -> set[tuple[int, int]]:
 
 
 def model_parts(model_bytes: bytes) -> dict[str, int]:
-    """``{part: bytes}`` for :data:`PARTS`, summing to ``len(model_bytes)``; ``structure`` is what
-    the others leave (tables, vectors' length words, shapes, options, metadata, alignment)."""
+    """``{part: bytes}`` for :data:`PARTS`, summing to ``len(model_bytes)``; ``metadata`` is what
+    the others leave (tables, length words, shapes, options, metadata entries, alignment)."""
     model = read_model(model_bytes)
     weights = _weight_tensors(model)
     parts = dict.fromkeys(PARTS, 0)
@@ -66,7 +66,7 @@ def model_parts(model_bytes: bytes) -> dict[str, int]:
         parts["names"] += _string_bytes(sig.signatureKey)
         for tmap in (sig.inputs or []) + (sig.outputs or []):
             parts["names"] += _string_bytes(tmap.name)
-    parts["structure"] = len(model_bytes) - sum(parts.values())
+    parts["metadata"] = len(model_bytes) - sum(parts.values())
     return parts
 
 

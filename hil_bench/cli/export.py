@@ -13,6 +13,9 @@ def add_arguments(p) -> None:
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")
     p.add_argument("--name", default="g_model", help="C symbol of the array (default g_model)")
+    from hil_bench.cli.options import add_storage_options
+
+    add_storage_options(p, arena=False)
 
 
 def run(args) -> int:
@@ -20,6 +23,13 @@ def run(args) -> int:
     from hil_bench.paths import check_output_dir
 
     check_output_dir(args.out, "--out")
-    result = export_c_array(args.model, args.out, name=args.name)
-    print(f"wrote {result.c_path} and {result.h_path} ({result.size:,} bytes, sha256 {result.sha256[:16]}...)")
+    source = args.model
+    if args.strip_names:
+        from hil_bench.tflite import model_bytes
+        from hil_bench.tflite_parts import strip_names
+
+        source = strip_names(model_bytes(args.model)[0])
+    result = export_c_array(source, args.out, name=args.name)
+    print(f"wrote {result.c_path} and {result.h_path} ({result.size:,} bytes, sha256 {result.sha256[:16]}...)"
+          + (", names stripped" if args.strip_names else ""))
     return 0

@@ -121,7 +121,8 @@ def budgets_from(args, boards: list[str]) -> dict:
 
 
 COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "device"), ("latency", "latency"),
-           ("flash_bytes", "flash B"), ("ram_bytes", "RAM B"), ("model_bytes", "model B"),
+           ("flash_bytes", "flash B"), ("ram_bytes", "RAM B"), ("arena_used_bytes", "model RAM B"),
+           ("harness_ram_bytes", "harness B"), ("model_bytes", "model B"),
            ("sparsity_survived", "sparsity kept"), ("clusters_survived", "clusters kept"),
            ("pareto", "Pareto"), ("fits_cell", "fits")]
 
@@ -155,7 +156,10 @@ def run(args) -> int:
             if e["fits"] is False:
                 print(f"  {e['point']} does not fit: {e['fits_reason']}")
         print()
-    print("Pareto: on the front of accuracy (device) vs flash and/or vs latency, on that board")
+    from hil_bench.sizing.pareto import NOISE_FLOOR
+
+    print(f"Pareto: on the front of accuracy (device) vs flash and/or vs latency, on that board; costs within "
+          f"{NOISE_FLOOR:.1%} of each other count as equal (the more accurate point wins)")
     print(f"this run: {result.rows_run} rows run, {result.rows_skipped} already done; "
           f"{len(result.points_trained)} points optimized ({result.stages_run} stages trained, "
           f"{result.stages_cached} from the cache)")

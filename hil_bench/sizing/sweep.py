@@ -21,8 +21,10 @@ from hil_bench.sizing.pareto import front, quality
 from hil_bench.sizing.settings import Settings
 
 ROW_FIELDS = ("accuracy_host", "accuracy_device", "metric", "latency", "latency_unit", "flash_bytes", "ram_bytes",
-              "model_bytes_raw", "model_bytes", "code_bytes", "sparsity_trained", "sparsity_binary",
-              "max_unique_trained", "max_unique_binary", "sparsity_survived", "clusters_survived", "runner")
+              "model_bytes_raw", "model_bytes", "code_bytes", "arena_used_bytes", "decoded_weight_bytes",
+              "harness_ram_bytes", "stack_used_bytes", "sparsity_trained", "sparsity_binary",
+              "max_unique_trained", "max_unique_binary", "sparsity_survived", "clusters_survived", "runner",
+              "compress", "decode", "names_stripped")
 
 
 @dataclass
@@ -64,7 +66,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
     from hil_bench.bench import bench_recipe, trained_suite_recipe
     from hil_bench.results import ResultsStore, new_run_id, read_rows
 
-    key = state.sweep_key(settings.as_dict())
+    key = state.sweep_key(settings.key())
     run_id = state.load_run_id(results_dir, key) or new_run_id()
     store = ResultsStore(results_dir, run_id=run_id)
     state_path = state.save(results_dir, key, run_id, settings.as_dict())
@@ -89,7 +91,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                 bar.set_postfix_str(f"{point.name} on {board}")
                 row, _ = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
                                       work_dir=Path(work), compress=settings.compress, kernels=settings.kernels,
-                                      optimized=optimized)
+                                      optimized=optimized, strip_names=settings.strip_names)
                 store.append(row)
                 done[(point.name, board)] = row
                 result.rows_run += 1
