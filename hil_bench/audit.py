@@ -12,6 +12,7 @@ share of blocks that hold it, so a later stage can say how much of an earlier st
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -237,10 +238,15 @@ def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = 
     if table is None and require_checksums:
         raise ModelFileError("the image carries no weight checksum table (built by an older hil-bench or "
                              "not through `hil-bench export`); rebuild it, or pass --against MODEL")
-    expected = {w.name: w.values for w in weights_of(reference)} if reference is not None else None
+    reference_weights = weights_of(reference) if reference is not None else None
+    expected = {w.name: w.values for w in reference_weights} if reference is not None else None
     sums = {(c.subgraph, c.tensor): c for c in table or []}
     rows = []
-    for w in weights_of(flash[offset:]):
+    for k, w in enumerate(weights_of(flash[offset:])):
+        if not w.name and reference_weights is not None and k < len(reference_weights):
+            # A model stored without names (--strip-names): the k-th weighted operand of the same graph
+            # (stripping keeps every tensor and operator in place), named after the reference's.
+            w = dataclasses.replace(w, name=reference_weights[k].name)
         problem = w.problem or _against_table(w, sums, table) or _against_reference(w, expected)
         audit = audit_tensor(w.name, w.op, w.values, w.channel_axis, w.scales, w.zero_points) \
             if w.values is not None else None

@@ -24,6 +24,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hil_bench.compress import defaults
 from hil_bench.errors import Error, UsageError
 
 DEFAULT_DIR = Path("results") / "baseline"
@@ -124,7 +125,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
             tflite = trained_suite_recipe(suite, row.recipe, quiet=True)[2].tflite
             trained[(row.model, row.recipe)] = (tflite, hashlib.sha256(tflite).hexdigest()[:16])
         tflite, digest = trained[(row.model, row.recipe)]
-        image, _ = build_image(row.board, compress_model(tflite, method="auto").model, installed_only=False)
+        image, _ = build_image(row.board, compress_model(tflite, method=defaults.COMPRESS).model, installed_only=False)
         now = {"flash_bytes": image.sizes.flash_bytes, "model_bytes": image.sizes.model_bytes,
                "model_bytes_raw": len(tflite), "code_bytes": image.sizes.code_bytes,
                "ram_reserved_bytes": image.sizes.ram_bytes, "kernels": image.kernels}

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hil_bench.compress import defaults
 from hil_bench.errors import UsageError
 
 
@@ -91,12 +92,14 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 
 
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
-                 limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None,
-                 timeout: float | None = None):
+                 limit: int | None = None, work_dir: Path | None = None, compress: str = defaults.COMPRESS,
+                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None, strip_names: bool = False,
+                 arena_bytes: int | None = None, timeout: float | None = None):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
-    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it. ``timeout``: the
-    longest the board may take to answer a command (None: the watchdog's deadline, hil_bench.watchdog).
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
+    ``strip_names``: the image stores the model without names; ``arena_bytes`` None: planned plus margin.
+    ``timeout``: the longest the board may take to answer a command (None: the watchdog's deadline,
+    hil_bench.watchdog).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
@@ -122,7 +125,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
-    # smallest of raw, TFLM LUT and the hb codec); the runtime decodes them at start-up.
+    # smallest of raw, TFLM LUT and the hb codec), decoded as ``defaults.DECODE`` says.
     compressed = compress_model(result.tflite, method=compress).model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
     tflite_path = work / f"{suite.label}-{recipe.name}-{compress}.tflite"
@@ -130,7 +133,9 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
-                    mlperf_model=mlperf_model, infer_timeout_s=timeout)
+                    mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes,
+                    infer_timeout_s=timeout)
+    run = dataclasses.replace(run, compress=compress)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -155,8 +160,11 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         accuracy_host=accuracy_host, accuracy_device=accuracy_device,
         dataset_synthetic=data.synthetic, flash_bytes=run.flash_bytes or None,
         ram_bytes=run.ram_bytes or None, model_bytes_raw=len(result.tflite),
-        model_bytes=run.model_bytes or len(compressed), ram_reserved_bytes=run.ram_reserved_bytes,
+        model_bytes=run.model_bytes, ram_reserved_bytes=run.ram_reserved_bytes,
         arena_used_bytes=run.arena_used_bytes, code_bytes=run.code_bytes,
+        decoded_weight_bytes=run.decoded_weight_bytes, harness_ram_bytes=run.harness_ram_bytes,
+        stack_used_bytes=run.stack_used_bytes, compress=compress, decode=run.decode,
+        names_stripped=run.names_stripped,
         sparsity_trained=_weighted(trained, "sparsity"), sparsity_binary=_weighted(in_binary, "sparsity"),
         max_unique_trained=max(a.max_unique_per_channel for a in trained),
         max_unique_binary=max(a.max_unique_per_channel for a in in_binary),
@@ -168,14 +176,18 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         cycle_model=run.cycle_model or "", **{f: getattr(run, f) for f in TIME_FIELDS if f != "cycle_model"},
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
+    from hil_bench.tflite_parts import strip_names as without_names
+
+    stored = without_names(compressed) if strip_names else compressed
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
-                 "samples": len(x)}
+                 "samples": len(x), "names_bytes": len(stored) - len(without_names(stored)),
+                 "names_stripped_bytes": len(compressed) - len(stored)}
 
 
 def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
-              history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None,
-              timeout: float | None = None):
+              history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = defaults.COMPRESS,
+              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, strip_names: bool = False,
+              arena_bytes: int | None = None, timeout: float | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -205,7 +217,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     rows, extras = [], {}
     todo = [(board, name) for board in boards for name in suite.recipes]
     options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
-                   mlperf_model=mlperf_model, timeout=timeout)
+                   mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes, timeout=timeout)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):

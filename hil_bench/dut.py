@@ -18,6 +18,7 @@ after N s" and the last bytes it sent, and is stopped.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ import numpy as np
 
 from hil_bench.boards import Board, load_board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
+from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import DeviceError, DoesNotFitError, LinkTimeoutError, UsageError
 from hil_bench.firmware.runner_image import _model_bytes, build_image
 from hil_bench.tensor_types import numpy_dtype
@@ -62,6 +64,12 @@ class RunResult:
     arena_bytes: int | None = None        # arena reserved
     arena_used_bytes: int | None = None
     stack_used_bytes: int | None = None
+    decoded_weight_bytes: int | None = None  # of arena_used: compressed weights decoded into it at init
+    harness_ram_bytes: int | None = None     # of ram_bytes: the harness's serial buffers, profile, CRC table
+    ram_split: dict | None = None            # ram_bytes as arena, decoded weights, harness, stack, static
+    compress: str = "none"                   # how the weights were stored in flash
+    decode: str = DECODE                     # when compressed weights were decoded
+    names_stripped: bool = False
     retransmissions: int = 0
     round_trips: int = 0        # commands sent to the device (hb-batch makes it independent of the sample count)
     exit_code: int | None = None
@@ -99,7 +107,7 @@ class Device:
     """
 
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
-                 arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                 arena_bytes: int | None = None, decode: str = DECODE, kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None, timeout_s: float | None = None):
         from hil_bench.fits import check
@@ -281,8 +289,9 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float | None = None, log_dir: Path | None = None, batch: bool = True,
-              read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
-              compress: str = "none", mlperf_model: str | None = None, cycles: bool = False) -> RunResult:
+              read_back_model: bool = False, decode: str = DECODE, kernels: str = "opt",
+              compress: str = "none", mlperf_model: str | None = None, cycles: bool = False,
+              strip_names: bool = False) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
@@ -297,15 +306,23 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     ``cycles``: under QEMU, one more session on the same image logs one inference of the first sample
     and estimates its cycles (hil_bench.timing; a few seconds per million instructions). Runners that
     measure cycles (DWT, FVP) report them either way.
+    ``strip_names``: store the model without tensor and signature names (:func:`hil_bench.tflite_parts.strip_names`).
+    ``arena_bytes`` None: the host build's plan plus the stated margin (hil_bench.firmware.build.ARENA_MARGIN).
     """
+    from hil_bench.tflite_parts import decoded_weight_bytes
+    from hil_bench.tflite_parts import strip_names as without_names
+
     board = load_board(board)
     model = Path(tflite_path).read_bytes()
     if compress != "none":
         from hil_bench.compress import compress_model
 
         model = compress_model(model, compress).model
+    if strip_names:
+        model = without_names(model)
+    stored = {"compress": compress, "decode": decode, "names_stripped": strip_names}
     if not runner_class(pick_runner(board, runner).kind).starts_image:
-        return _run_natively(model, board, inputs)
+        return dataclasses.replace(_run_natively(model, board, inputs), **stored)
     if cycles:   # a core without a timing table is refused before anything runs
         from hil_bench.timing import core_timing
 
@@ -347,12 +364,16 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
               enumerate(timing.layers if timing else ())]
     s, used = dev.image.sizes, after.values
     arena_used, stack_used = int(used.get("arena_used", 0)), int(used.get("stack_used", 0))
+    decoded = decoded_weight_bytes(model) if decode == "init" else 0
+    ram_split = {"arena": arena_used - decoded, "decoded_weights": decoded, "harness_buffers": s.harness_bytes,
+                 "stack": stack_used, "static": s.static_bytes}
     return RunResult(board=board.name, runner=dev.runner.kind, timing_source=dev.runner.timing_source,
                      latency=latency, layers=layers,
                      outputs=[np.stack(o) for o in outputs],
                      flash_bytes=s.flash_bytes, ram_reserved_bytes=s.ram_bytes, model_bytes=s.model_bytes,
                      code_bytes=s.code_bytes, arena_bytes=s.arena_bytes, arena_used_bytes=arena_used,
-                     stack_used_bytes=stack_used,
+                     stack_used_bytes=stack_used, decoded_weight_bytes=decoded, harness_ram_bytes=s.harness_bytes,
+                     ram_split=ram_split, **stored,
                      ram_bytes=s.data_bytes + s.bss_bytes + arena_used + stack_used,
                      retransmissions=retransmissions, exit_code=code, image_kind=dev.image.image_kind,
                      round_trips=round_trips, model_readback=model_readback, elf=dev.elf,

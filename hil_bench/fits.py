@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import DoesNotFitError, Error, UnsupportedModelError
 
 ARENA_FROM_DEVICE = "device build's own plan (optimized kernels' scratch included)"
@@ -100,11 +101,12 @@ def unsupported_ops(model: bytes) -> list[str]:
 
 
 def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = None, boot: bool = True,
-          decode: str = "init", arena_bytes: int | None = None, mlperf_model: str | None = None):
+          decode: str = DECODE, arena_bytes: int | None = None, mlperf_model: str | None = None):
     """(:class:`Fit`, the firmware image or None). ``model`` is the model as it will be stored
     (compressed already), ``mlperf_model`` as the image will be built, so a caller that runs the model
     runs this image (one build, not two). ``boot=False``: skip booting for the arena (``run`` boots
-    the board next anyway and the device refuses exactly when this would have)."""
+    the board next anyway and the device refuses exactly when this would have). ``arena_bytes`` None:
+    the image reserves the host build's plan plus the stated margin (:data:`~hil_bench.firmware.build.ARENA_MARGIN`)."""
     from hil_bench.boards import load_board
     from hil_bench.runtime.host import model_info
 
@@ -127,8 +129,11 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
     if board.is_host:
         fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
         return fit, None
+    from hil_bench.firmware.build import arena_with_margin
     from hil_bench.firmware.runner_image import build_image
 
+    if arena_bytes is None and host_needed is not None:
+        arena_bytes = arena_with_margin(host_needed)
     try:
         image = build_image(board, model, runner=runner, kernels=kernels, decode=decode, arena_bytes=arena_bytes,
                             installed_only=False, mlperf_model=mlperf_model)[0]
@@ -140,8 +145,9 @@ def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = Non
     fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
     if host_needed is None or host_needed > s.arena_bytes:
         # The plain C plan is a lower bound of every path's: too big here is too big on the device.
-        fit.refuse(f"arena too small: the host build's plan needs {host_needed or 'more than its default'} "
-                   f"bytes, the image reserves {s.arena_bytes:,} B")
+        needed = f"{host_needed:,}" if host_needed else "more than its default"
+        fit.refuse(f"arena too small: the host build's plan needs {needed} bytes, the image reserves "
+                   f"{s.arena_bytes:,} B (give a bigger --arena-bytes)")
         return fit, image
     if boot:
         _device_arena(fit, image, board, runner)

@@ -104,6 +104,7 @@ def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
+        os.fchmod(fd, _new_file_mode(path))   # mkstemp's 0600 would outlive the rename
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as f:
             yield f
             f.flush()
@@ -114,6 +115,17 @@ def atomic_write(path: Path | str, mode: str = "wb") -> Iterator[IO]:
         if isinstance(exc, OSError):   # disk full, folder removed meanwhile: a failure, not a bug
             raise write_error(path, exc) from None
         raise
+
+
+def _new_file_mode(path: Path) -> int:
+    """The mode ``open()`` would give: the replaced file's, else 0666 less the process's umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        pass
+    mask = os.umask(0o022)   # the only portable way to read it; set straight back
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> None:

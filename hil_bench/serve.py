@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from hil_bench.compress import defaults
 from hil_bench.errors import DeviceError, UsageError
 
 
@@ -159,7 +160,7 @@ def bridge(port, front, alive: Callable[[], bool], poll_s: float = 0.05) -> None
 
 
 def serve(model: str | Path, board: str, *, pty: bool = False, tcp_port: int | None = None,
-          mlperf_model: str | None = None, kernels: str = "opt", compress: str = "auto",
+          mlperf_model: str | None = None, kernels: str = "opt", compress: str = defaults.COMPRESS,
           runner: str | None = None, on_ready: Callable[[Served], None] = lambda served: None) -> None:
     """Build ``model`` for ``board``, start it, and serve its UART on a pty or a loopback TCP port until
     interrupted (KeyboardInterrupt) or the board stops (DeviceError). ``on_ready`` is called once the

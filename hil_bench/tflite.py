@@ -239,7 +239,10 @@ def with_builtin_codes(model_bytes: bytes) -> bytes:
 
 
 def tensor_name(tensor) -> str:
+    """The tensor's name; "" for a model stored without names (``--strip-names``)."""
     name = tensor.name
+    if name is None:
+        return ""
     return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from hil_bench.boards import load_board
 from hil_bench.errors import UsageError
-from hil_bench.sizing.budget import board_budget
+from hil_bench.sizing.budget import board_budget, parse_budgets
 from hil_bench.sizing.fit import _first_fitting
 from hil_bench.sizing.grid import Point, grid, parse_clusters, parse_size, parse_sparsities
 from hil_bench.sizing.pareto import front, quality
@@ -68,6 +68,28 @@ def test_pareto_front():
     points = {"a": (0.9, 100), "b": (0.95, 120), "c": (0.9, 130), "d": (0.95, 120), "e": (None, 1)}
     assert front(points) == {"a", "b", "d"}
     assert quality(0.1, "mse") > quality(0.2, "mse") and quality(None, "accuracy") < quality(0.0, "accuracy")
+
+
+def test_pareto_ignores_cost_differences_below_the_noise_floor():
+    """Issue 20: 500 instructions in 7.16 M made a less accurate point a latency Pareto point."""
+    points = {"s0.50-k16": (0.927, 7_160_000), "s0.00-k16": (0.922, 7_159_500), "s0.75-k8": (0.90, 6_000_000)}
+    assert front(points) == {"s0.50-k16", "s0.75-k8"}
+    assert front(points, noise=0.0) == set(points)   # exact comparison: the old marks
+    assert front({"a": (0.9, 100), "b": (0.9, 100.2)}) == {"a", "b"}   # equal on both: neither dominates
+
+
+def test_budgets_per_board_or_one_for_all():
+    boards = ["corstone300", "mps2-an386"]
+    assert parse_budgets(None, boards, "--flash-budget") == {"corstone300": None, "mps2-an386": None}
+    assert parse_budgets(["115KiB"], boards, "--flash-budget") == {"corstone300": 117760, "mps2-an386": 117760}
+    assert parse_budgets(["64KiB", "mps2-an386=1MiB"], boards, "--x") == {"corstone300": 65536, "mps2-an386": 1 << 20}
+    assert parse_budgets(["corstone300=1KiB,mps2-an386=2KiB"], boards, "--x") == {"corstone300": 1024,
+                                                                                  "mps2-an386": 2048}
+    for bad, message in ((["nucleo=1KiB"], "not among the boards"), (["1KiB", "2KiB"], "twice"),
+                         (["corstone300=1KiB", "corstone300=2KiB"], "twice"), (["corstone300=lots"], "not a size"),
+                         (["1KiB,"], "empty item")):
+        with pytest.raises(UsageError, match=message):
+            parse_budgets(bad, boards, "--flash-budget")
 
 
 def test_binary_search_probes_few_points():

@@ -37,11 +37,14 @@ def add_arguments(p) -> None:
                         "(default 1; the recipes are trained once first; rows come out as a sequential run's)")
     from hil_bench.compress.formats import METHODS
 
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how the firmware stores weight tensors in flash (default auto: per tensor the smallest "
-                        "of raw, TFLite Micro LUT and hil-bench's codec)")
-    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_timeout
+    from hil_bench.compress import defaults
 
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how the firmware stores weight tensors in flash (default {defaults.COMPRESS}; auto: per "
+                        "tensor the smallest of raw, TFLite Micro LUT and hil-bench's codec)")
+    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_storage_options, add_timeout
+
+    add_storage_options(p)
     add_kernels(p)
     add_mlperf_model(p)
     add_timeout(p)
@@ -64,7 +67,8 @@ def add_arguments(p) -> None:
 COLUMNS = [
     ("recipe", "recipe"), ("metric", "metric"), ("accuracy_host", "host"), ("accuracy_device", "device"),
     ("latency", "latency"), ("flash_bytes", "flash B"), ("model_bytes_raw", "model B"),
-    ("model_bytes", "compressed B"), ("ram_bytes", "RAM B"),
+    ("model_bytes", "stored B"), ("model_ram", "model RAM B"), ("harness_ram_bytes", "harness B"),
+    ("stack_used_bytes", "stack B"),
     ("sparsity_trained", "sparsity trained"), ("sparsity_binary", "in binary"),
     ("max_unique_trained", "uniq/ch trained"), ("max_unique_binary", "in binary"),
     ("sparsity_survived", "sparsity kept"), ("clusters_survived", "clusters kept"),
@@ -90,7 +94,8 @@ def run(args) -> int:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, kernels=args.kernels, jobs=args.jobs,
-                                        mlperf_model=args.mlperf_model, timeout=args.timeout)
+                                        mlperf_model=args.mlperf_model, strip_names=args.strip_names,
+                                        arena_bytes=args.arena_bytes, timeout=args.timeout)
     except Exception as exc:
         _junit_error(args, exc)
         raise
@@ -110,16 +115,28 @@ def run(args) -> int:
         print(f"{suite.description} — board {board} via {first.runner}; "
               f"latency in {first.latency_unit} ({first.timing_source}); {first.kernels or 'unknown'} kernels "
               f"({first.compiler_flags or 'native build'})")
-        print(table([r.to_dict() for r in board_rows], COLUMNS))
+        print(table([dict(r.to_dict(), model_ram=r.arena_used_bytes) for r in board_rows], COLUMNS))
         print()
     samples = next(iter(extras.values()))["samples"]
     print(f"device int8 outputs on {samples} test samples identical to TFLite Micro's reference kernels: "
           + ("yes, every recipe" if not differing else f"NO for {', '.join(differing)}"))
     if any(r.dataset_synthetic for r in rows):
         print("note: synthetic data set — accuracy means nothing")
-    print(f"model B: the .tflite; compressed B: the model as embedded in flash (weights: {args.compress}), "
-          "decoded by the runtime at start-up; 'in binary': read back from the device's flash over serial, "
-          "decoded independently, and checked equal to the ELF")
+    from hil_bench.compress import defaults
+    from hil_bench.firmware.build import ARENA_MARGIN
+
+    print(f"model B: the .tflite; stored B: the model as embedded in flash (weights stored: {args.compress}, decoded: "
+          f"{defaults.DECODE}{', names stripped' if args.strip_names else ''}); 'in binary': read back from the "
+          "device's flash over serial, decoded independently, and checked equal to the ELF")
+    print("RAM: model RAM B is the arena the runtime planned (decoded weights included), harness B the harness's "
+          "buffers (serial load buffer, command line, profile), stack B the stack used; the image reserves the "
+          + ("planned arena plus " + ARENA_MARGIN if args.arena_bytes is None else f"--arena-bytes {args.arena_bytes:,} B"))
+    names = [e["names_stripped_bytes"] if args.strip_names else e["names_bytes"] for e in extras.values()]
+    if args.strip_names:
+        print(f"names stripped: {min(names):,} to {max(names):,} B less flash per model, outputs identical")
+    else:
+        print(f"names: each stored model carries {min(names):,} to {max(names):,} B of tensor and signature names; "
+              "--strip-names drops them (outputs identical)")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
 
@@ -206,13 +223,14 @@ def _junit_error(args, exc: Exception) -> None:
 def _report(args, rows, extras, store, comparison) -> None:
     from hil_bench.results import write_report
 
+    from hil_bench.results.report import layer_latencies_by_layer
+
     last = extras[(rows[-1].board, rows[-1].recipe)]
-    layers = {f"{layer['index']}:{layer['op']}": layer["latency"] for layer in last["layers"]}
     history = store.read_history() if args.history else None
-    paths = write_report(store.read(), args.report, layer_latency=layers or None,
-                         layer_latency_unit=last["latency_unit"], history=history,
-                         title=f"hil-bench: {rows[-1].model} ({args.suite} suite)", comparison=comparison,
-                         layer_latencies={key: {f"{layer['index']}:{layer['op']}": layer["latency"]
-                                                for layer in extra["layers"]} for key, extra in extras.items()})
+    paths = write_report(store.read(), args.report, layer_latency=layer_latencies_by_layer(last["layers"]) or None,
+                         layer_latency_unit=last["latency_unit"], layer_latency_of=f"{rows[-1].recipe} on {rows[-1].board}",
+                         history=history, title=f"hil-bench: {rows[-1].model} ({args.suite} suite)",
+                         comparison=comparison,
+                         layer_latencies={key: layer_latencies_by_layer(extra["layers"]) for key, extra in extras.items()})
     if not args.json:
         print(f"report: {paths[0]} and {paths[-1]}")

@@ -28,11 +28,16 @@ def add_arguments(p) -> None:
     where.add_argument("--project", type=Path, metavar="DIR", help="write a CMake firmware project here (new folder)")
     p.add_argument("--name", default="g_model", help="C symbol of the array (--out; default g_model)")
     p.add_argument("--board", help="board the project is for (--project; see `hil-bench boards`)")
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how the project stores weight tensors, as run does (--project; default: auto)")
+    from hil_bench.compress import defaults
+
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how the project stores weight tensors, as run does (--project; default: {defaults.COMPRESS})")
     p.add_argument("--inputs", type=Path, metavar="X.npy",
                    help="the one sample main.c feeds (--project; default: run --random 1 --seed 0's)")
     add_kernels(p)
+    from hil_bench.cli.options import add_storage_options
+
+    add_storage_options(p, arena=False)
 
 
 def run(args) -> int:
@@ -46,11 +51,20 @@ def run(args) -> int:
         from hil_bench.export import export_c_array
 
         check_output_dir(args.out, "--out")
-        result = export_c_array(args.model, args.out, name=args.name)
-        print(f"wrote {result.c_path} and {result.h_path} ({result.size:,} bytes, sha256 {result.sha256[:16]}...)")
+        source = args.model
+        if args.strip_names:
+            from hil_bench.tflite import model_bytes
+            from hil_bench.tflite_parts import strip_names
+
+            source = strip_names(model_bytes(args.model)[0])
+        result = export_c_array(source, args.out, name=args.name)
+        print(f"wrote {result.c_path} and {result.h_path} ({result.size:,} bytes, sha256 {result.sha256[:16]}...)"
+              + (", names stripped" if args.strip_names else ""))
         return 0
     if args.board is None:
         raise UsageError("--project needs --board NAME (see `hil-bench boards`)")
+    if args.strip_names:
+        raise UsageError("--strip-names goes with --out (the project stores the model as `run` does)")
     import numpy as np
 
     from hil_bench.project import ELF, export_project

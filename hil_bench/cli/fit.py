@@ -11,9 +11,16 @@ its measured flash and RAM. The search assumes more compression never grows the 
 train the points it skips, so a point more accurate than the answer can only hide among those
 more compressed than a fitting point of the same cluster count.
 
-Budgets: --flash-budget / --ram-budget (default: the board's regions for code and model / data and
-arena), minus --app-flash / --app-ram. Sizes: 65536, 0x10000, 64KiB, 1MiB.
-Exit status 1 when no point of the grid fits.
+Your own model: --model FILE.keras|FILE.h5|SAVEDMODEL_DIR with --dataset FILE.npz, as for `sweep`.
+Nothing is redone: trained stages come from the stage cache, and board rows of an earlier `sweep` or
+`fit` with the same settings (RESULTS_DIR/sweeps/) stand as measured; every point among them that fits
+is a candidate too, so a point already shown to fit is never passed over for a less accurate one.
+This run's board rows are added there. Device and host accuracy of the chosen point are compared on
+the same samples (the board run's); the search ranks by host accuracy on the whole test split.
+
+Budgets: --flash-budget / --ram-budget (SIZE, or BOARD=SIZE as for `sweep`; default: the board's
+regions for code and model / data and arena), minus --app-flash / --app-ram. Sizes: 65536, 0x10000,
+64KiB, 1MiB. Exit status 1 when no point of the grid fits.
 """
 
 from __future__ import annotations
@@ -25,11 +32,17 @@ HELP = "the most accurate sparsity x clusters point that fits a flash/RAM budget
 def add_arguments(p) -> None:
     from hil_bench.cli.sweep import add_grid_options, add_model_options
 
+    from pathlib import Path
+
     add_model_options(p)
     p.add_argument("--board", required=True, action="append", metavar="NAME",
                    help="board name (see `hil-bench boards`); one board per fit")
-    p.add_argument("--flash-budget", metavar="SIZE", help="flash for the image, e.g. 64KiB (default: the board's)")
-    p.add_argument("--ram-budget", metavar="SIZE", help="RAM for the image, e.g. 32KiB (default: the board's)")
+    p.add_argument("--flash-budget", action="append", metavar="[BOARD=]SIZE",
+                   help="flash for the image, e.g. 64KiB (default: the board's)")
+    p.add_argument("--ram-budget", action="append", metavar="[BOARD=]SIZE",
+                   help="RAM for the image, e.g. 32KiB (default: the board's)")
+    p.add_argument("--results-dir", type=Path, default=Path("results"),
+                   help="where earlier sweep and fit rows are found and this run's board rows go (default: results/)")
     p.add_argument("--min-accuracy", type=float, metavar="FRACTION",
                    help="refuse points whose int8 accuracy is below this, e.g. 0.95")
     add_grid_options(p)
@@ -44,19 +57,17 @@ def run(args) -> int:
     import sys
 
     from hil_bench.boards import load_board, pick_runner
-    from hil_bench.cli.sweep import settings_from
+    from hil_bench.cli.sweep import budgets_from, settings_from
     from hil_bench.errors import UsageError
-    from hil_bench.sizing.budget import board_budget
-    from hil_bench.sizing.grid import parse_clusters, parse_size, parse_sparsities
+    from hil_bench.paths import check_output_dir
+    from hil_bench.sizing.grid import parse_clusters, parse_sparsities
 
+    check_output_dir(args.results_dir, "--results-dir")
     sparsities, clusters = parse_sparsities(args.sparsity), parse_clusters(args.clusters)
-    sizes = {option: None if value is None else parse_size(value, option) for option, value in
-             (("--flash-budget", args.flash_budget), ("--ram-budget", args.ram_budget),
-              ("--app-flash", args.app_flash), ("--app-ram", args.app_ram))}
     if args.min_accuracy is not None and not 0.0 <= args.min_accuracy <= 1.0:
         raise UsageError(f"--min-accuracy {args.min_accuracy} is out of range: give a fraction from 0 to 1")
     settings = settings_from(args)
-    if args.min_accuracy is not None and _task(settings) != "classification":
+    if args.min_accuracy is not None and settings.builtin and _task(settings) != "classification":
         raise UsageError(f"--min-accuracy applies to classifiers; {settings.model} is scored by its "
                          "reconstruction error")
     named = list(dict.fromkeys(args.board))   # the same board twice is that board
@@ -68,8 +79,7 @@ def run(args) -> int:
         raise UsageError(f"board {board.name!r} has no flash or RAM to fit; give a target board "
                          "(see `hil-bench boards`)")
     pick_runner(board)   # the candidates run on the board in the end: a runner not installed fails now
-    budget = board_budget(board, app_flash=sizes["--app-flash"], app_ram=sizes["--app-ram"],
-                          flash_budget=sizes["--flash-budget"], ram_budget=sizes["--ram-budget"])
+    budget = budgets_from(args, [board.name])[board.name]
 
     from hil_bench.cli.output import print_json, table
     from hil_bench.sizing.fit import search
@@ -79,29 +89,44 @@ def run(args) -> int:
             print(f"fit: {text}", file=sys.stderr, flush=True)
 
     result = search(settings, sparsities, clusters, board, budget, min_accuracy=args.min_accuracy,
-                    progress=progress)
+                    results_dir=args.results_dir, progress=progress)
     report = result.as_dict()
     if args.json:
         print_json(report)
         return 0 if result.chosen else 1
-    print(f"{settings.model} on {board.name}: budget flash {budget.flash_left:,} B, RAM {budget.ram_left:,} B"
+    from hil_bench.cli.sweep import storage_text
+
+    print(f"{settings.suite().label} on {board.name} ({storage_text(settings)}): budget flash "
+          f"{budget.flash_left:,} B, RAM {budget.ram_left:,} B ({budget.source})"
           + (f" (after {budget.app_flash:,} B flash and {budget.app_ram:,} B RAM for the application)"
              if budget.app_flash or budget.app_ram else ""))
     rows = [dict(t, verdict="CHOSEN" if t["chosen"] else t["reason"] or "-") for t in report["tried"]]
     print(table(rows, COLUMNS))
-    print(f"trained {report['trainings']} of the {report['grid_size']} grid points; {report['board_runs']} "
-          "board run(s). RAM B: measured on the board for the points run, else a lower bound (data + bss + "
-          "the host plan's arena)")
+    work = report["work"]
+    print(f"trained {report['trainings']} of the {report['grid_size']} grid points ({work['stages_run']} stages "
+          f"trained, {work['stages_cached']} from the cache); {work['rows_reused']} board row(s) from earlier runs, "
+          f"{report['board_runs']} board run(s). int8 host: TFLite Micro's reference kernels on the whole test "
+          "split. RAM B: measured on the board for the points run, else a lower bound (data + bss + the host "
+          "plan's arena)")
     chosen = report["chosen"]
     if chosen is None:
         print(f"no point of the grid fits {board.name} within the budget", file=sys.stderr)
         return 1
     row = chosen["board_row"]
+    samples = args.limit or "all"
     print(f"chosen: {chosen['point']} (sparsity {chosen['sparsity']}, clusters {chosen['clusters'] or 'none'}): "
-          f"{chosen['metric']} {row['accuracy_device']:.4f} on the device ({args.limit or 'all'} samples), "
-          f"{chosen['accuracy_host']:.4f} on the host (whole test split), flash {row['flash_bytes']:,} B, "
-          f"RAM {row['ram_bytes']:,} B, latency {row['latency']:,.0f} {row['latency_unit']}")
+          f"{chosen['metric']} on the same {samples} test samples {row['accuracy_device']:.4f} on the device, "
+          f"{row['accuracy_host']:.4f} on the host ({chosen['accuracy_host']:.4f} on the host over the whole test "
+          f"split); flash {_bytes(row['flash_bytes'])}, RAM {_bytes(row['ram_bytes'])} (model arena "
+          f"{_bytes(row['arena_used_bytes'])}, harness {_bytes(row['harness_ram_bytes'])}), latency "
+          f"{row['latency']:,.0f} {row['latency_unit']}")
+    if report["run_csv"]:
+        print(f"board rows in {report['run_csv']}")
     return 0
+
+
+def _bytes(value) -> str:
+    return "unknown" if value is None else f"{value:,} B"
 
 
 def _task(settings) -> str:

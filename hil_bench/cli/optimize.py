@@ -33,6 +33,9 @@ def add_arguments(p) -> None:
                    help="train the baseline even for a user model (default: only built-in models are trained)")
     p.add_argument("--no-train", dest="train", action="store_false", help="skip baseline training")
     p.add_argument("--no-cache", action="store_true", help="recompute every stage")
+    from hil_bench.cli.options import add_storage_options
+
+    add_storage_options(p, arena=False)
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     p.add_argument("--json", action="store_true", help="print metrics.json to stdout")
 
@@ -68,7 +71,12 @@ def run(args) -> int:
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(out / "model_int8.tflite", result.tflite)
+    if args.strip_names:
+        from hil_bench.tflite_parts import strip_names
+
+        write_bytes_atomic(out / "model_int8.tflite", strip_names(result.tflite))
+    else:
+        write_bytes_atomic(out / "model_int8.tflite", result.tflite)
     export_c_array(out / "model_int8.tflite", out)
     write_json_atomic(out / "audit.json", result.audit_json())
     save_h5(result.float_model, out / "model_float.h5")
@@ -79,9 +87,11 @@ def run(args) -> int:
         print_json(metrics)
         return 0
     metric = metrics["metric"]
-    print(f"{spec.name} / {recipe.name} on {data.name}: float {metric} {metrics[f'float_{metric}']:.4f}, "
-          f"int8 {metric} {metrics[f'int8_{metric}']:.4f} (TFLite Micro reference kernels), "
-          f".tflite {metrics['tflite_bytes']:,} B")
+    print(f"{spec.name} / {recipe.name} on {data.name}, {metric} of each model: "
+          + "; ".join(f"{what} {score:.4f}" for what, score in accuracies(result))
+          + f"; .tflite {(out / 'model_int8.tflite').stat().st_size:,} B"
+          + (f" (names stripped: {metrics['tflite_bytes'] - (out / 'model_int8.tflite').stat().st_size:,} B less)"
+             if args.strip_names else ""))
     if data.caveat:
         print(f"note: {data.caveat}")
     rows = [{"tensor": v["tensor"], "sparsity": v["sparsity_after"], "trained": v["sparsity_before"],
@@ -92,6 +102,21 @@ def run(args) -> int:
                        ("survived", "survived")]))
     print(f"wrote {out}/model_int8.tflite, model_data.c, model_data.h, audit.json, metrics.json, model_float.h5")
     return 0
+
+
+def accuracies(result) -> list[tuple[str, float]]:
+    """(which model, its score) for the models a recipe makes, each named after what it is: the float model
+    as trained (or as given), the float model after pruning and/or clustering, the int8 model on the host."""
+    stages = {s.name: s for s in result.stages}
+    trained = stages.get("train") or stages.get("float")
+    named = [("trained float" if "train" in stages else "float as given", trained)]
+    shaped = [what for what, name in (("pruned", "prune"), ("clustered", "cluster")) if name in stages]
+    if shaped:
+        named.append((" and ".join(shaped) + " float", result.structured_stage))
+    if "qat" in stages:
+        named.append(("QAT float", stages["qat"]))
+    named.append(("int8 on the host (TFLite Micro reference kernels)", stages["int8"]))
+    return [(what, stage.score) for what, stage in named if stage is not None and stage.score is not None]
 
 
 def _notes(args):

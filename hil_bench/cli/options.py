@@ -51,6 +51,34 @@ def add_kernels(p) -> None:
     p.add_argument("--kernels", choices=KERNELS, default="opt", help=KERNELS_HELP)
 
 
+def add_storage_options(p, *, arena: bool = True) -> None:
+    """How the image stores the model beside --compress: without names, and the arena it reserves."""
+    p.add_argument("--strip-names", action="store_true",
+                   help="store the model without tensor and signature names and its description (smaller "
+                        "flash; outputs bit-exact, the audit pairs tensors by position)")
+    if arena:
+        from hil_bench.firmware.build import ARENA_MARGIN
+
+        p.add_argument("--arena-bytes", type=arena_size, metavar="SIZE",
+                       help=f"the arena the image reserves, e.g. 64KiB (default: the planned arena plus {ARENA_MARGIN})")
+
+
+def arena_size(text: str) -> int:
+    """--arena-bytes: a positive size (65536, 0x10000, 64KiB); argparse reports a bad one (exit 2)."""
+    import argparse
+
+    from hil_bench.errors import UsageError
+    from hil_bench.sizing.grid import parse_size
+
+    try:
+        value = parse_size(text, "--arena-bytes")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--arena-bytes {text!r} must be positive")
+    return value
+
+
 def check_model_source(source: str, option: str = "--model") -> None:
     """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
     after several seconds)."""

@@ -50,6 +50,18 @@ def _cell(value) -> str:
     return str(value)
 
 
+COUNT_UNITS = ("instructions", "cycles", "ticks")
+
+
+def latency_text(value: float | None, unit: str) -> str:
+    """A latency with thousands separators and its unit: whole counts for instructions and cycles
+    (a 1/32 tick resolution is no precision worth printing), two decimals for times."""
+    if value is None:
+        return "-"
+    number = f"{value:,.0f}" if unit in COUNT_UNITS else f"{value:,.2f}"
+    return f"{number} {unit}"
+
+
 def write_json_atomic(path: Path, data) -> None:
     """Write JSON to ``path`` through a temporary file and a rename: never a half-written file."""
     from hil_bench.paths import atomic_write

@@ -20,7 +20,7 @@ HELP = "run a .tflite on a board or simulator and report latency, flash, RAM (an
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_timeout
+    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_storage_options, add_timeout
 
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
@@ -39,12 +39,15 @@ def add_arguments(p) -> None:
     add_timeout(p)
     from hil_bench.compress.formats import METHODS
 
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how weight tensors are stored in flash, as bench and size do (default: auto)")
     p.add_argument("--cycles", action="store_true",
                    help="under QEMU, profile one more inference of the first sample and estimate its cycles and "
                         "ms at the board clock with the core's timing model (a few seconds per million "
                         "instructions; docs/cycle-model.md)")
+    from hil_bench.compress import defaults
+
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how weight tensors are stored in flash, as bench and size do (default: {defaults.COMPRESS})")
+    add_storage_options(p)
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
 
@@ -169,8 +172,8 @@ def run(args) -> int:
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, mlperf_model=args.mlperf_model, infer_timeout_s=args.timeout,
-                       cycles=args.cycles)
+                       compress=args.compress, mlperf_model=args.mlperf_model, strip_names=args.strip_names,
+                       arena_bytes=args.arena_bytes, infer_timeout_s=args.timeout, cycles=args.cycles)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:
@@ -195,16 +198,21 @@ def run(args) -> int:
               f"(timing source {report['timing_source']})")
     for line in _time_lines(report):
         print(line)
+    print(f"weights stored: {report['compress']}, decoded: {report['decode']}"
+          + (", names stripped" if report["names_stripped"] else ""))
     if report["flash_bytes"] is not None:
+        split = report["ram_split"]
         print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM used "
-              f"{report['ram_bytes']:,} B of {report['ram_reserved_bytes']:,} B reserved "
-              f"(arena used {report['arena_used_bytes']:,} B, stack used {report['stack_used_bytes']:,} B)")
+              f"{report['ram_bytes']:,} B of {report['ram_reserved_bytes']:,} B reserved: model arena "
+              f"{split['arena']:,} B + decoded weights {split['decoded_weights']:,} B, harness buffers "
+              f"{split['harness_buffers']:,} B, stack {split['stack']:,} B, static data {split['static']:,} B "
+              f"(arena reserved {report['arena_bytes']:,} B)")
     if data is not None:
         metric = metric_name(data)
         note = "  (synthetic data: meaningless)" if data.synthetic else ""
         print(f"{metric} on {len(x)} test samples of {data.name}: {report[metric]:.4f}{note}")
     if report["layers"]:
-        print(table(report["layers"], [("index", "#"), ("op", "op"), ("latency", f"latency ({lat['unit']})")]))
+        print(table(layer_rows(report["layers"], lat["unit"]), [("index", "#"), ("op", "op"), ("latency", "latency")]))
     return 0
 
 
@@ -223,6 +231,16 @@ def _time_lines(report: dict) -> list[str]:
     elif report.get("instructions") is not None and report["runner"] == "qemu":
         lines.append(f"cycles not measured under QEMU (it counts instructions); `--cycles` estimates them at {mhz}")
     return lines
+
+
+def layer_rows(layers: list[dict], unit: str) -> list[dict]:
+    """Per-layer latencies as text with thousands separators and the unit, right-aligned: 250 and
+    131,812 instructions, never ``250.000`` (which reads as a quarter million)."""
+    from hil_bench.cli.output import latency_text
+
+    cells = [latency_text(layer["latency"], unit) for layer in layers]
+    width = max(map(len, cells), default=0)
+    return [dict(layer, latency=cell.rjust(width)) for layer, cell in zip(layers, cells)]
 
 
 def _limited(data, count: int):

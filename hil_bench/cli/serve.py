@@ -39,8 +39,10 @@ def add_arguments(p) -> None:
     front.add_argument("--tcp", type=int, metavar="PORT", help="serve the UART on 127.0.0.1:PORT (0: pick a free one)")
     add_mlperf_model(p)
     add_kernels(p)
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how weight tensors are stored in flash, as run does (default: auto)")
+    from hil_bench.compress import defaults
+
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how weight tensors are stored in flash, as run does (default: {defaults.COMPRESS})")
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
 
 

@@ -4,6 +4,10 @@ yardsticks: gzip -9 of the .tflite, TFLite Micro's LUT compression, and the zero
 int8 weights (the lower bound for any symbol-by-symbol code).
 
 --compress: auto (per tensor the smallest of raw, TFLM LUT and hil-bench's codec), none, lut, hb.
+Flash is split into code, the model's weights, biases, quantization parameters, graph metadata and
+names (--strip-names drops the names) and the weight checksum table; RAM into the model's arena (with
+the decoded weights on their own), the harness's buffers (serial load buffer, command line, profile),
+the stack and the other static data. Each split sums to its total.
 --npu: Ethos-U estimates from Arm's Vela for the board's NPU (encoded weight bytes, SRAM and flash,
 NPU cycles). These are offline ESTIMATES: executing on the NPU needs Arm's FVP or silicon and the
 Ethos-U driver, which hil-bench does not run.
@@ -23,8 +27,12 @@ def add_arguments(p) -> None:
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
     from hil_bench.compress.formats import METHODS
 
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how weight tensors are stored in flash (default: auto)")
+    from hil_bench.cli.options import add_storage_options
+    from hil_bench.compress import defaults
+
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how weight tensors are stored in flash (default: {defaults.COMPRESS})")
+    add_storage_options(p)
     p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
     from hil_bench.cli.options import add_kernels
 
@@ -34,7 +42,8 @@ def add_arguments(p) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt") -> dict:
+def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt", *,
+            strip_names: bool = False, arena_bytes: int | None = None) -> dict:
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
@@ -48,13 +57,25 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
     report = size_report(data, method)
-    compressed = compress_model(data, method).model
-    report.update(board=board.name, compress=method)
+    from hil_bench.compress import defaults
+    from hil_bench.tflite_parts import decoded_weight_bytes, model_parts
+    from hil_bench.tflite_parts import strip_names as without_names
+
+    stored = compress_model(data, method).model
+    named = len(stored)
+    if strip_names:
+        stored = without_names(stored)
+    parts = model_parts(stored)
+    report.update(board=board.name, compress=method, decode=defaults.DECODE, names_stripped=strip_names,
+                  model_bytes=len(stored), model_parts=parts,
+                  names_strippable_bytes=len(stored) - len(without_names(stored)),   # what --strip-names would save
+                  names_stripped_bytes=named - len(stored))                          # what it saved
+    decoded = decoded_weight_bytes(stored) if defaults.DECODE == "init" else 0
     from hil_bench.fits import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).
-    fit, image = check(compressed, board, kernels=kernels)
+    fit, image = check(stored, board, kernels=kernels, arena_bytes=arena_bytes)
     report.update(fit.as_dict())
     # Names shared with run --json, bench --json and result rows (README, "Reading a report").
     report.update(ram_bytes=None, code_bytes=None)   # RAM used: measured by run
@@ -64,7 +85,13 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
         report.update(flash_bytes=sizes.flash_bytes, ram_reserved_bytes=sizes.ram_bytes,
                       model_bytes=sizes.model_bytes, code_bytes=sizes.code_bytes,
                       arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,
+                      harness_ram_bytes=sizes.harness_bytes, decoded_weight_bytes=decoded,
                       regions=sizes.as_dict()["regions"])
+        # Each split sums to its total: flash_bytes and ram_reserved_bytes.
+        report["flash_split"] = {"code": sizes.code_bytes, **parts, "checksums": sizes.model_extra_bytes}
+        report["ram_split"] = {"arena": sizes.arena_bytes - decoded, "decoded_weights": decoded,
+                               "harness_buffers": sizes.harness_bytes, "stack": sizes.stack_bytes,
+                               "static": sizes.static_bytes}
     if npu:
         from hil_bench.compress.vela import run_vela
 
@@ -80,16 +107,26 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
 def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
-    report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
+    report = measure(args.model, args.board, args.compress, args.npu, args.kernels, strip_names=args.strip_names,
+                     arena_bytes=args.arena_bytes)
     # An operator × type the runtime lacks: nothing was built or measured, so never a success.
     status = 1 if (args.check and not report["fits"]) or report["unsupported_ops"] else 0
     if args.json:
         print_json(report)
         return status
-    print(f"{args.model} on {report['board']} (weights stored: {args.compress})")
+    names = ", names stripped" if report["names_stripped"] else ""
+    print(f"{args.model} on {report['board']} (weights stored: {args.compress}, decoded: {report['decode']}{names})")
+    parts = report["model_parts"]
     rows = [
         {"what": "model (.tflite as is)", "bytes": report["model_bytes_raw"]},
-        {"what": "model as stored in flash (compressed)", "bytes": report["model_bytes"]},
+        {"what": "model as stored in flash", "bytes": report["model_bytes"]},
+        {"what": "  weights (as stored, with their decode tables)", "bytes": parts["weights"]},
+        {"what": "  biases and other constant tensors", "bytes": parts["biases"]},
+        {"what": "  quantization parameters (scales, zero points)", "bytes": parts["quantization"]},
+        {"what": "  graph metadata (tables, shapes, options)", "bytes": parts["metadata"]},
+        {"what": "  names (tensors, signatures)" + ("" if report["names_stripped"] else
+                                                    f"; --strip-names saves {report['names_strippable_bytes']:,} B"),
+         "bytes": parts["names"]},
         {"what": "weights raw", "bytes": report["weight_bytes_raw"]},
         {"what": "weights compressed (with tables and metadata)", "bytes": report["weight_bytes_compressed"]},
         {"what": "  yardstick: gzip -9 of the .tflite", "bytes": report["gzip9_bytes"]},
@@ -97,12 +134,17 @@ def run(args) -> int:
         {"what": "  yardstick: zero-order entropy bound of the weights", "bytes": report["entropy_bound_bytes"]},
     ]
     if report["flash_bytes"] is not None:
+        ram = report["ram_split"]
         rows += [
             {"what": "firmware flash (code + model + data), from the ELF", "bytes": report["flash_bytes"]},
             {"what": "  of which runtime and app code", "bytes": report["code_bytes"]},
-            {"what": "firmware RAM reserved (data + bss + arena + stack), from the ELF",
-             "bytes": report["ram_reserved_bytes"]},
-            {"what": "  of which arena", "bytes": report["arena_bytes"]},
+            {"what": "  of which the weight checksum table", "bytes": report["flash_split"]["checksums"]},
+            {"what": "firmware RAM reserved, from the ELF", "bytes": report["ram_reserved_bytes"]},
+            {"what": "  model: arena (planned arena plus margin)", "bytes": ram["arena"]},
+            {"what": "  model: decoded weights (in the arena)", "bytes": ram["decoded_weights"]},
+            {"what": "  harness buffers (serial load buffer, command line, profile)", "bytes": ram["harness_buffers"]},
+            {"what": "  stack", "bytes": ram["stack"]},
+            {"what": "  other static data (runtime, C library)", "bytes": ram["static"]},
         ]
     print(table(rows, [("what", ""), ("bytes", "bytes")]))
     if report["arena_used_bytes"] is not None:

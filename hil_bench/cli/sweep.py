@@ -9,9 +9,13 @@ as train -> prune to s -> cluster to k keeping the zeros -> the QAT that preserv
 qat: plain QAT, none: post-training quantization). Stages are cached: the float model is trained once
 for the whole grid and a prune stage is shared by the points that differ only in clusters.
 
-Fits: the image's flash and RAM (measured) against the board's budget -- the regions of its board file
-that hold code and model (flash) and data and arena (RAM) -- minus --app-flash / --app-ram reserved for
-your own application. Sizes: 65536, 0x10000, 64KiB, 1MiB.
+Your own model: --model FILE.keras|FILE.h5|SAVEDMODEL_DIR with --dataset FILE.npz (x_train, y_train,
+x_test, y_test); it arrives trained, so each point only fine-tunes it (prune, cluster, QAT).
+
+Fits: the image's flash and RAM (measured) against the budget -- --flash-budget / --ram-budget (one SIZE
+for every board, or BOARD=SIZE; default: the regions of the board file that hold code and model (flash)
+and data and arena (RAM)) -- minus --app-flash / --app-ram reserved for your own application.
+Sizes: 65536, 0x10000, 64KiB, 1MiB.
 
 Rows go to RESULTS_DIR/runs/<run_id>.csv as they finish, the summary (every mark and verdict) to
 RESULTS_DIR/runs/<run_id>.sweep.json. Resumable: re-run the same command after an interruption and the
@@ -37,6 +41,11 @@ def add_arguments(p) -> None:
                    help="where the run's rows, its summary and the sweep state go (default: results/)")
     p.add_argument("--report", type=Path, metavar="DIR",
                    help="write report.md and report.html with the plots here, as `bench --report` does")
+    p.add_argument("--flash-budget", action="append", metavar="[BOARD=]SIZE",
+                   help="flash for the image: one SIZE for every board or BOARD=SIZE, repeatable "
+                        "(default: the board file's)")
+    p.add_argument("--ram-budget", action="append", metavar="[BOARD=]SIZE",
+                   help="RAM for the image: one SIZE for every board or BOARD=SIZE, repeatable (default: the board file's)")
     add_grid_options(p)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -47,14 +56,21 @@ def add_model_options(p) -> None:
     from hil_bench.cli.options import add_kernels
     from hil_bench.sizing.grid import QAT_CHOICES
 
-    p.add_argument("--model", required=True, metavar="NAME",
-                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder)")
-    p.add_argument("--dataset", metavar="NAME|FILE.npz", help="data set (default: the model's own)")
+    p.add_argument("--model", required=True, metavar="NAME|PATH",
+                   help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder), or your "
+                        "trained .keras/.h5 file or tf_keras SavedModel (Keras 3 is converted and checked equal)")
+    p.add_argument("--dataset", metavar="NAME|FILE.npz",
+                   help="data set: digits, synthetic or a .npz with x_train, y_train, x_test, y_test (default: the "
+                        "model's own; synthetic, flagged, for your model)")
     p.add_argument("--qat", choices=QAT_CHOICES, default="pcqat",
                    help="pcqat (default): the preserving QAT matching each point (qat, pqat, cqat or pcqat); "
                         "qat: plain QAT everywhere; none: post-training quantization")
-    p.add_argument("--compress", choices=METHODS, default="auto",
-                   help="how the firmware stores weight tensors in flash (default: auto)")
+    from hil_bench.compress import defaults
+
+    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
+                   help=f"how the firmware stores weight tensors in flash (default: {defaults.COMPRESS})")
+    p.add_argument("--strip-names", action="store_true",
+                   help="store the model without tensor and signature names (smaller flash, same outputs)")
     add_kernels(p)
     p.add_argument("--limit", type=int, metavar="N", help="run only the first N test samples on the board")
     p.add_argument("--train-epochs", type=int, metavar="N", help="float training epochs (default: 10)")
@@ -84,11 +100,34 @@ def settings_from(args):
 
     check_dataset_source(args.dataset, args.model)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
-                    limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
+                    limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs,
+                    strip_names=args.strip_names)
+
+
+def budgets_from(args, boards: list[str]) -> dict:
+    """``{board: Budget}`` from --flash-budget/--ram-budget (per board or one for all) and the headroom."""
+    from hil_bench.boards import load_board
+    from hil_bench.errors import UsageError
+    from hil_bench.sizing.budget import board_budget, parse_budgets
+    from hil_bench.sizing.grid import parse_size
+
+    app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
+    flash = parse_budgets(args.flash_budget, boards, "--flash-budget")
+    ram = parse_budgets(args.ram_budget, boards, "--ram-budget")
+    budgets = {}
+    for name in boards:
+        board = load_board(name)
+        if board.is_host and (flash[name] is not None or ram[name] is not None):
+            raise UsageError(f"board {name!r} has no flash or RAM to budget; give a target board "
+                             "(see `hil-bench boards`)")
+        budgets[name] = board_budget(board, app_flash=app_flash, app_ram=app_ram, flash_budget=flash[name],
+                                     ram_budget=ram[name])
+    return budgets
 
 
 COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "device"), ("latency", "latency"),
-           ("flash_bytes", "flash B"), ("ram_bytes", "RAM B"), ("model_bytes", "model B"),
+           ("flash_bytes", "flash B"), ("ram_bytes", "RAM B"), ("arena_used_bytes", "model RAM B"),
+           ("harness_ram_bytes", "harness B"), ("model_bytes", "model B"),
            ("sparsity_survived", "sparsity kept"), ("clusters_survived", "clusters kept"),
            ("pareto", "Pareto"), ("fits_cell", "fits")]
 
@@ -96,18 +135,16 @@ COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "d
 def run(args) -> int:
     from hil_bench.boards import load_board, pick_runner
     from hil_bench.paths import check_output_dir
-    from hil_bench.sizing.budget import board_budget
-    from hil_bench.sizing.grid import grid, parse_clusters, parse_size, parse_sparsities
+    from hil_bench.sizing.grid import grid, parse_clusters, parse_sparsities
 
     check_output_dir(args.results_dir, "--results-dir")
     check_output_dir(args.results_dir / "runs", "--results-dir")
     if args.report is not None:
         check_output_dir(args.report, "--report")
     points = grid(parse_sparsities(args.sparsity), parse_clusters(args.clusters))
-    app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
     settings = settings_from(args)
     boards = list(dict.fromkeys(args.boards))
-    budgets = {b: board_budget(load_board(b), app_flash=app_flash, app_ram=app_ram) for b in boards}
+    budgets = budgets_from(args, boards)
     for board in boards:   # a runner that is not installed here fails now, not after the training
         if not load_board(board).is_host:
             pick_runner(load_board(board))
@@ -125,15 +162,18 @@ def run(args) -> int:
         entries = [dict(e, pareto=_pareto(e), fits_cell=e["fits"]) for e in result.entries if e["board"] == board]
         budget = budgets[board]
         first = next((e for e in entries if e["runner"] is not None), entries[0])   # a point that ran
-        print(f"{settings.model}, {len(points)} points on {board} via {first['runner']}; {first['metric']} on "
-              f"{settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
-              f"budget {_budget_text(budget)}")
+        print(f"{settings.suite().label}, {len(points)} points on {board} via {first['runner']}; {first['metric']} "
+              f"on {settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
+              f"{storage_text(settings)}; budget {_budget_text(budget)}")
         print(table(entries, COLUMNS))
         for e in entries:
             if e["fits"] is False:
                 print(f"  {e['point']} does not fit: {e['fits_reason']}")
         print()
-    print("Pareto: on the front of accuracy (device) vs flash and/or vs latency, on that board")
+    from hil_bench.sizing.pareto import NOISE_FLOOR
+
+    print(f"Pareto: on the front of accuracy (device) vs flash and/or vs latency, on that board; costs within "
+          f"{NOISE_FLOOR:.1%} of each other count as equal (the more accurate point wins)")
     print(f"this run: {result.rows_run} rows run, {result.rows_skipped} already done; "
           f"{len(result.points_trained)} points optimized ({result.stages_run} stages trained, "
           f"{result.stages_cached} from the cache)")
@@ -166,7 +206,15 @@ def _pareto(entry: dict) -> str:
 def _budget_text(budget) -> str:
     if budget.flash_bytes is None:
         return "none (no memory map)"
-    text = f"flash {budget.flash_left:,} B, RAM {budget.ram_left:,} B"
+    text = f"flash {budget.flash_left:,} B, RAM {budget.ram_left:,} B ({budget.source})"
     if budget.app_flash or budget.app_ram:
         text += f" (after {budget.app_flash:,} B flash and {budget.app_ram:,} B RAM for the application)"
     return text
+
+
+def storage_text(settings) -> str:
+    """How the images store and decode the weights, said in every output."""
+    from hil_bench.compress import defaults
+
+    names = ", names stripped" if settings.strip_names else ""
+    return f"weights stored: {settings.compress}, decoded: {defaults.DECODE}{names}"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from hil_bench.boards import Board, load_board
 from hil_bench.cache import building, cache_dir, discard, open_entry, remove_entry
+from hil_bench.compress.defaults import DECODE
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
@@ -33,7 +34,13 @@ from hil_bench.runtime.sources import runtime_sources
 FIRMWARE_DIR = firmware_dir()
 CC = "arm-none-eabi-gcc"
 COMPILE_TIMEOUT_S = 180
-DEFAULT_ARENA_BYTES = 512 * 1024
+DEFAULT_ARENA_BYTES = 512 * 1024   # only when the host build cannot plan the model (it then refuses it)
+# The arena an image reserves by default: the host build's plan plus this margin, which covers what the
+# device's plan adds to the host's (the optimized kernels' per-op scratch, alignment); a device whose
+# plan is bigger still refuses the model at boot with the bytes it needs (then pass --arena-bytes).
+ARENA_MARGIN_FRACTION = 0.25
+ARENA_MARGIN_MIN_BYTES = 2048
+ARENA_MARGIN = f"{ARENA_MARGIN_FRACTION:.0%} of the host build's plan, at least {ARENA_MARGIN_MIN_BYTES:,} B"
 MIN_DB_BUFFER_BYTES = 64 * 1024
 KERNELS = ("opt", "ref")   # --kernels: the core's optimized path, or the plain C reference kernels
 OPT_FLAGS = ("-O2", "-g", "-ffunction-sections", "-fdata-sections", "-fno-common", "-std=gnu11", "-Wall")
@@ -100,6 +107,24 @@ def _headers(board: Board, with_model: bool) -> list[Path]:
     return sorted(h for d in dirs for h in d.rglob("*.h"))
 
 
+def default_arena_bytes(model: bytes, decode: str = DECODE) -> int:
+    """The arena an image reserves unless told: the host build's plan plus :data:`ARENA_MARGIN`, in 16-byte
+    units (:data:`DEFAULT_ARENA_BYTES` when the host build cannot plan the model at all)."""
+    from hil_bench.runtime.host import model_info
+
+    try:
+        planned = int(model_info(model, decode=decode)["arena_bytes"])
+    except DoesNotFitError:
+        return DEFAULT_ARENA_BYTES
+    return arena_with_margin(planned)
+
+
+def arena_with_margin(planned: int) -> int:
+    """``planned`` bytes plus :data:`ARENA_MARGIN`, rounded up to 16 bytes."""
+    margin = max(ARENA_MARGIN_MIN_BYTES, int(planned * ARENA_MARGIN_FRACTION))
+    return (planned + margin + 15) // 16 * 16
+
+
 def _input_bytes(model: bytes) -> int:
     """Total bytes of the model's input tensors, to size the input buffer."""
     from hil_bench.tensor_types import element_bytes
@@ -118,9 +143,9 @@ def _input_bytes(model: bytes) -> int:
 
 
 def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
-                   arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
+                   arena_bytes: int | None = None, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
-                   rebuild: bool = False, decode: str = "init", kernels: str = "opt",
+                   rebuild: bool = False, decode: str = DECODE, kernels: str = "opt",
                    mlperf_model: str | None = None, instruction_ticks: bool = False) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
 
@@ -130,6 +155,8 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
     ``kernels``: "opt" compiles the optimized path the core has (Helium on Armv8.1-M with MVE, the DSP
     extension on Cortex-M4/M7/M33, plain C elsewhere); "ref" forces the plain C reference kernels.
+
+    ``arena_bytes`` None: the host build's plan plus :data:`ARENA_MARGIN` (:func:`default_arena_bytes`).
 
     Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
     fit, and also when the linker finds a region overflowing.
@@ -149,7 +176,12 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
         model_bytes = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
     with_model = model_bytes is not None
     stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes
-    arena = arena_bytes if with_model else 0
+    if not with_model:
+        arena = 0
+    else:
+        arena = arena_bytes if arena_bytes is not None else default_arena_bytes(model_bytes, decode)
+        if arena <= 0:
+            raise UsageError(f"arena_bytes must be positive, not {arena}")
     check_fits(board, model_bytes=len(model_bytes or b""), arena_bytes=arena, stack_bytes=stack)
     db_bytes = db_buffer_bytes or max(MIN_DB_BUFFER_BYTES, _input_bytes(model_bytes) if with_model else 0)
     db_bytes = (db_bytes + 15) // 16 * 16

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import ToolMissingError, UsageError
 from hil_bench.firmware.build import FirmwareImage, build_firmware
 
@@ -18,7 +19,7 @@ def _model_bytes(model: bytes | str | Path) -> bytes:
 
 
 def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
-                arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                arena_bytes: int | None = None, decode: str = DECODE, kernels: str = "opt",
                 installed_only: bool = True, mlperf_model: str | None = None) -> tuple[FirmwareImage, RunnerSpec]:
     """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
 
@@ -35,10 +36,9 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
         spec = next(s for s in board.runners if runner in (None, s.kind))
     if not runner_class(spec.kind).starts_image:
         raise UsageError(f"board {board.name!r} runs models natively ({spec.kind}); it has no firmware image")
-    kwargs = {"arena_bytes": arena_bytes} if arena_bytes else {}
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
     image = build_firmware(board, None if model is None else _model_bytes(model),
                            semihosting=runner_class(spec.kind).semihosting(spec), decode=decode, kernels=kernels,
                            instruction_ticks=runner_class(spec.kind).ticks_count_instructions(spec),
-                           mlperf_model=mlperf_model, **kwargs)
+                           mlperf_model=mlperf_model, arena_bytes=arena_bytes)
     return image, spec

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from hil_bench.boards import Board
+from hil_bench.compress import defaults
 from hil_bench.dut import Device, Latency
 from hil_bench.errors import UsageError
 
@@ -20,11 +21,22 @@ class HilDut(Device):
 
     ``infer(x)`` uploads one sample, runs it and returns the output; ``latency`` describes the timed
     runs of the last ``infer`` in the runner's own unit (instructions under QEMU, cycles on an FVP).
+    The image stores and decodes the weights as ``run`` and ``bench`` do by default
+    (:mod:`hil_bench.compress.defaults`); ``compress`` and ``decode`` say which.
     """
 
-    def __init__(self, board: Board, model: Path, *, log_dir: Path | None = None, boot_timeout_s: float = 30.0):
+    def __init__(self, board: Board, model: Path, *, log_dir: Path | None = None, boot_timeout_s: float = 30.0,
+                 compress: str = defaults.COMPRESS, decode: str = defaults.DECODE):
+        from hil_bench.compress import compress_model
+
         self.model = Path(model)
-        super().__init__(board, self.model, log_dir=log_dir, boot_timeout_s=boot_timeout_s, name=self.model.name)
+        self.compress = compress
+        stored = self.model.read_bytes()
+        if compress != "none":
+            stored = compress_model(stored, compress).model
+        super().__init__(board, stored, log_dir=log_dir, boot_timeout_s=boot_timeout_s, name=self.model.name,
+                         decode=decode)
+        self.decode = decode
         self.latency: Latency | None = None
 
     @property
@@ -50,7 +62,8 @@ class HilDut(Device):
         self.close(exit_code=None)
 
     def __repr__(self) -> str:
-        return f"<HilDut {self.board.name} ({self.runner.kind}) running {self.model.name}>"
+        return (f"<HilDut {self.board.name} ({self.runner.kind}) running {self.model.name}, weights stored: "
+                f"{self.compress}, decoded: {self.decode}>")
 
 
 def model_key(board: Board, model: Path) -> tuple[str, str]:

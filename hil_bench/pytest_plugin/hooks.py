@@ -111,6 +111,16 @@ def pytest_configure(config) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_report_header(config) -> list[str]:
+    """Says how the ``dut`` images store and decode the weights: as ``run`` and ``bench`` do."""
+    from hil_bench.compress import defaults
+
+    if not config.getoption("hil_boards"):
+        return []
+    return [f"hil-bench dut: weights stored: {defaults.COMPRESS}, decoded: {defaults.DECODE} "
+            "(the defaults of run, bench, size, sweep and fit)"]
+
+
 def pytest_configure_node(node) -> None:
     """xdist controller, once per worker: hand it the run id and results folder every worker shares."""
     state = node.config.stash[STATE]

@@ -154,7 +154,7 @@ def _comparison(comparison: Comparison | None) -> str:
 def _pareto(frame: pd.DataFrame) -> str:
     """Per board: accuracy vs flash (with the flash budget) and vs latency (per latency unit), front marked."""
     parts = ["<p>Dashed: the Pareto front of each model (no other point is both cheaper and more accurate). "
-             "Dotted red line: the board's flash budget (a red note instead when it is far off scale). "
+             "Dotted red line: the board's flash budget (named in the legend instead when it is far off scale). "
              "Red ×: the row does not fit the board (flash or RAM over the board file's budget). "
              "Hollow: host accuracy (no device run).</p>"]
     for board, group in frame.groupby("board", sort=False):

@@ -92,7 +92,7 @@ def accuracy_figure(frame: pd.DataFrame, x: str = "flash_bytes", *, title: str |
     require_columns(frame, ("model", "recipe", "board", x, "accuracy_host", "accuracy_device",
                             "dataset_synthetic"), f"accuracy vs {x} plot input")
     name, label, scale = X_AXES[x]
-    fig = Figure(figsize=(7, 4.5))
+    fig = Figure(figsize=(9, 4.5))
     ax = fig.add_subplot()
     groups = list(frame.groupby(["model", "board"], sort=False))
     plotted = []
@@ -117,14 +117,13 @@ def accuracy_figure(frame: pd.DataFrame, x: str = "flash_bytes", *, title: str |
         if budget <= OFF_SCALE * largest:
             ax.axvline(scale * budget, color="red", linestyle=":", label=budget_label or "budget")
         else:   # a MiB budget beside KiB images: drawn to scale, the points would merge into one
-            ax.annotate(f"{budget_label or 'budget'} →\n(off scale: {budget / largest:,.0f}× the largest)",
-                        (1, 0), xycoords="axes fraction", xytext=(-4, 4), textcoords="offset points",
-                        ha="right", va="bottom", color="red", fontsize=8,
-                        bbox={"facecolor": "white", "edgecolor": "red", "alpha": 0.8})
+            ax.plot([], [], color="red", linestyle=":",
+                    label=f"{budget_label or 'budget'} (off scale: {budget / largest:,.0f}× the largest)")
     if any(value(p.record.get("fits")) is False for p in plotted):
         ax.scatter([], [], s=120, marker="x", color="red", label="does not fit the board")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8)
+        # Beside the axes, never over them: a note or legend inside could hide a point.
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
     units = sorted({str(p.record["latency_unit"]) for p in plotted}) if x == "latency" else []
     ax.set_xlabel(label + (f" [{', '.join(units)}]" if units else ""))
     ax.set_ylabel("int8 accuracy [%] (device; hollow: host)")
@@ -133,6 +132,7 @@ def accuracy_figure(frame: pd.DataFrame, x: str = "flash_bytes", *, title: str |
                  + (f" — {SYNTHETIC_NOTE}" if synthetic else ""), color="red" if synthetic else "black",
                  fontsize=10)
     ax.grid(alpha=0.3)
+    fig.tight_layout()
     return fig
 
 

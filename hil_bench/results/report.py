@@ -161,8 +161,28 @@ def history_regressions(history: pd.DataFrame | None,
     return found
 
 
+def layer_latencies_by_layer(layers: typing.Sequence[typing.Mapping]) -> dict[str, float]:
+    """``{layer: latency}`` from a run's per-operator list (``index``, ``op``, ``latency``), keyed by the
+    operator's index among the model's own operators: the DECODE operators compression inserts are
+    left out of the count (so ``3:CONV_2D`` is the same layer in a raw and a compressed recipe) and
+    summed into one ``DECODE (n ops)`` row, so no time is dropped."""
+    out: dict[str, float] = {}
+    decode_total, decodes, k = 0.0, 0, 0
+    for layer in layers:
+        if "DECODE" in str(layer["op"]).upper():
+            decode_total += float(layer["latency"])
+            decodes += 1
+            continue
+        out[f"{k}:{layer['op']}"] = float(layer["latency"])
+        k += 1
+    if decodes:
+        out[f"DECODE ({decodes} ops)"] = decode_total
+    return out
+
+
 def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
                  layer_latency: typing.Mapping[str, float] | None = None, layer_latency_unit: str = "",
+                 layer_latency_of: str = "",
                  history: pd.DataFrame | None = None, title: str = "hil-bench results",
                  comparison: Comparison | None = None,
                  layer_latencies: typing.Mapping[tuple[str, str], typing.Mapping[str, float]] | None = None,
@@ -171,7 +191,8 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     Markdown first and the HTML last.
 
     Plots: ``accuracy_vs_flash.png`` (when any row has flash and accuracy), ``layer_latency.png``
-    (when ``layer_latency``, layer -> latency in ``layer_latency_unit``, is given) and
+    (when ``layer_latency``, layer -> latency in ``layer_latency_unit``, is given; ``layer_latency_of``
+    names what it measured, e.g. "pcqat on corstone300", in its title and caption) and
     ``history.png`` (when a non-empty ``history`` DataFrame is given; points worse than the run
     before are ringed in red). The HTML page (:mod:`hil_bench.results.html`) inlines the same PNGs
     and adds per-board Pareto plots; ``comparison`` (a baseline check of ``frame``) highlights
@@ -191,8 +212,10 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     if layer_latency:
         if not layer_latency_unit:
             raise ResultsError("layer_latency needs its layer_latency_unit (e.g. 'instructions')")
-        plots.append(("Latency per layer", "layer_latency.png",
-                      png_bytes(layer_latency_figure(layer_latency, layer_latency_unit))))
+        of = f": {layer_latency_of}" if layer_latency_of else ""
+        plots.append((f"Latency per layer{of}", "layer_latency.png",
+                      png_bytes(layer_latency_figure(layer_latency, layer_latency_unit,
+                                                     title=f"latency per layer{of}"))))
     regressions = history_regressions(history)
     if history is not None and not history.empty:
         marks = {(run, v.model, v.recipe, v.board, v.metric) for run, v in regressions}

@@ -78,6 +78,12 @@ class ResultRow:
     cycles_est: int | None = None          # estimated cycles (a profile pass under QEMU): see cycle_model
     ms_est: float | None = None            # cycles_est at clock_hz
     cycle_model: str = ""                  # the estimate's model, e.g. "hil-bench cm55-v1 (estimate)"
+    decoded_weight_bytes: int | None = None  # of arena_used: compressed weights decoded into the arena at init
+    harness_ram_bytes: int | None = None     # of ram_bytes: the harness's buffers (serial load buffer, command
+    stack_used_bytes: int | None = None      #   line, profile); the rest is the stack used and static data
+    compress: str = ""                       # how the weights were stored in flash: auto, none, lut, hb
+    decode: str = ""                         # when compressed weights were decoded (init, per-layer, ...)
+    names_stripped: bool | None = None       # the model was stored without tensor and signature names
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():
@@ -127,7 +133,8 @@ _SCORES = ("accuracy_host", "accuracy_device")   # of the row's metric: a fracti
 _FRACTIONS = (*_SCORES, "sparsity_trained", "sparsity_binary")
 _NON_NEGATIVE = ("latency", "latency_spread", "flash_bytes", "ram_bytes", "model_bytes_raw", "model_bytes",
                  "max_unique_trained", "max_unique_binary", "ram_reserved_bytes", "arena_used_bytes", "code_bytes",
-                 "samples", "clock_hz", "instructions", "cycles", "ms", "cycles_est", "ms_est")
+                 "samples", "clock_hz", "instructions", "cycles", "ms", "cycles_est", "ms_est",
+                 "decoded_weight_bytes", "harness_ram_bytes", "stack_used_bytes")
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 

@@ -2,7 +2,8 @@
 
 The budget is the size of the regions the board file places the image in: flash = the regions holding
 code and model (``[placement] code``, ``model``), RAM = the regions holding data and arena (``data``,
-``arena``), each region counted once. An explicit budget (``fit --flash-budget``) replaces the board's.
+``arena``), each region counted once. An explicit budget (``--flash-budget 115KiB`` for every board, or ``--flash-budget corstone300=115KiB``
+for one) replaces the board's.
 The verdict compares totals: the firmware build itself already refuses an image that overflows any
 single region.
 """
@@ -71,3 +72,31 @@ def board_budget(board, *, app_flash: int = 0, app_ram: int = 0, flash_budget: i
             raise UsageError(f"{what} {app:,} B leaves nothing of the {total:,} B budget on {board.name}; "
                              "give a smaller headroom")
     return Budget(board.name, flash, ram, app_flash, app_ram, source)
+
+
+def parse_budgets(values: list[str] | None, boards: list[str], option: str) -> dict[str, int | None]:
+    """``{board: bytes or None}`` from ``option``'s values: ``SIZE`` (every board) or ``BOARD=SIZE``, each
+    value possibly a comma-separated list; a board given twice, or not swept, is refused."""
+    from hil_bench.sizing.grid import parse_size
+
+    out: dict[str, int | None] = dict.fromkeys(boards)
+    every = None
+    named: dict[str, int] = {}
+    for value in values or ():
+        for item in (i.strip() for i in str(value).split(",")):
+            if not item:
+                raise UsageError(f"{option} {value!r} has an empty item; give SIZE or BOARD=SIZE, e.g. "
+                                 f"{option} 115KiB or {option} corstone300=115KiB")
+            board, _, size = item.rpartition("=")
+            if not board:
+                if every is not None:
+                    raise UsageError(f"{option} gives the budget for every board twice; give it once")
+                every = parse_size(size, option)
+                continue
+            if board not in out:
+                raise UsageError(f"{option} {item}: board {board!r} is not among the boards given "
+                                 f"({', '.join(boards)})")
+            if board in named:
+                raise UsageError(f"{option} gives board {board} twice; give it once")
+            named[board] = parse_size(size, f"{option} {board}=")
+    return {b: named.get(b, every) for b in out}

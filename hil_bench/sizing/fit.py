@@ -13,7 +13,10 @@ reason it was not chosen.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from hil_bench.errors import UsageError
+from hil_bench.sizing import state
 from hil_bench.sizing.budget import Budget
 from hil_bench.sizing.grid import Point, sparsity_fraction
 from hil_bench.sizing.pareto import quality
@@ -35,13 +38,15 @@ class Trial:
     fits: bool = False                  # the budget, on the figures known so far
     reasons: list[str] = field(default_factory=list)
     row: dict | None = None             # the board run's result row, for the points run
+    measured_before: bool = False       # the row comes from an earlier sweep or fit (sweep state)
 
     def as_dict(self) -> dict:
         return {"point": self.point.name, "sparsity": self.point.sparsity, "clusters": self.point.clusters,
                 "accuracy_host": self.accuracy, "metric": self.metric, "flash_bytes": self.flash_bytes,
                 "ram_bytes": self.ram_bytes, "ram_lower_bound": self.ram_lower_bound,
                 "model_bytes": self.model_bytes, "fits": self.fits,
-                "chosen": False, "reason": "; ".join(self.reasons) or None, "board_row": self.row}
+                "chosen": False, "reason": "; ".join(self.reasons) or None, "board_row": self.row,
+                "measured_before": self.measured_before}
 
 
 @dataclass
@@ -53,22 +58,31 @@ class FitResult:
     trials: list[Trial]
     chosen: Trial | None = None
     board_runs: int = 0
+    stages_run: int = 0                 # stages computed (not from the cache) by this run
+    stages_cached: int = 0
+    rows_reused: int = 0                # board rows taken from the sweep state instead of a board run
+    run_path: Path | None = None        # the results run holding the board rows (None: not stored)
 
     def as_dict(self) -> dict:
         trials = [dict(t.as_dict(), chosen=t is self.chosen) for t in self.trials]
         return {"board": self.board, "budget": self.budget.as_dict(), "min_accuracy": self.min_accuracy,
                 "grid_size": self.grid_size, "trainings": len(self.trials), "board_runs": self.board_runs,
+                "work": {"stages_run": self.stages_run, "stages_cached": self.stages_cached,
+                         "rows_reused": self.rows_reused, "board_runs": self.board_runs},
+                "run_csv": None if self.run_path is None else str(self.run_path),
                 "chosen": next((t for t in trials if t["chosen"]), None), "tried": trials}
 
 
 class _Sizer:
-    """Trains and sizes points on demand, each at most once."""
+    """Trains and sizes points on demand, each at most once; a point with a board row from an earlier
+    run takes its measured flash and RAM from it."""
 
-    def __init__(self, settings: Settings, board, budget: Budget, min_accuracy: float | None, progress):
-        self.settings, self.board, self.budget, self.min_accuracy = settings, board, budget, min_accuracy
-        self.progress = progress
+    def __init__(self, settings: Settings, board, budget: Budget, progress, rows: dict):
+        self.settings, self.board, self.budget, self.progress = settings, board, budget, progress
+        self.rows = rows                  # point name -> ResultRow measured on this board before
         self.trials: dict[Point, Trial] = {}
         self.optimized: dict[Point, object] = {}
+        self.stages_run = self.stages_cached = 0
 
     def fits(self, point: Point) -> bool:
         return self.trial(point).fits
@@ -78,19 +92,39 @@ class _Sizer:
             self.trials[point] = self._measure(point)
         return self.trials[point]
 
-    def _measure(self, point: Point) -> Trial:
+    def _optimize(self, point: Point):
         from hil_bench.bench import trained_suite_recipe
-        from hil_bench.compress import compress_model
-        from hil_bench.fits import check
 
         self.progress(f"training {point.name}")
         result = trained_suite_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)[2]
         self.optimized[point] = result
+        for stage in result.stages:
+            if stage.name != "float":
+                self.stages_cached += bool(stage.cached)
+                self.stages_run += not stage.cached
+        return result
+
+    def _measure(self, point: Point) -> Trial:
+        from hil_bench.compress import compress_model
+        from hil_bench.fits import check
+        from hil_bench.tflite_parts import strip_names
+
+        result = self._optimize(point)
         int8 = result.stage("int8")
         trial = Trial(point, accuracy=int8.score, metric=result.metric)
+        row = self.rows.get(point.name)
+        if row is not None:   # measured on this board before: the figures stand
+            trial.row, trial.measured_before = _row_dict(row), True
+            trial.flash_bytes, trial.ram_bytes, trial.model_bytes = row.flash_bytes, row.ram_bytes, row.model_bytes
+            trial.fits, reason = self.budget.judge(row.flash_bytes, row.ram_bytes)
+            if not trial.fits:
+                trial.reasons.append(f"measured on the board: {reason}")
+            return trial
         self.progress(f"sizing {point.name}")
-        compressed = compress_model(result.tflite, method=self.settings.compress).model
-        fit, image = check(compressed, self.board, kernels=self.settings.kernels, boot=False)
+        stored = compress_model(result.tflite, method=self.settings.compress).model
+        if self.settings.strip_names:
+            stored = strip_names(stored)
+        fit, image = check(stored, self.board, kernels=self.settings.kernels, boot=False)
         if image is not None:
             s = image.sizes
             trial.flash_bytes, trial.model_bytes = s.flash_bytes, s.model_bytes
@@ -106,11 +140,14 @@ class _Sizer:
 
 
 def search(settings: Settings, sparsities: list[float], clusters: list[int], board, budget: Budget, *,
-           min_accuracy: float | None = None, progress=lambda text: None) -> FitResult:
-    """The search described in the module docstring; ``board`` is a loaded Board."""
+           min_accuracy: float | None = None, results_dir: Path | None = None,
+           progress=lambda text: None) -> FitResult:
+    """The search described in the module docstring; ``board`` is a loaded Board. ``results_dir``: where
+    the sweep state is (earlier rows reused, this run's board rows added); None: nothing read or stored."""
     from hil_bench.bench import bench_recipe
 
-    sizer = _Sizer(settings, board, budget, min_accuracy, progress)
+    store, rows = _earlier_rows(settings, board.name, results_dir)
+    sizer = _Sizer(settings, board, budget, progress, rows)
     axis = sorted(sparsities, key=sparsity_fraction)
     known_fit = None   # an index on the sparsity axis known (by monotonicity) to fit for the next cluster count
     for k in sorted(clusters, key=lambda c: Point(0.0, c).compression_order()):
@@ -118,8 +155,16 @@ def search(settings: Settings, sparsities: list[float], clusters: list[int], boa
         if index is not None:
             sizer.trial(Point(axis[index], k))   # trained for its accuracy even when implied to fit
             known_fit = index
+    for point in (Point(s, k) for s in axis for k in clusters):
+        if point.name in rows:   # measured before: a candidate, whatever the search implied
+            sizer.trial(point)
     trials = list(sizer.trials.values())
-    result = FitResult(board.name, budget, min_accuracy, len(axis) * len(clusters), trials)
+    result = FitResult(board.name, budget, min_accuracy, len(axis) * len(clusters), trials,
+                       rows_reused=sum(t.measured_before for t in trials),
+                       run_path=None if store is None else store.run_path)
+    if min_accuracy is not None and any(t.metric != "accuracy" for t in trials):
+        raise UsageError(f"--min-accuracy applies to classifiers; {settings.suite().label} is scored by "
+                         f"{trials[0].metric}")
     for t in trials:
         if t.fits and min_accuracy is not None and t.accuracy is not None and t.accuracy < min_accuracy:
             t.fits = False
@@ -129,19 +174,38 @@ def search(settings: Settings, sparsities: list[float], clusters: list[int], boa
             t.reasons.append(f"fits, but less accurate than {result.chosen.point.name} "
                              f"({t.accuracy:.4f} vs {result.chosen.accuracy:.4f})")
             continue
-        progress(f"{t.point.name} on {board.name}")
-        row, _ = bench_recipe(board.name, settings.suite(), sizer.optimized[t.point].recipe, run_id="fit",
-                              limit=settings.limit, compress=settings.compress, kernels=settings.kernels,
-                              optimized=sizer.optimized[t.point])
-        result.board_runs += 1
-        t.row = _row_dict(row)
-        t.flash_bytes, t.ram_bytes = row.flash_bytes, row.ram_bytes
-        t.fits, reason = budget.judge(row.flash_bytes, row.ram_bytes)
+        if t.row is None:
+            progress(f"{t.point.name} on {board.name}")
+            row, _ = bench_recipe(board.name, settings.suite(), sizer.optimized[t.point].recipe,
+                                  run_id=store.run_id if store is not None else "fit", limit=settings.limit,
+                                  compress=settings.compress, kernels=settings.kernels,
+                                  optimized=sizer.optimized[t.point], strip_names=settings.strip_names)
+            result.board_runs += 1
+            if store is not None:
+                store.append(row)
+            t.row = _row_dict(row)
+            t.flash_bytes, t.ram_bytes = row.flash_bytes, row.ram_bytes
+            t.fits, reason = budget.judge(row.flash_bytes, row.ram_bytes)
+            if t.fits is False:
+                t.reasons.append(f"measured on the board: {reason}")
         if t.fits is not False:
             result.chosen = t
-        else:
-            t.reasons.append(f"measured on the board: {reason}")
+    result.stages_run, result.stages_cached = sizer.stages_run, sizer.stages_cached
     return result
+
+
+def _earlier_rows(settings: Settings, board: str, results_dir: Path | None):
+    """(the results store of this settings' sweep state or None, {point name: row on ``board``})."""
+    if results_dir is None:
+        return None, {}
+    from hil_bench.results import ResultsStore, new_run_id, read_rows
+
+    key = state.sweep_key(settings.key())
+    run_id = state.load_run_id(results_dir, key) or new_run_id()
+    store = ResultsStore(results_dir, run_id=run_id)
+    state.save(results_dir, key, run_id, settings.as_dict())
+    rows = read_rows(store.run_path) if store.run_path.exists() else []
+    return store, {r.recipe: r for r in rows if r.board == board}
 
 
 def _first_fitting(fits, n: int, known_fit: int | None) -> int | None:
@@ -159,6 +223,8 @@ def _first_fitting(fits, n: int, known_fit: int | None) -> int | None:
 
 
 def _row_dict(row) -> dict:
+    """``accuracy_host`` here is on the same samples as ``accuracy_device`` (the board run's)."""
     keep = ("accuracy_host", "accuracy_device", "latency", "latency_unit", "flash_bytes", "ram_bytes",
-            "model_bytes", "sparsity_survived", "clusters_survived", "runner", "kernels")
+            "arena_used_bytes", "harness_ram_bytes", "model_bytes", "sparsity_survived", "clusters_survived",
+            "runner", "kernels", "compress", "decode", "names_stripped")
     return {k: getattr(row, k) for k in keep}

@@ -24,8 +24,10 @@ from hil_bench.sizing.pareto import front, quality
 from hil_bench.sizing.settings import Settings
 
 ROW_FIELDS = ("accuracy_host", "accuracy_device", "metric", "latency", "latency_unit", "flash_bytes", "ram_bytes",
-              "model_bytes_raw", "model_bytes", "code_bytes", "sparsity_trained", "sparsity_binary",
-              "max_unique_trained", "max_unique_binary", "sparsity_survived", "clusters_survived", "runner")
+              "model_bytes_raw", "model_bytes", "code_bytes", "arena_used_bytes", "decoded_weight_bytes",
+              "harness_ram_bytes", "stack_used_bytes", "sparsity_trained", "sparsity_binary",
+              "max_unique_trained", "max_unique_binary", "sparsity_survived", "clusters_survived", "runner",
+              "compress", "decode", "names_stripped")
 
 
 @dataclass
@@ -63,7 +65,7 @@ class SweepResult:
 
 def run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
               results_dir: Path, *, quiet: bool = False) -> SweepResult:
-    key = state.sweep_key(settings.as_dict())
+    key = state.sweep_key(settings.key())
     with state.lock(results_dir, key):
         return _run_sweep(settings, points, boards, budgets, results_dir, key, quiet)
 
@@ -102,7 +104,8 @@ def _run_sweep(settings: Settings, points: list[Point], boards: list[str], budge
                 try:
                     row, extra = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
                                               work_dir=Path(work), compress=settings.compress,
-                                              kernels=settings.kernels, optimized=optimized)
+                                              kernels=settings.kernels, optimized=optimized,
+                                              strip_names=settings.strip_names)
                 except DoesNotFitError as exc:   # no row to store: the image was never run
                     unfit[(point.name, board)] = str(exc).partition(f"does not fit or run on {board}: ")[2] \
                         or str(exc)

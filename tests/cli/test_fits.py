@@ -108,23 +108,26 @@ def _agree(capsys, path, board, *extra) -> bool:
     return report["fits"]
 
 
-def _arena_rows(board) -> tuple[int, int]:
-    """Rows h of a conv1x1(h, 64): the largest the board's arena holds by the host plan, and one more."""
-    from hil_bench.firmware.build import DEFAULT_ARENA_BYTES
+# An arena given with --arena-bytes (the default is each model's own plan plus a margin).
+ARENA_BYTES = 512 * 1024
+ARENA = ("--arena-bytes", str(ARENA_BYTES))
 
+
+def _arena_rows(board) -> tuple[int, int]:
+    """Rows h of a conv1x1(h, 64): the largest an ARENA_BYTES arena holds by the host plan, and one more."""
     per_row = 2 * 64 * 8
-    h = DEFAULT_ARENA_BYTES // per_row
+    h = ARENA_BYTES // per_row
     return h - 1, h + 1
 
 
 @pytest.mark.hil
 def test_size_and_run_agree_at_and_past_the_arena(board, models, capsys):
     under, over = _arena_rows(board)
-    fits_under = _agree(capsys, models(f"conv{under}", conv1x1, under, 64), board.name)
-    fits_over = _agree(capsys, models(f"conv{over}", conv1x1, over, 64), board.name)
+    fits_under = _agree(capsys, models(f"conv{under}", conv1x1, under, 64), board.name, *ARENA)
+    fits_over = _agree(capsys, models(f"conv{over}", conv1x1, over, 64), board.name, *ARENA)
     assert fits_under and not fits_over
-    _, report = _size(capsys, models(f"conv{over}", conv1x1, over, 64), board.name)
-    assert "arena" in report["reason"] and report["arena_bytes"] == 512 * 1024
+    _, report = _size(capsys, models(f"conv{over}", conv1x1, over, 64), board.name, *ARENA)
+    assert "arena" in report["reason"] and report["arena_bytes"] == ARENA_BYTES
 
 
 def conv3x3(h: int, w: int = 4, c: int = 8) -> bytes:
@@ -139,20 +142,19 @@ def conv3x3(h: int, w: int = 4, c: int = 8) -> bytes:
 def test_the_device_plan_decides_when_only_kernel_scratch_overflows(board, models, tmp_path, capsys):
     """The issue's case: the host build's plan fits the arena by a few bytes, the device's optimized
     kernels need their scratch on top. size must say what run will do: no."""
-    from hil_bench.firmware.build import DEFAULT_ARENA_BYTES
     from hil_bench.runtime.host import model_info
 
     a, b = (model_info(conv3x3(h))["arena_bytes"] for h in (1000, 2000))
-    h = 1000 + (DEFAULT_ARENA_BYTES - a) * 1000 // (b - a)
+    h = 1000 + (ARENA_BYTES - a) * 1000 // (b - a)
     path = models(f"conv3x3-{h}", conv3x3, h)
     host_plan = model_info(path)["arena_bytes"]
-    assert DEFAULT_ARENA_BYTES - 64 < host_plan <= DEFAULT_ARENA_BYTES, host_plan   # fits by the host plan
-    _, report = _size(capsys, path, board.name)
+    assert ARENA_BYTES - 64 < host_plan <= ARENA_BYTES, host_plan   # fits by the host plan
+    _, report = _size(capsys, path, board.name, *ARENA)
     if report["kernels"] == "c":
         pytest.skip(f"{board.name} runs plain C kernels: no per-op scratch beyond the host plan")
-    assert not _agree(capsys, path, board.name)
+    assert not _agree(capsys, path, board.name, *ARENA)
     assert "device refuses the model: arena too small" in report["reason"]
-    assert report["arena_used_bytes"] > DEFAULT_ARENA_BYTES >= host_plan
+    assert report["arena_used_bytes"] > ARENA_BYTES >= host_plan
 
 
 @pytest.mark.hil
@@ -201,8 +203,6 @@ def pooled(h: int, w: int, c: int) -> bytes:
 def test_size_and_run_agree_at_and_past_ram(board, models, capsys):
     """The input buffer lives in the board's data region: an input just over it cannot fit; one 64 KiB
     under it fits where the arena (which holds the input too) is big enough to tell RAM apart."""
-    from hil_bench.firmware.build import DEFAULT_ARENA_BYTES
-
     region = board.region(board.placement.data).size
     row = 64 * 16
     over = region // row + 1
@@ -210,6 +210,6 @@ def test_size_and_run_agree_at_and_past_ram(board, models, capsys):
     _, report = _size(capsys, models(f"pool{over}", pooled, over, 64, 16), board.name)
     assert f"region {board.placement.data!r}" in report["reason"] or "arena" in report["reason"]
     under = (region - 64 * 1024) // row
-    if under * row >= DEFAULT_ARENA_BYTES - 16 * 1024:
+    if under * row >= ARENA_BYTES - 16 * 1024:
         return   # this board's data region is bigger than the arena: the arena is the limit (tested above)
     assert _agree(capsys, models(f"pool{under}", pooled, under, 64, 16), board.name)
