@@ -25,7 +25,7 @@ _STATUS_ERRORS = {
 
 
 # When compressed (TFLM_DECODE) tensors are decoded: once at init, or at every invoke.
-DECODE_MODES = {"init": [], "per-layer": ["--decode-per-layer"]}
+DECODE_MODES = {"in-place": ["--decode-in-place"], "init": [], "per-layer": ["--decode-per-layer"]}
 
 
 def _decode_flags(decode: str) -> list[str]:
