@@ -108,7 +108,7 @@ def restructure_int8(values: np.ndarray, reduction_axes: tuple[int, ...], channe
     """Int8 weights given structure after quantization (tests and benchmarks of the in-place formats):
     magnitude pruning to ``sparsity`` per channel, or to N:M along the reduction (flattened in the
     tensor's row-major order, channel first), then per-channel 1-D k-means of the survivors onto at
-    most ``clusters`` values (0: no clustering). Zeros stay zero."""
+    most ``clusters`` values (0: no clustering). Pruned zeros stay zero."""
     moved = np.moveaxis(values, channel_axis, 0)
     rows = moved.reshape(moved.shape[0], -1).astype(np.int32).copy()
     if nm is not None:
@@ -126,8 +126,9 @@ def restructure_int8(values: np.ndarray, reduction_axes: tuple[int, ...], channe
             cut = np.quantile(np.abs(r), sparsity)
             r[np.abs(r) <= cut] = 0
     if clusters:
+        pruned = nm is not None or sparsity > 0
         for r in rows:
-            nz = r != 0
+            nz = r != 0 if pruned else np.ones(r.shape, bool)  # unpruned: zero is just another value
             if nz.any():
                 r[nz] = np.clip(np.round(_kmeans_1d(r[nz].astype(np.float64), clusters)), -127, 127)
     return np.moveaxis(rows.reshape(moved.shape), 0, channel_axis).astype(np.int8)
