@@ -89,7 +89,8 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None):
+                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None,
+                 decode: str = "in-place"):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
     the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
 
@@ -116,15 +117,16 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
-    # smallest of raw, TFLM LUT and the hb codec); the runtime decodes them at start-up.
-    compressed = compress_model(result.tflite, method=compress).model
+    # smallest form under ``decode``, hil_bench.compress.model); in place the kernels read them from flash.
+    stored = compress_model(result.tflite, method=compress, decode=decode)
+    compressed = stored.model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
     tflite_path = work / f"{suite.label}-{recipe.name}-{compress}.tflite"
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
-                    mlperf_model=mlperf_model)
+                    mlperf_model=mlperf_model, decode=decode)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -162,12 +164,12 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
-                 "samples": len(x)}
+                 "samples": len(x), "weight_formats": stored.weight_formats}
 
 
 def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
+              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, decode: str = "in-place"):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -194,7 +196,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     rows, extras = [], {}
     todo = [(board, name) for board in boards for name in suite.recipes]
     options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
-                   mlperf_model=mlperf_model)
+                   mlperf_model=mlperf_model, decode=decode)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):

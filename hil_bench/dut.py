@@ -62,6 +62,9 @@ class RunResult:
     elf: Path | None = None     # the image that ran (None on the host board)
     kernels: str = "c"          # kernel path the device reports it ran: "helium", "dsp" or "c"
     compiler_flags: str = ""    # flags the firmware was compiled with ("" on the host board)
+    decode: str = "in-place"    # when compressed weights are decoded (hil_bench.compress.formats.DECODE_MODES)
+    # per weight tensor: {"tensor", "format", "stored_bytes"} (hil_bench.compress.model.CompressedModel)
+    weight_formats: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -81,7 +84,7 @@ class Device:
     """
 
     def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
-                 arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                 arena_bytes: int | None = None, decode: str = "in-place", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None):
         from hil_bench.fits import check
@@ -237,7 +240,7 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
 def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
-              read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
+              read_back_model: bool = False, decode: str = "in-place", kernels: str = "opt",
               compress: str = "none", mlperf_model: str | None = None) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
 
@@ -247,17 +250,21 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
     ``infer_timeout_s`` bounds each command, a whole chunk included. ``kernels``: "opt" (the core's
     Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
-    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
+    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's);
+    ``decode``: when the device decodes them ("in-place": the kernels read them from flash, the default;
+    "per-layer"; "init"), see :mod:`hil_bench.compress.model`.
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     """
     board = load_board(board)
-    model = Path(tflite_path).read_bytes()
-    if compress != "none":
-        from hil_bench.compress import compress_model
+    from dataclasses import replace
 
-        model = compress_model(model, compress).model
+    from hil_bench.compress import compress_model
+
+    stored = compress_model(Path(tflite_path).read_bytes(), compress, decode)
+    model = stored.model
     if not runner_class(pick_runner(board, runner).kind).starts_image:
-        return _run_natively(model, board, inputs)
+        return replace(_run_natively(model, board, inputs, decode), decode=decode,
+                       weight_formats=stored.weight_formats)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
                 log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
@@ -286,6 +293,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     s, used = dev.image.sizes, after.values
     arena_used, stack_used = int(used.get("arena_used", 0)), int(used.get("stack_used", 0))
     return RunResult(board=board.name, runner=dev.runner.kind, timing_source=dev.runner.timing_source,
+                     decode=decode, weight_formats=stored.weight_formats,
                      latency=latency, layers=layers,
                      outputs=[np.stack(o) for o in outputs],
                      flash_bytes=s.flash_bytes, ram_reserved_bytes=s.ram_bytes, model_bytes=s.model_bytes,
@@ -297,7 +305,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                      kernels=dev.kernels, compiler_flags=dev.image.compiler_flags)
 
 
-def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
+def _run_natively(model: bytes, board: Board, inputs, decode: str = "in-place") -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
     from hil_bench.fits import check
@@ -311,7 +319,7 @@ def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
     shaped = [np.asarray(a).reshape(len(a), *[int(d) for d in sg.tensors[int(i)].shape])
               if np.asarray(a)[0].size == int(np.prod(sg.tensors[int(i)].shape)) else a
               for a, i in zip(arrays, sg.inputs)]
-    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped)
+    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped, decode=decode)
     return RunResult(board=board.name, runner="host", timing_source="none",
                      latency=Latency("none", 0.0, 0.0, 0.0, 0.0, []), layers=[], outputs=outs,
                      model_bytes=len(model), image_kind="host-native")

@@ -83,7 +83,7 @@ def unsupported_ops(model: bytes) -> list[str]:
 
 
 def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = None, boot: bool = True,
-          decode: str = "init", arena_bytes: int | None = None, mlperf_model: str | None = None):
+          decode: str = "in-place", arena_bytes: int | None = None, mlperf_model: str | None = None):
     """(:class:`Fit`, the firmware image or None). ``model`` is the model as it will be stored
     (compressed already), ``mlperf_model`` as the image will be built, so a caller that runs the model
     runs this image (one build, not two). ``boot=False``: skip booting for the arena (``run`` boots

@@ -43,6 +43,9 @@ def add_arguments(p) -> None:
     from hil_bench.cli.options import add_kernels, add_mlperf_model
 
     add_kernels(p)
+    from hil_bench.cli.options import add_decode
+
+    add_decode(p)
     add_mlperf_model(p)
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
@@ -86,7 +89,8 @@ def run(args) -> int:
     try:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
-                                        compress=args.compress, kernels=args.kernels, jobs=args.jobs,
+                                        compress=args.compress, decode=args.decode, kernels=args.kernels,
+                                        jobs=args.jobs,
                                         mlperf_model=args.mlperf_model)
     except Exception as exc:
         _junit_error(args, exc)

@@ -28,6 +28,15 @@ def add_kernels(p) -> None:
     p.add_argument("--kernels", choices=KERNELS, default="opt", help=KERNELS_HELP)
 
 
+def add_decode(p) -> None:
+    """``--decode``: when the device decodes compressed weights (run, size, bench)."""
+    from hil_bench.compress.formats import DECODE_MODES, DEFAULT_DECODE
+
+    p.add_argument("--decode", choices=DECODE_MODES, default=DEFAULT_DECODE,
+                   help="in-place (default): the kernels read palette and N:M weights straight from flash, "
+                        "no RAM copy; init: decode once into the arena; per-layer: decode at every invoke")
+
+
 def check_model_source(source: str, option: str = "--model") -> None:
     """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
     after several seconds)."""

@@ -38,6 +38,9 @@ def add_arguments(p) -> None:
 
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash, as bench and size do (default: auto)")
+    from hil_bench.cli.options import add_decode
+
+    add_decode(p)
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
 
@@ -162,7 +165,7 @@ def run(args) -> int:
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, mlperf_model=args.mlperf_model)
+                       compress=args.compress, decode=args.decode, mlperf_model=args.mlperf_model)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:

@@ -29,12 +29,16 @@ def add_arguments(p) -> None:
     from hil_bench.cli.options import add_kernels
 
     add_kernels(p)
+    from hil_bench.cli.options import add_decode
+
+    add_decode(p)
     p.add_argument("--check", action="store_true",
                    help="exit 1 when the model does not fit or run on the board (reason printed)")
     p.add_argument("--json", action="store_true")
 
 
-def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt") -> dict:
+def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt",
+            decode: str = "in-place") -> dict:
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
@@ -48,13 +52,14 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
     report = size_report(data, method)
-    compressed = compress_model(data, method).model
-    report.update(board=board.name, compress=method)
+    stored = compress_model(data, method, decode)
+    compressed = stored.model
+    report.update(board=board.name, compress=method, decode=decode, weight_formats=stored.weight_formats)
     from hil_bench.fits import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).
-    fit, image = check(compressed, board, kernels=kernels)
+    fit, image = check(compressed, board, kernels=kernels, decode=decode)
     report.update(fit.as_dict())
     # Names shared with run --json, bench --json and result rows (README, "Reading a report").
     report.update(ram_bytes=None, code_bytes=None)   # RAM used: measured by run
@@ -80,7 +85,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
 def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
-    report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
+    report = measure(args.model, args.board, args.compress, args.npu, args.kernels, args.decode)
     status = 1 if args.check and not report["fits"] else 0
     if args.json:
         print_json(report)

@@ -118,6 +118,13 @@ def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFA
     if decode not in DECODE_MODES:
         raise UsageError(f"unknown decode mode {decode!r}; use one of {', '.join(DECODE_MODES)}")
     tflite_bytes = bytes(tflite_bytes)
+    if method == "none":   # stored as is: no editing, every weight tensor int8 (or its own type)
+        model = read_model(tflite_bytes)
+        choices = tuple(TensorChoice(ref.name, ref.subgraph, ref.tensor, "raw", n, None, None, n,
+                                     "int8" if ref.is_int8 else "raw")
+                        for ref in weight_refs(tflite_bytes)
+                        for n in [len(model.buffers[model.subgraphs[ref.subgraph].tensors[ref.tensor].buffer].data)])
+        return CompressedModel(tflite_bytes, method, choices, decode)
     editor = edit_model(tflite_bytes)  # checked by read_model first: a corrupt model is a ModelFileError
     reuse = _reuse(tflite_bytes) if method == "auto" and decode == "in-place" else {}
     choices, methods = [], {}

@@ -121,7 +121,7 @@ def _input_bytes(model: bytes) -> int:
 def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
-                   rebuild: bool = False, decode: str = "init", kernels: str = "opt",
+                   rebuild: bool = False, decode: str = "in-place", kernels: str = "opt",
                    mlperf_model: str | None = None) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
 
@@ -138,8 +138,10 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
     board = load_board(board)
     model_id = check_mlperf_model(mlperf_model)
-    if decode not in ("init", "per-layer"):
-        raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
+    from hil_bench.compress.formats import DECODE_MODES
+
+    if decode not in DECODE_MODES:
+        raise UsageError(f"decode must be one of {', '.join(DECODE_MODES)}, not {decode!r}")
     if kernels not in KERNELS:
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:

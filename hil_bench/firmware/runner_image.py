@@ -18,7 +18,7 @@ def _model_bytes(model: bytes | str | Path) -> bytes:
 
 
 def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
-                arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
+                arena_bytes: int | None = None, decode: str = "in-place", kernels: str = "opt",
                 installed_only: bool = True, mlperf_model: str | None = None) -> tuple[FirmwareImage, RunnerSpec]:
     """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
 
