@@ -118,7 +118,9 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
     # smallest form under ``decode``, hil_bench.compress.model); in place the kernels read them from flash.
-    stored = compress_model(result.tflite, method=compress, decode=decode)
+    from hil_bench.compress.model import board_kernel_path
+
+    stored = compress_model(result.tflite, method=compress, decode=decode, path=board_kernel_path(board, kernels))
     compressed = stored.model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
     tflite_path = work / f"{suite.label}-{recipe.name}-{compress}.tflite"

@@ -258,9 +258,9 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     board = load_board(board)
     from dataclasses import replace
 
-    from hil_bench.compress import compress_model
+    from hil_bench.compress.model import board_kernel_path, compress_model
 
-    stored = compress_model(Path(tflite_path).read_bytes(), compress, decode)
+    stored = compress_model(Path(tflite_path).read_bytes(), compress, decode, board_kernel_path(board, kernels))
     model = stored.model
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return replace(_run_natively(model, board, inputs, decode), decode=decode,

@@ -52,7 +52,9 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
     report = size_report(data, method)
-    stored = compress_model(data, method, decode)
+    from hil_bench.compress.model import board_kernel_path
+
+    stored = compress_model(data, method, decode, board_kernel_path(board, kernels))
     compressed = stored.model
     report.update(board=board.name, compress=method, decode=decode, weight_formats=stored.weight_formats)
     from hil_bench.fits import check

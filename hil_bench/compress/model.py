@@ -31,10 +31,14 @@ from hil_bench.compress.nm import NmCompression, encode_nm, nm_pattern
 # quantization (float32 scale + int64 zero point per channel).
 DECODE_OVERHEAD_BYTES = 256
 DECODE_OVERHEAD_PER_CHANNEL = 12
-# Static cost model of the in-place kernels: a channel's weights are decoded once per invoke, which
-# costs about as much as MIN_REUSE dense multiply-accumulates per weight; below that reuse (output
-# positions per weight: conv output pixels, FC batches) the in-place form would run slower than dense.
+# Static cost model of the in-place kernels (hb_*_wsrc_s8), per kernel path. On the plain C path a
+# channel's weights are decoded once per invoke, about as much as MIN_REUSE dense multiply-accumulates
+# per weight, after which the MACs run at dense speed (palette) or one per non-zero (N:M): measured on
+# ResNet-8 (corstone300, --kernels ref) palette-16 0.78x and 1:8 0.39x of dense. On the DSP and
+# Helium paths the dense kernels block several channels and pixels per step and the in-place kernels
+# do not (measured 8x slower on ResNet-8, corstone300), so there ``auto`` keeps int8.
 MIN_REUSE = 16
+IN_PLACE_PATHS = ("c",)
 PALETTE_MAX_BITS = 7      # palette:B formats the in-place kernels read (TFLM LUT allows B = 1..7)
 
 
@@ -98,9 +102,10 @@ def _reuse(tflite_bytes: bytes) -> dict[tuple[int, int], int]:
     return reuse
 
 
-def in_place_pays(reuse: int) -> bool:
-    """The static cost model: in place is no slower than dense when a channel serves >= MIN_REUSE outputs."""
-    return reuse >= MIN_REUSE
+def in_place_pays(reuse: int, path: str = "c") -> bool:
+    """The static cost model: in place is no slower than dense on kernel path ``path`` ("c", "dsp",
+    "helium") when a channel serves >= MIN_REUSE outputs."""
+    return path in IN_PLACE_PATHS and reuse >= MIN_REUSE
 
 
 def _palette_ok(ref, values, bits: int) -> bool:
@@ -111,8 +116,11 @@ def _palette_ok(ref, values, bits: int) -> bool:
     return ref.channel_axis == want and bits <= PALETTE_MAX_BITS
 
 
-def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFAULT_DECODE) -> CompressedModel:
-    """Compress the weight tensors of a .tflite: ``auto`` picks per tensor, the others force one."""
+def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFAULT_DECODE,
+                   path: str = "c") -> CompressedModel:
+    """Compress the weight tensors of a .tflite: ``auto`` picks per tensor, the others force one
+    (``nm``: N:M, with a palette when that is smaller, where the tensor holds a pattern). ``path``: the
+    kernel path that will run it ("c", "dsp", "helium"; :func:`board_kernel_path`), for the cost model."""
     if method not in METHODS:
         raise UsageError(f"unknown compression method {method!r}; use one of {', '.join(METHODS)}")
     if decode not in DECODE_MODES:
@@ -131,21 +139,34 @@ def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFA
     for ref in weight_refs(tflite_bytes):
         values = editor.subgraphs[ref.subgraph].tensors[ref.tensor].array
         raw = int(values.nbytes)
-        choice, spec_entry = _choose(ref, values, raw, method, decode, reuse.get((ref.subgraph, ref.tensor), 0))
+        choice, spec_entry = _choose(ref, values, raw, method, decode, reuse.get((ref.subgraph, ref.tensor), 0),
+                                     path)
         if spec_entry is not None:
             methods[(ref.subgraph, ref.tensor)] = spec_entry
         choices.append(choice)
     return CompressedModel(compress_with(tflite_bytes, methods), method, tuple(choices), decode)
 
 
-def _choose(ref, values, raw: int, method: str, decode: str, reuse: int):
+def board_kernel_path(board, kernels: str = "opt") -> str:
+    """The kernel path a board's firmware runs ("c" for the host board and ``--kernels ref``)."""
+    from hil_bench.boards import load_board
+    from hil_bench.firmware.build import CC
+    from hil_bench.firmware.features import kernel_path
+
+    board = load_board(board)
+    if board.is_host or kernels == "ref":
+        return "c"
+    return kernel_path(CC, (*board.cpu.cflags, "-mthumb"), kernels)
+
+
+def _choose(ref, values, raw: int, method: str, decode: str, reuse: int, path: str):
     """(TensorChoice, compression spec or None) for one weight tensor."""
     in_place = method == "auto" and decode == "in-place"
     lut_spec = lut_method(values, ref.channel_axis) if ref.is_int8 and method in ("auto", "lut") else None
     lut = lut_size(values, ref.channel_axis) if lut_spec is not None else None
     hb = encode_tensor(values, ref.channel_axis).size if ref.is_int8 and method in ("auto", "hb") and not in_place else None
     nm_enc = None
-    if ref.is_int8 and in_place and ref.op != "DEPTHWISE_CONV_2D" and ref.channel_axis in (0, None):
+    if ref.is_int8 and (in_place or method == "nm") and ref.op != "DEPTHWISE_CONV_2D" and ref.channel_axis in (0, None):
         pattern = nm_pattern(values)
         if pattern is not None:
             nm_enc = encode_nm(values, *pattern, ref.channel_axis)
@@ -155,7 +176,7 @@ def _choose(ref, values, raw: int, method: str, decode: str, reuse: int):
         options = {"raw": raw}
     elif in_place:
         options["raw"] = raw - overhead
-        if in_place_pays(reuse):
+        if in_place_pays(reuse, path):
             if lut is not None and _palette_ok(ref, values, lut_spec.index_bitwidth):
                 options["lut"] = lut
             if nm_enc is not None:
@@ -163,7 +184,8 @@ def _choose(ref, values, raw: int, method: str, decode: str, reuse: int):
     elif method == "auto":
         options = {"raw": raw - overhead, **({"lut": lut} if lut is not None else {}), **({"hb": hb} if hb is not None else {})}
     else:
-        options = {method: {"lut": lut, "hb": hb}[method]} if {"lut": lut, "hb": hb}[method] is not None else {"raw": raw}
+        forced = {"lut": lut, "hb": hb, "nm": nm_enc.size if nm_enc else None}[method]
+        options = {method: forced} if forced is not None else {"raw": raw}
     pick = min(options, key=options.get)
     spec_entry, fmt, chosen = None, "int8", raw
     if pick == "lut":
