@@ -51,10 +51,11 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
         raise UsageError(f"board {board.name!r} declares no NPU; --npu needs a board with an [npu] table "
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
-    report = size_report(data, method)
     from hil_bench.compress.model import board_kernel_path
 
-    stored = compress_model(data, method, decode, board_kernel_path(board, kernels))
+    path = board_kernel_path(board, kernels)
+    report = size_report(data, method, decode, path)
+    stored = compress_model(data, method, decode, path)
     compressed = stored.model
     report.update(board=board.name, compress=method, decode=decode, weight_formats=stored.weight_formats)
     from hil_bench.fits import check
