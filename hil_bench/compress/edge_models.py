@@ -44,3 +44,34 @@ def edge_variant(base: bytes, variant: str) -> bytes:
             moved[1] = np.where(np.moveaxis(tensor.array, axis, 0)[1] != 0, moved[1], 0)
         tensor.array = values
     return _aligned(editor.build())
+
+
+# Two models mixing every format across the three layers (one firmware image each on a board).
+MIXED_PLANS = (("nm:1:8", "palette:3", "nm:2:4+palette"), ("palette:1", "nm:1:4", "palette:4"),
+               ("palette:2", "nm:2:4", "nm:1:8"))
+
+
+def edge_mixed(base: bytes, plan: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """(dense int8 model, the same stored in place): weight tensor i restructured and stored as
+    ``plan[i]``, with the zero and single-value channels of :func:`edge_variant`."""
+    from hil_bench.compress.lut import _aligned, compress_with, lut_method, weight_refs
+    from hil_bench.compress.nm import NmCompression, nm_pattern
+    from hil_bench.tflite import edit_model
+
+    layers = [edit_model(edge_variant(base, variant)) for variant in plan]
+    editor = edit_model(base)
+    refs = weight_refs(base)
+    for i, ref in enumerate(refs):
+        editor.subgraphs[ref.subgraph].tensors[ref.tensor].array = \
+            layers[i].subgraphs[ref.subgraph].tensors[ref.tensor].array
+    dense = _aligned(editor.build())
+    methods = {}
+    for ref, variant in zip(weight_refs(dense), plan):
+        values = edit_model(dense).subgraphs[ref.subgraph].tensors[ref.tensor].array
+        if variant.startswith("nm"):
+            n, m = nm_pattern(values)
+            methods[(ref.subgraph, ref.tensor)] = NmCompression(n=n, m=m, axis=ref.channel_axis,
+                                                                palette="palette" in variant)
+        else:
+            methods[(ref.subgraph, ref.tensor)] = lut_method(values, ref.channel_axis)
+    return dense, compress_with(dense, methods)

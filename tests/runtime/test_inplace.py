@@ -110,3 +110,34 @@ def _corrupt_nm_tail(model: bytes) -> bytes:
             out[start + pos_bytes - 1] = 0xFF
             return bytes(out)
     raise AssertionError("no 1:8 tensor found")
+
+
+@pytest.mark.parametrize("plan", range(3))
+def test_mixed_formats_in_one_model(base, plan: int) -> None:
+    from hil_bench.compress.edge_models import MIXED_PLANS, edge_mixed
+
+    dense, stored = edge_mixed(base, MIXED_PLANS[plan])
+    _check(dense, stored)
+
+
+@pytest.mark.hil
+def test_every_format_on_the_board_bit_exact(base, board, tmp_path) -> None:
+    """On the board's optimized kernel path and on its plain C path: models mixing every format
+    (palette b = 1..4, N:M 2:4 / 1:4 / 1:8, N:M + palette, K = 27 / 12 / 20, zero and single-value
+    channels) and a TFLM LUT kws (DEPTHWISE_CONV_2D in place) equal tflite_micro byte for byte."""
+    from hil_bench.compress.edge_models import MIXED_PLANS, edge_mixed
+    from hil_bench.compress.synthetic import restructure_tflite
+    from hil_bench.dut import run_model as board_run
+
+    cases = [edge_mixed(base, plan) for plan in MIXED_PLANS]
+    kws = restructure_tflite((FIXTURES / "kws_ref_model.tflite").read_bytes(), clusters=8)
+    cases.append((kws, compress_lut(kws)))
+    for kernels in ("opt", "ref"):
+        for i, (dense, stored) in enumerate(cases):
+            path = tmp_path / f"case{i}.tflite"
+            path.write_bytes(stored)
+            x = random_inputs(model_info(dense), 3, 11)[0]
+            got = board_run(path, board, x, runs=1, kernels=kernels, decode="in-place")
+            theirs = _oracle(dense, x)
+            assert np.array_equal(np.asarray(got.outputs[0]).reshape(theirs.shape), theirs), (kernels, i)
+            assert got.arena_used_bytes is None or got.arena_used_bytes > 0
