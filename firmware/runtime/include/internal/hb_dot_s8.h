@@ -14,7 +14,7 @@
 #if HB_KPATH_MVE
 #include <arm_mve.h>
 #elif HB_KPATH_DSP
-#include <arm_acle.h>
+#include "internal/hb_dsp_simd.h"
 #endif /* HB_KPATH */
 
 /* sum_{k < n} a[k] * b[k] */
@@ -33,11 +33,9 @@ static inline int32_t hb_dot_s8(const int8_t *a, const int8_t *b, int32_t n)
 #elif HB_KPATH_DSP
     int32_t acc = 0;
     for (; n >= 4; n -= 4, a += 4, b += 4) {
-        uint32_t x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        acc = __smlad(__sxtb16(x), __sxtb16(y), acc);
-        acc = __smlad(__sxtb16(__ror(x, 8)), __sxtb16(__ror(y, 8)), acc);
+        const uint32_t x = hb_dsp_ld4(a), y = hb_dsp_ld4(b);
+        acc = __smlad(__sxtb16((int8x4_t)x), __sxtb16((int8x4_t)y), acc);
+        acc = __smlad(hb_dsp_sxtb16_ror8(x), hb_dsp_sxtb16_ror8(y), acc);
     }
     for (; n > 0; n--) {
         acc += (int32_t)*a++ * (int32_t)*b++;
