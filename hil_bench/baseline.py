@@ -125,7 +125,11 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
             tflite = trained_suite_recipe(suite, row.recipe, quiet=True)[2].tflite
             trained[(row.model, row.recipe)] = (tflite, hashlib.sha256(tflite).hexdigest()[:16])
         tflite, digest = trained[(row.model, row.recipe)]
-        image, _ = build_image(row.board, compress_model(tflite, method=defaults.COMPRESS).model, installed_only=False)
+        from hil_bench.compress.model import board_kernel_path
+
+        path = row.kernels or board_kernel_path(row.board)   # the forms auto chose for the row's kernel path
+        stored = compress_model(tflite, method=defaults.COMPRESS, path=path).model
+        image, _ = build_image(row.board, stored, installed_only=False)
         now = {"flash_bytes": image.sizes.flash_bytes, "model_bytes": image.sizes.model_bytes,
                "model_bytes_raw": len(tflite), "code_bytes": image.sizes.code_bytes,
                "ram_reserved_bytes": image.sizes.ram_bytes, "kernels": image.kernels}

@@ -94,7 +94,7 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = defaults.COMPRESS,
                  kernels: str = "opt", mlperf_model: str | None = None, optimized=None, strip_names: bool = False,
-                 arena_bytes: int | None = None, timeout: float | None = None):
+                 arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
     the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
     ``strip_names``: the image stores the model without names; ``arena_bytes`` None: planned plus margin.
@@ -125,8 +125,11 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         data = dataclasses.replace(data, x_test=data.x_test[:limit], y_test=data.y_test[:limit])
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
-    # smallest of raw, TFLM LUT and the hb codec), decoded as ``defaults.DECODE`` says.
-    compressed = compress_model(result.tflite, method=compress).model
+    # smallest form under ``decode``, hil_bench.compress.model); in place the kernels read them from flash.
+    from hil_bench.compress.model import board_kernel_path
+
+    stored_as = compress_model(result.tflite, method=compress, decode=decode, path=board_kernel_path(board, kernels))
+    compressed = stored_as.model
     work = Path(work_dir or tempfile.mkdtemp(prefix="hil-bench-"))
     tflite_path = work / f"{suite.label}-{recipe.name}-{compress}.tflite"
     tflite_path.write_bytes(compressed)
@@ -134,7 +137,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
                     mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes,
-                    infer_timeout_s=timeout)
+                    infer_timeout_s=timeout, decode=decode)
     run = dataclasses.replace(run, compress=compress)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
@@ -181,13 +184,13 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     stored = without_names(compressed) if strip_names else compressed
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
                  "samples": len(x), "names_bytes": len(stored) - len(without_names(stored)),
-                 "names_stripped_bytes": len(compressed) - len(stored)}
+                 "names_stripped_bytes": len(compressed) - len(stored), "weight_formats": stored_as.weight_formats}
 
 
 def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = defaults.COMPRESS,
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, strip_names: bool = False,
-              arena_bytes: int | None = None, timeout: float | None = None):
+              arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -217,7 +220,8 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     rows, extras = [], {}
     todo = [(board, name) for board in boards for name in suite.recipes]
     options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
-                   mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes, timeout=timeout)
+                   mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes, timeout=timeout,
+                   decode=decode)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):

@@ -87,6 +87,8 @@ class RunResult:
     cycles_est: int | None = None       # the cycle model's estimate (QEMU, cycles=True)
     ms_est: float | None = None         # ``cycles_est`` at clock_hz
     cycle_model: str | None = None      # which model estimated, e.g. "hil-bench cm55-v1 (estimate)"
+    # per weight tensor: {"tensor", "format", "stored_bytes"} (hil_bench.compress.model.CompressedModel)
+    weight_formats: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -301,7 +303,9 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     ``infer_timeout_s`` bounds each command, a whole chunk included (None: a deadline per command from
     the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`). ``kernels``: "opt" (the core's
     Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
-    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
+    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's);
+    ``decode``: when the device decodes them ("in-place": the kernels read them from flash, the default;
+    "per-layer"; "init"), see :mod:`hil_bench.compress.model`.
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     ``cycles``: under QEMU, one more session on the same image logs one inference of the first sample
     and estimates its cycles (hil_bench.timing; a few seconds per million instructions). Runners that
@@ -313,16 +317,16 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     from hil_bench.tflite_parts import strip_names as without_names
 
     board = load_board(board)
-    model = Path(tflite_path).read_bytes()
-    if compress != "none":
-        from hil_bench.compress import compress_model
+    from hil_bench.compress.model import board_kernel_path, compress_model
 
-        model = compress_model(model, compress).model
+    compressed = compress_model(Path(tflite_path).read_bytes(), compress, decode, board_kernel_path(board, kernels))
+    model = compressed.model
     if strip_names:
         model = without_names(model)
-    stored = {"compress": compress, "decode": decode, "names_stripped": strip_names}
+    stored = {"compress": compress, "decode": decode, "names_stripped": strip_names,
+              "weight_formats": compressed.weight_formats}
     if not runner_class(pick_runner(board, runner).kind).starts_image:
-        return dataclasses.replace(_run_natively(model, board, inputs), **stored)
+        return dataclasses.replace(_run_natively(model, board, inputs, decode), **stored)
     if cycles:   # a core without a timing table is refused before anything runs
         from hil_bench.timing import core_timing
 
@@ -380,7 +384,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
                      kernels=dev.kernels, compiler_flags=dev.image.compiler_flags, **times)
 
 
-def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
+def _run_natively(model: bytes, board: Board, inputs, decode: str = "in-place") -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
     from hil_bench.fits import check
@@ -394,7 +398,7 @@ def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
     shaped = [np.asarray(a).reshape(len(a), *[int(d) for d in sg.tensors[int(i)].shape])
               if np.asarray(a)[0].size == int(np.prod(sg.tensors[int(i)].shape)) else a
               for a, i in zip(arrays, sg.inputs)]
-    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped)
+    outs = host_run(model, shaped[0] if isinstance(inputs, np.ndarray) else shaped, decode=decode)
     return RunResult(board=board.name, runner="host", timing_source="none",
                      latency=Latency("none", 0.0, 0.0, 0.0, 0.0, []), layers=[], outputs=outs,
                      model_bytes=len(model), image_kind="host-native")

@@ -174,7 +174,9 @@ def serve(model: str | Path, board: str, *, pty: bool = False, tcp_port: int | N
     model_id = check_mlperf_model(mlperf_model)
     data = Path(model).read_bytes()
     if compress != "none":
-        data = compress_model(data, compress).model
+        from hil_bench.compress.model import board_kernel_path
+
+        data = compress_model(data, compress, path=board_kernel_path(board, kernels)).model
     front = PtyFront() if pty else TcpFront(tcp_port)
     try:
         with Device(board, data, runner=runner, kernels=kernels, name=Path(model).name,

@@ -7,7 +7,8 @@
  *
  * Compressed (TFLM_DECODE) tensors are decoded once at init unless the board config defines
  * HB_APP_DECODE_PER_LAYER to 1 (decode at every invoke: less RAM; the per-op profile then shows the
- * decode time of every DECODE operator).
+ * decode time of every DECODE operator) or HB_APP_DECODE_IN_PLACE to 1 (weights the kernels read in
+ * place stay encoded in flash: no RAM copy).
  */
 #include <string.h>
 
@@ -41,6 +42,8 @@ static void op_hook(void *ctx, uint32_t op_index, int end)
 
 #if defined(HB_APP_DECODE_PER_LAYER) && HB_APP_DECODE_PER_LAYER
 #define HB_APP_DECODE_MODE HB_DECODE_PER_LAYER
+#elif defined(HB_APP_DECODE_IN_PLACE) && HB_APP_DECODE_IN_PLACE
+#define HB_APP_DECODE_MODE HB_DECODE_IN_PLACE
 #else
 #define HB_APP_DECODE_MODE HB_DECODE_AT_INIT
 #endif /* HB_APP_DECODE_PER_LAYER */

@@ -15,6 +15,8 @@
  *                                            measured through the runtime's per-op hook
  *   --decode-per-layer (after those two)     decode TFLM_DECODE tensors at every invoke
  *                                            (HB_DECODE_PER_LAYER) instead of once at init
+ *   --decode-in-place (same place)           weights the kernels read in place stay encoded
+ *                                            (HB_DECODE_IN_PLACE)
  * Exit status: 0 ok, 2 usage or I/O error, 3 + hb_status on a runtime refusal.
  * Errors go to stderr as "hb_run: <status>: <message>".
  */
@@ -256,14 +258,18 @@ int main(int argc, char **argv)
         options.decode = HB_DECODE_PER_LAYER;
         argc -= 1;
         argv += 1;
+    } else if (argc >= 2 && strcmp(argv[1], "--decode-in-place") == 0) {
+        options.decode = HB_DECODE_IN_PLACE;
+        argc -= 1;
+        argv += 1;
     }
     if (argc == 3 && strcmp(argv[1], "--info") == 0) {
         mode_info = 1;
     } else if (argc == 3 && strcmp(argv[1], "--check") == 0) {
         mode_check = 1;
     } else if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: hb_run --ops | [--profile] [--arena BYTES] [--decode-per-layer] --info MODEL | --check MODEL | "
-                        "MODEL INPUTS.bin OUTPUTS.bin [N]\n");
+        fprintf(stderr, "usage: hb_run --ops | [--profile] [--arena BYTES] [--decode-per-layer | --decode-in-place] "
+                        "--info MODEL | --check MODEL | MODEL INPUTS.bin OUTPUTS.bin [N]\n");
         return 2;
     }
     model_path = (mode_info || mode_check) ? argv[2] : argv[1];

@@ -46,6 +46,9 @@ def add_arguments(p) -> None:
 
     add_storage_options(p)
     add_kernels(p)
+    from hil_bench.cli.options import add_decode
+
+    add_decode(p)
     add_mlperf_model(p)
     add_timeout(p)
     p.add_argument("--history", action="store_true",
@@ -93,8 +96,8 @@ def run(args) -> int:
     try:
         rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
-                                        compress=args.compress, kernels=args.kernels, jobs=args.jobs,
-                                        mlperf_model=args.mlperf_model, strip_names=args.strip_names,
+                                        compress=args.compress, decode=args.decode, kernels=args.kernels,
+                                        jobs=args.jobs, mlperf_model=args.mlperf_model, strip_names=args.strip_names,
                                         arena_bytes=args.arena_bytes, timeout=args.timeout)
     except Exception as exc:
         _junit_error(args, exc)

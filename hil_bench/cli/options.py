@@ -77,6 +77,14 @@ def arena_size(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"--arena-bytes {text!r} must be positive")
     return value
+def add_decode(p) -> None:
+    """``--decode``: when the device decodes compressed weights (run, size, bench)."""
+    from hil_bench.compress.defaults import DECODE
+    from hil_bench.compress.formats import DECODE_MODES
+
+    p.add_argument("--decode", choices=DECODE_MODES, default=DECODE,
+                   help="in-place (default): the kernels read palette and N:M weights straight from flash, "
+                        "no RAM copy; init: decode once into the arena; per-layer: decode at every invoke")
 
 
 def check_model_source(source: str, option: str = "--model") -> None:

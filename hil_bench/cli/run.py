@@ -20,7 +20,7 @@ HELP = "run a .tflite on a board or simulator and report latency, flash, RAM (an
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_storage_options, add_timeout
+    from hil_bench.cli.options import add_decode, add_kernels, add_mlperf_model, add_storage_options, add_timeout
 
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
@@ -47,6 +47,7 @@ def add_arguments(p) -> None:
 
     p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
                    help=f"how weight tensors are stored in flash, as bench and size do (default: {defaults.COMPRESS})")
+    add_decode(p)
     add_storage_options(p)
     p.add_argument("--save-outputs", type=Path, metavar="Y.npy", help="write the int8 outputs here")
     p.add_argument("--json", action="store_true")
@@ -172,8 +173,9 @@ def run(args) -> int:
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
     result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, mlperf_model=args.mlperf_model, strip_names=args.strip_names,
-                       arena_bytes=args.arena_bytes, infer_timeout_s=args.timeout, cycles=args.cycles)
+                       compress=args.compress, decode=args.decode, mlperf_model=args.mlperf_model,
+                       strip_names=args.strip_names, arena_bytes=args.arena_bytes, infer_timeout_s=args.timeout,
+                       cycles=args.cycles)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:

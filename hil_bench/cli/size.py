@@ -37,13 +37,17 @@ def add_arguments(p) -> None:
     from hil_bench.cli.options import add_kernels
 
     add_kernels(p)
+    from hil_bench.cli.options import add_decode
+
+    add_decode(p)
     p.add_argument("--check", action="store_true",
                    help="exit 1 when the model does not fit or run on the board (reason printed)")
     p.add_argument("--json", action="store_true")
 
 
-def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt", *,
-            strip_names: bool = False, arena_bytes: int | None = None) -> dict:
+def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt",
+            decode: str | None = None, *, strip_names: bool = False, arena_bytes: int | None = None) -> dict:
+    """The size report; ``decode`` None: the one default (hil_bench.compress.defaults.DECODE)."""
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
@@ -56,26 +60,30 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
         raise UsageError(f"board {board.name!r} declares no NPU; --npu needs a board with an [npu] table "
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
-    report = size_report(data, method)
     from hil_bench.compress import defaults
+    from hil_bench.compress.model import board_kernel_path
     from hil_bench.tflite_parts import decoded_weight_bytes, model_parts
     from hil_bench.tflite_parts import strip_names as without_names
 
-    stored = compress_model(data, method).model
+    decode = decode or defaults.DECODE
+    path = board_kernel_path(board, kernels)
+    report = size_report(data, method, decode, path)
+    compressed = compress_model(data, method, decode, path)
+    stored = compressed.model
     named = len(stored)
     if strip_names:
         stored = without_names(stored)
     parts = model_parts(stored)
-    report.update(board=board.name, compress=method, decode=defaults.DECODE, names_stripped=strip_names,
-                  model_bytes=len(stored), model_parts=parts,
+    report.update(board=board.name, compress=method, decode=decode, names_stripped=strip_names,
+                  weight_formats=compressed.weight_formats, model_bytes=len(stored), model_parts=parts,
                   names_strippable_bytes=len(stored) - len(without_names(stored)),   # what --strip-names would save
                   names_stripped_bytes=named - len(stored))                          # what it saved
-    decoded = decoded_weight_bytes(stored) if defaults.DECODE == "init" else 0
+    decoded = decoded_weight_bytes(stored) if decode == "init" else 0
     from hil_bench.fits import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).
-    fit, image = check(stored, board, kernels=kernels, arena_bytes=arena_bytes)
+    fit, image = check(stored, board, kernels=kernels, arena_bytes=arena_bytes, decode=decode)
     report.update(fit.as_dict())
     # Names shared with run --json, bench --json and result rows (README, "Reading a report").
     report.update(ram_bytes=None, code_bytes=None)   # RAM used: measured by run
@@ -107,8 +115,8 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
 def run(args) -> int:
     from hil_bench.cli.output import print_json, table
 
-    report = measure(args.model, args.board, args.compress, args.npu, args.kernels, strip_names=args.strip_names,
-                     arena_bytes=args.arena_bytes)
+    report = measure(args.model, args.board, args.compress, args.npu, args.kernels, args.decode,
+                     strip_names=args.strip_names, arena_bytes=args.arena_bytes)
     # An operator × type the runtime lacks: nothing was built or measured, so never a success.
     status = 1 if (args.check and not report["fits"]) or report["unsupported_ops"] else 0
     if args.json:

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-from hil_bench.compress.formats import DECODE_TYPE_HB, DECODE_TYPE_LUT, DECODE_TYPES
+from hil_bench.compress.formats import DECODE_TYPE_HB, DECODE_TYPE_LUT, DECODE_TYPE_NM, DECODE_TYPES
 from hil_bench.errors import ModelFileError
 
 DCM_SIZE = 16
@@ -38,6 +38,10 @@ def decode_tensor(encoded: bytes, ancillary: bytes, shape: tuple[int, ...], dtyp
         if np.dtype(dtype) != np.int8:
             raise DecodeError(f"hb decodes int8 tensors only, the output is {np.dtype(dtype).name}")
         return decode_hb(encoded, ancillary, shape)
+    if kind == DECODE_TYPE_NM:
+        if np.dtype(dtype) != np.int8:
+            raise DecodeError(f"N:M decodes int8 tensors only, the output is {np.dtype(dtype).name}")
+        return decode_nm(encoded, ancillary, shape)
     known = " and ".join(f"{code} = {name}" for code, name in DECODE_TYPES.items())
     raise DecodeError(f"unknown decode type {kind} ({known} are known)")
 
@@ -83,6 +87,51 @@ def decode_lut(encoded: bytes, ancillary: bytes, shape: tuple[int, ...], dtype=n
             raise DecodeError(f"LUT: element {i} has index {index}, the tables hold {stride}")
         out.append(tables[channel_of(i) * stride + index])
     return np.array(out, dtype=dtype).reshape(shape)
+
+
+# ------------------------------------------------------------------------------------------------ N:M
+def decode_nm(encoded: bytes, ancillary: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    """Decode type 202 (docs/codec.md): per channel row, N (position, value) entries per M weights."""
+    encoded, ancillary = bytes(encoded), bytes(ancillary)
+    if ancillary[1] != 1 or ancillary[4] != 1:
+        raise DecodeError(f"N:M: DCM version {ancillary[1]} / N:M version {ancillary[4]}, expected 1 / 1")
+    axis, bits, stride, n, m = ancillary[5] >> 4, ancillary[5] & 0x0F, ancillary[6], ancillary[7], ancillary[8]
+    if m not in (2, 4, 8, 16) or not 1 <= n <= m or bits > 7 or (bits == 0) != (stride == 0) or axis not in (0, 0xF):
+        raise DecodeError(f"N:M: header N={n} M={m} bits={bits} stride={stride} axis={axis} unsupported")
+    channels = shape[0] if shape else 1
+    k = (int(np.prod(shape)) if shape else 1) // max(channels, 1)
+    n_tables = (channels if axis == 0 else 1) if bits else 0
+    tables = np.frombuffer(ancillary[DCM_SIZE:], dtype=np.int8)
+    if len(tables) != n_tables * stride:
+        raise DecodeError(f"N:M: {len(tables)} table bytes, expected {n_tables} x {stride}")
+    groups, pbits = -(-k // m), (m - 1).bit_length()
+    entries = groups * n
+    pos_bytes = (entries * pbits + 7) // 8
+    row_bytes = pos_bytes + (entries * (bits or 8) + 7) // 8
+    if len(encoded) != channels * row_bytes:
+        raise DecodeError(f"N:M: {len(encoded)} bytes of rows, expected {channels} x {row_bytes}")
+    out = np.zeros((channels, k), np.int8)
+    for c in range(channels):
+        row = encoded[c * row_bytes:(c + 1) * row_bytes]
+        positions = _Reader(row, 0).bits(entries, pbits)
+        if bits:
+            idx = _Reader(row, pos_bytes).bits(entries, bits)
+            table = tables[(c if axis == 0 else 0) * stride:][:stride]
+            if any(i >= stride for i in idx):
+                raise DecodeError(f"N:M: channel {c} has a palette index beyond its {stride} entries")
+            values = [int(table[i]) for i in idx]
+        else:
+            values = list(np.frombuffer(row[pos_bytes:], dtype=np.int8))
+        for e in range(entries):
+            g = e // n
+            pos, v = positions[e], values[e]
+            if pos >= min(m, k - g * m):
+                raise DecodeError(f"N:M: channel {c} group {g} has position {pos} out of range")
+            if e % n and (pos < positions[e - 1] or (pos == positions[e - 1] and v != 0)):
+                raise DecodeError(f"N:M: channel {c} group {g} positions out of order or repeated with a value")
+            if v:
+                out[c, g * m + pos] = v
+    return out.reshape(shape)
 
 
 # ------------------------------------------------------------------------------------------------- hb

@@ -5,5 +5,5 @@
 wherever it is measured; changing a default is one line here.
 """
 
-COMPRESS = "auto"   # per tensor the smallest of raw, TFLite Micro LUT and hil-bench's codec
-DECODE = "init"     # compressed weights decoded once at start-up into the arena
+COMPRESS = "auto"   # per tensor the smallest stored form under DECODE (hil_bench.compress.model)
+DECODE = "in-place"  # the kernels read palette and N:M weights straight from flash: no copy in RAM

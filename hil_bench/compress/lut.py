@@ -90,8 +90,10 @@ def compress_lut(model_bytes: bytes) -> bytes:
 
 def _plugins():
     from hil_bench.compress.hbcodec import HbCompression, HbCompressor
+    from hil_bench.compress.nm import NmCompression, NmCompressor
 
-    return {spec.LookUpTableCompression: tflm_lut.LutCompressor(), HbCompression: HbCompressor()}
+    return {spec.LookUpTableCompression: tflm_lut.LutCompressor(), HbCompression: HbCompressor(),
+            NmCompression: NmCompressor()}
 
 
 def compress_with(model_bytes: bytes, methods: dict[tuple[int, int], spec.CompressionMethod]) -> bytes:

@@ -23,11 +23,13 @@ def entropy_bound_bytes(values: np.ndarray, channel_axis) -> float:
     return bits / 8
 
 
-def size_report(tflite: bytes | str | Path, method: str = "auto") -> dict:
-    """Bytes of the model and its weights, raw and compressed with ``method``, with comparisons."""
+def size_report(tflite: bytes | str | Path, method: str = "auto", decode: str = "in-place",
+                path: str = "c") -> dict:
+    """Bytes of the model and its weights, raw and compressed with ``method`` for ``decode`` on kernel
+    path ``path`` (:func:`hil_bench.compress.model.compress_model`), with comparisons."""
     data, _ = model_bytes(tflite)
     read_model(tflite)  # a corrupt file is refused here, naming it
-    compressed = compress_model(data, method)
+    compressed = compress_model(data, method, decode, path)
     lut = compress_model(data, "lut")
     editor = edit_model(data)
     tensors = []
@@ -37,7 +39,7 @@ def size_report(tflite: bytes | str | Path, method: str = "auto") -> dict:
         axis = ref.channel_axis
         bound = entropy_bound_bytes(values, axis)
         bound_total += bound
-        row = {"name": choice.name, "method": choice.method, "raw_bytes": choice.raw_bytes,
+        row = {"name": choice.name, "method": choice.method, "format": choice.format, "raw_bytes": choice.raw_bytes,
                "compressed_bytes": choice.chosen_bytes, "lut_bytes": choice.lut_bytes,
                "hb_bytes": choice.hb_bytes, "entropy_bound_bytes": round(bound)}
         tensors.append(row)

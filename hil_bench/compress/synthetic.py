@@ -101,3 +101,57 @@ def synthetic_tflite(sparsity: float, clusters: int, seed: int = 0, layers=ANCHO
     rng = np.random.default_rng(seed + 1)
     data = rng.standard_normal((32, input_hw, input_hw, layers[0][2])).astype(np.float32)
     return to_int8_tflite(model, data, samples=32)
+
+
+def restructure_int8(values: np.ndarray, reduction_axes: tuple[int, ...], channel_axis: int, *,
+                     clusters: int = 0, nm: tuple[int, int] | None = None, sparsity: float = 0.0) -> np.ndarray:
+    """Int8 weights given structure after quantization (tests and benchmarks of the in-place formats):
+    magnitude pruning to ``sparsity`` per channel, or to N:M along the reduction (flattened in the
+    tensor's row-major order, channel first), then per-channel 1-D k-means of the survivors onto at
+    most ``clusters`` values (0: no clustering). Pruned zeros stay zero."""
+    moved = np.moveaxis(values, channel_axis, 0)
+    rows = moved.reshape(moved.shape[0], -1).astype(np.int32).copy()
+    if nm is not None:
+        n, m = nm
+        k = rows.shape[1]
+        padded = np.zeros((rows.shape[0], -(-k // m) * m), np.int32)
+        padded[:, :k] = rows
+        groups = padded.reshape(rows.shape[0], -1, m)
+        order = np.argsort(-np.abs(groups), axis=2, kind="stable")
+        mask = np.zeros_like(groups, bool)
+        np.put_along_axis(mask, order[:, :, :n], True, axis=2)
+        rows = np.where(mask, groups, 0).reshape(rows.shape[0], -1)[:, :k]
+    elif sparsity > 0:
+        for r in rows:
+            cut = np.quantile(np.abs(r), sparsity)
+            r[np.abs(r) <= cut] = 0
+    if clusters:
+        pruned = nm is not None or sparsity > 0
+        for r in rows:
+            nz = r != 0 if pruned else np.ones(r.shape, bool)  # unpruned: zero is just another value
+            if nz.any():
+                r[nz] = np.clip(np.round(_kmeans_1d(r[nz].astype(np.float64), clusters)), -127, 127)
+    return np.moveaxis(rows.reshape(moved.shape), 0, channel_axis).astype(np.int8)
+
+
+def restructure_tflite(model: bytes, *, clusters: int = 0, nm: tuple[int, int] | None = None,
+                       sparsity: float = 0.0) -> bytes:
+    """A copy of an int8 .tflite whose CONV_2D / DEPTHWISE_CONV_2D / FULLY_CONNECTED weights are
+    pruned and clustered by :func:`restructure_int8` (N:M only where the reduction is the channel's
+    own row: not on depthwise filters)."""
+    from hil_bench.compress.lut import _aligned, weight_refs
+    from hil_bench.tflite import edit_model, with_builtin_codes
+
+    model = with_builtin_codes(model)
+    editor = edit_model(model)
+    for ref in weight_refs(model):
+        if not ref.is_int8:
+            continue
+        tensor = editor.subgraphs[ref.subgraph].tensors[ref.tensor]
+        values = tensor.array
+        depthwise = ref.op == "DEPTHWISE_CONV_2D"
+        axis = values.ndim - 1 if depthwise else 0
+        new = restructure_int8(values, (), axis, clusters=clusters, nm=None if depthwise else nm,
+                               sparsity=sparsity if not depthwise or nm is None else 0.0)
+        tensor.array = new
+    return _aligned(editor.build())

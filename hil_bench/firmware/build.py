@@ -165,8 +165,10 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
     board = load_board(board)
     model_id = check_mlperf_model(mlperf_model)
-    if decode not in ("init", "per-layer"):
-        raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
+    from hil_bench.compress.formats import DECODE_MODES
+
+    if decode not in DECODE_MODES:
+        raise UsageError(f"decode must be one of {', '.join(DECODE_MODES)}, not {decode!r}")
     if kernels not in KERNELS:
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:

@@ -15,7 +15,8 @@ def board_config_header(board: Board, *, arena_bytes: int, db_buffer_bytes: int,
                         image_kind: str, model_version: str = "hil-bench", decode: str = "init",
                         instruction_ticks: bool = False) -> str:
     """``image_kind`` is ``"model"`` or ``"test-no-model"`` and is reported by ``hb-info``; ``decode`` is
-    when compressed weights are decoded: ``"init"`` (once, into the arena) or ``"per-layer"``;
+    when compressed weights are decoded: ``"in-place"`` (weights the kernels read encoded stay in flash),
+    ``"init"`` (once, into the arena) or ``"per-layer"``;
     ``model_version`` is the id ``profile%`` answers (an MLPerf Tiny id, :mod:`hil_bench.firmware.mlperf`);
     ``instruction_ticks``: the timer counts instructions (QEMU -icount), see hb_cmd_mlperf.c."""
     from hil_bench.firmware.mlperf import ANOMALY
@@ -37,6 +38,7 @@ def board_config_header(board: Board, *, arena_bytes: int, db_buffer_bytes: int,
         f"#define HB_SYSTICK_CLKSOURCE {board.timer.systick_clksource}",
         f"#define HB_TIMER_COUNTS_INSTRUCTIONS {1 if instruction_ticks else 0}",
         f"#define HB_APP_DECODE_PER_LAYER {1 if decode == 'per-layer' else 0}",
+        f"#define HB_APP_DECODE_IN_PLACE {1 if decode == 'in-place' else 0}",
     ]
     if board.serial is not None:
         lines += [f"#define HB_UART_BASE 0x{board.serial.base:08x}u",

@@ -27,7 +27,7 @@ _STATUS_ERRORS = {
 
 
 # When compressed (TFLM_DECODE) tensors are decoded: once at init, or at every invoke.
-DECODE_MODES = {"init": [], "per-layer": ["--decode-per-layer"]}
+DECODE_MODES = {"in-place": ["--decode-in-place"], "init": [], "per-layer": ["--decode-per-layer"]}
 
 
 def _decode_flags(decode: str) -> list[str]:
@@ -62,10 +62,10 @@ def _call(args: list[str], *, sanitize: bool, timeout: float) -> subprocess.Comp
     return proc
 
 
-def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: float = 60, decode: str = "init") -> dict:
+def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: float = 60, decode: str = "in-place") -> dict:
     """The runtime's report on a model: arena bytes (total, head, tail), op names, input/output tensors.
 
-    ``decode``: ``"init"`` (default) or ``"per-layer"``, see :data:`DECODE_MODES`."""
+    ``decode``: ``"in-place"`` (default), ``"init"`` or ``"per-layer"``, see :data:`DECODE_MODES`."""
     with tempfile.TemporaryDirectory(prefix="hb-") as tmp:
         path = _model_path(model, Path(tmp))
         proc = _call([*_decode_flags(decode), "--info", str(path)], sanitize=sanitize, timeout=timeout)
@@ -74,7 +74,7 @@ def model_info(model: bytes | str | Path, *, sanitize: bool = False, timeout: fl
 
 def profile_model(
     model: bytes | str | Path, inputs: np.ndarray | list[np.ndarray], *, timeout: float = RUN_TIMEOUT_S,
-    decode: str = "init",
+    decode: str = "in-place",
 ) -> dict:
     """Host wall-clock timing through the runtime's per-operator hook (noisy on a shared machine).
 
@@ -92,19 +92,20 @@ def run_model(
     *,
     sanitize: bool = False,
     timeout: float = RUN_TIMEOUT_S,
-    decode: str = "init",
+    decode: str = "in-place",
 ) -> list[np.ndarray]:
     """Run N samples and return one array per graph output, shaped ``(N, *output_shape)``.
 
     ``inputs`` is an array ``(N, *input_shape)`` for a one-input model, or a list with one such array
     per graph input; dtypes must match the model's input types (int8 for full-int8 models).
     ``sanitize`` runs the AddressSanitizer + UBSan build (slower; for robustness tests).
-    ``decode``: compressed tensors decoded once at ``"init"`` (default) or at every invoke (``"per-layer"``).
+    ``decode``: weights the kernels read in place stay encoded (``"in-place"``, default), or compressed
+    tensors are decoded once at ``"init"`` or at every invoke (``"per-layer"``).
     """
     return _run(model, inputs, sanitize=sanitize, timeout=timeout, profile=False, decode=decode)
 
 
-def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode: str = "init"):
+def _run(model, inputs, *, sanitize: bool, timeout: float, profile: bool, decode: str = "in-place"):
     flags = _decode_flags(decode)
     arrays = [np.asarray(inputs)] if isinstance(inputs, np.ndarray) else [np.asarray(a) for a in inputs]
     if not arrays or len(arrays[0]) == 0:

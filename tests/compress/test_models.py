@@ -36,7 +36,7 @@ def test_tflm_lut_outputs_byte_identical(small_model):
 
 
 def test_auto_picks_smallest_per_tensor(small_model):
-    cm = compress_model(small_model, "auto")
+    cm = compress_model(small_model, "auto", decode="init")   # decoded copies allowed: raw, lut, hb
     for c in cm.choices:
         options = [b for b in (c.lut_bytes, c.hb_bytes) if b is not None]
         if c.method == "raw":
@@ -99,7 +99,7 @@ def test_lut_flip_caught_against_reference(small_model):
 def test_size_report_and_anchor_targets(anchor_model):
     from hil_bench.compress.vela import run_vela
 
-    r = size_report(anchor_model)
+    r = size_report(anchor_model, decode="init")   # the hb codec's targets (decoded at init)
     assert r["weight_bytes_raw"] == 78336
     assert r["model_bytes_raw"] == len(anchor_model)
     assert r["weight_bytes_compressed"] <= 1.15 * r["entropy_bound_bytes"]

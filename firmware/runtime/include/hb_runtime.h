@@ -22,6 +22,12 @@
  *     their last consumer, decoded at every invoke (the decoder's scratch is planned in the head):
  *     less RAM, more time.
  *     A tensor that fails to decode makes hb_interpreter_invoke() fail the same way.
+ *   HB_DECODE_IN_PLACE: a decoded tensor that only feeds the weight input of CONV_2D,
+ *     DEPTHWISE_CONV_2D or FULLY_CONNECTED and is stored in a form those kernels read (LUT type 0 =
+ *     palette, hil-bench N:M type 202) is never decoded: the kernels read it straight from the
+ *     model, one output channel at a time, with at most one channel's weights (palette) or 9 bytes
+ *     per stored N:M entry of one channel as planned scratch; its DECODE operator does nothing.
+ *     Every other decoded tensor is decoded at init as in HB_DECODE_AT_INIT.
  */
 #ifndef HB_RUNTIME_H
 #define HB_RUNTIME_H
@@ -76,7 +82,8 @@ typedef struct hb_tensor_view {
 /* Where TFLM_DECODE tensors are decoded; see the arena layout above. */
 typedef enum hb_decode_mode {
     HB_DECODE_AT_INIT = 0,
-    HB_DECODE_PER_LAYER = 1
+    HB_DECODE_PER_LAYER = 1,
+    HB_DECODE_IN_PLACE = 2
 } hb_decode_mode;
 
 /* Options of hb_interpreter_init_ex(); zero-initialised means the defaults of hb_interpreter_init(). */

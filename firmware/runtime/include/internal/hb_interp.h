@@ -14,8 +14,10 @@
 #include "internal/hb_tflite.h"
 
 /* Where a tensor's data lives. HB_AT_DECODED: a constant that a TFLM_DECODE operator decoded
- * into the arena's tail at init (data_off is an arena offset). */
-enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2, HB_AT_DECODED = 3 };
+ * into the arena's tail at init (data_off is an arena offset). HB_AT_ENCODED: a TFLM_DECODE output
+ * its consumers read in place (HB_DECODE_IN_PLACE, internal/hb_wsrc.h): no data of its own,
+ * data_off = decode op index << 5 | pair index. */
+enum { HB_AT_NONE = 0, HB_AT_MODEL = 1, HB_AT_ARENA = 2, HB_AT_DECODED = 3, HB_AT_ENCODED = 4 };
 
 /* 28 bytes per tensor. Like TFLM's TfLiteEvalTensor it copies nothing the model already holds:
  * the dims and the float scales are read from the model (positions validated at parse) with
@@ -101,7 +103,8 @@ static inline void *hb_tensor_data(hb_interpreter *ip, const hb_tensor *t)
 /* A constant: stored in the model or decoded by a DECODE op (at init or per layer). */
 static inline int hb_is_const(const hb_tensor *t)
 {
-    return t->where == HB_AT_MODEL || t->where == HB_AT_DECODED || t->decoded;
+    return t->where == HB_AT_MODEL || t->where == HB_AT_DECODED || t->where == HB_AT_ENCODED ||
+           t->decoded;
 }
 /* Output k of op (an index validated at parse). */
 static inline int32_t hb_op_out(const hb_interpreter *ip, const hb_op *op, unsigned k)

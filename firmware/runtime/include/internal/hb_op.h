@@ -112,6 +112,13 @@ hb_status hb_pchannel_mults(const hb_pctx *c, const hb_tensor *in, const hb_tens
  * the folded bias must be recomputed at eval. */
 int hb_fold_late(const hb_tensor *f, const hb_tensor *bias);
 
+/* Weights read in place (f is HB_AT_ENCODED, src/ops/hb_op_wsrc.c): open them into w and set
+ * folded[c] = bias[c] + input_offset * sum of channel c's weights. */
+struct hb_wsrc;
+hb_status hb_pwsrc(const hb_pctx *c, const hb_tensor *f, const hb_tensor *bias, int32_t channels,
+                   int32_t per_channel, int channel_minor, int32_t input_offset,
+                   struct hb_wsrc *w, int32_t *folded);
+
 /* ---- eval helpers ---- */
 int32_t hb_count(const hb_interpreter *ip, const hb_tensor *t);
 hb_dims4 hb_dims4_of(const hb_interpreter *ip, const hb_tensor *t);

@@ -38,7 +38,7 @@ hb_status hb_interpreter_init_ex(hb_interpreter *ip, const uint8_t *model, size_
         return hb_fail(ip, HB_ERR_ARG, "model and arena must not be NULL");
     }
     if (options != NULL && options->decode != HB_DECODE_AT_INIT &&
-        options->decode != HB_DECODE_PER_LAYER) {
+        options->decode != HB_DECODE_PER_LAYER && options->decode != HB_DECODE_IN_PLACE) {
         return hb_fail(ip, HB_ERR_ARG, "unknown decode mode %d", (int)options->decode);
     }
     ip->decode_mode = options != NULL ? (uint32_t)options->decode : HB_DECODE_AT_INIT;

@@ -319,6 +319,39 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
     return HB_OK;
 }
 
+/* HB_DECODE_IN_PLACE: output k (tensor idx) of DECODE op i is read in place if its pair has a
+ * decode type the weight kernels read (LUT 0, N:M 202), it is no graph output and every reader is
+ * a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED reading it as its weights (input 1). */
+static int read_in_place(hb_interpreter *ip, uint32_t i, const hb_op *op, uint32_t k, int32_t idx)
+{
+    const hb_tensor *anc = &hb_tensors(ip)[hb_op_in(ip, op, 2u * k + 1u)];
+    const uint8_t *a = ip->model + anc->data_off;
+    uint32_t j, n, readers = 0;
+    if (hb_bytes(ip, anc) < 16u || (a[0] != 0u && a[0] != 202u)) {
+        return 0;
+    }
+    for (j = 0; j < ip->n_outputs; j++) {
+        if (ip->outputs[j] == idx) {
+            return 0;
+        }
+    }
+    for (j = i + 1u; j < ip->n_ops; j++) {
+        const hb_op *r = &hb_ops(ip)[j];
+        const int32_t code = hb_row(r)->builtin;
+        for (n = 0; n < r->n_in; n++) {
+            if (hb_op_in(ip, r, n) != idx) {
+                continue;
+            }
+            if (n != 1u || (code != HB_BUILTIN_CONV_2D && code != HB_BUILTIN_DEPTHWISE_CONV_2D &&
+                            code != HB_BUILTIN_FULLY_CONNECTED)) {
+                return 0;
+            }
+            readers++;
+        }
+    }
+    return readers > 0u;
+}
+
 /* DECODE reads constant UINT8 tensors and writes tensors without data, which become constants
  * decoded at init (HB_AT_DECODED, never planned in the head) or, per layer, head tensors. */
 static hb_status check_decode(hb_interpreter *ip, uint32_t i, hb_op *op)
@@ -339,7 +372,10 @@ static hb_status check_decode(hb_interpreter *ip, uint32_t i, hb_op *op)
             return hb_fail(ip, HB_ERR_MODEL, "operator %u (TFLM_DECODE) writes tensor %d, which is %s",
                            i, idx, o->where == HB_AT_MODEL ? "constant" : "already written");
         }
-        if (ip->decode_mode == HB_DECODE_PER_LAYER) {
+        if (ip->decode_mode == HB_DECODE_IN_PLACE && read_in_place(ip, i, op, k, idx)) {
+            o->where = HB_AT_ENCODED;
+            o->data_off = i << 5 | k; /* the pair its consumers read (internal/hb_wsrc.h) */
+        } else if (ip->decode_mode == HB_DECODE_PER_LAYER) {
             o->decoded = 1; /* planned in the head like an activation, from op i */
         } else {
             o->where = HB_AT_DECODED;

@@ -53,7 +53,8 @@ static int needs_memory(hb_interpreter *ip, uint32_t id)
 {
     if (id < ip->n_tensors) {
         const hb_tensor *t = &hb_tensors(ip)[id];
-        return t->where != HB_AT_MODEL && t->where != HB_AT_DECODED && t->first >= 0;
+        return t->where != HB_AT_MODEL && t->where != HB_AT_DECODED && t->where != HB_AT_ENCODED &&
+               t->first >= 0;
     }
     return hb_ops(ip)[id - ip->n_tensors].scratch_bytes > 0u;
 }

@@ -1,6 +1,7 @@
 /* CONV_2D and DEPTHWISE_CONV_2D: geometry checks, per-channel multipliers and the folded bias
  * (bias + input_offset * weight sums, hb_fold_bias_s8) computed once at prepare; eval calls the
  * kernel with them and the scratch the kernel asked for. */
+#include "internal/hb_kernels_wsrc.h"
 #include "internal/hb_op.h"
 
 /* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
@@ -40,13 +41,15 @@ enum { OPT_PADDING = 0, OPT_STRIDE_W = 1, OPT_STRIDE_H = 2, OPT_DEPTH_MULTIPLIER
 #define OPT_DILATION_H(dw) (5 + (dw))
 
 /* Prepared data; followed in the tail by int32 mult[channels], int32 folded[channels] (only if
- * the kernels read it: hb_kernels_use_folded()), int8 shift[channels]. */
+ * the kernels read it: hb_kernels_use_folded(), or weights read in place), int8 shift[channels],
+ * and for weights read in place (HB_AT_ENCODED) an hb_wsrc (4-byte aligned). */
 typedef struct conv_data {
     hb_conv_params p;
     int32_t channels;
     uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
     uint8_t has_folded; /* folded[] is stored */
-    uint8_t pad_[2];
+    uint8_t in_place;   /* weights read in place: hb_conv_wsrc_s8 */
+    uint8_t pad_;
 } conv_data;
 
 static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
@@ -54,6 +57,12 @@ static int32_t *conv_folded(conv_data *d) { return d->has_folded ? conv_mult(d) 
 static int8_t *conv_shift(conv_data *d)
 {
     return (int8_t *)(void *)(conv_mult(d) + (d->has_folded ? 2 : 1) * d->channels);
+}
+
+static hb_wsrc *conv_wsrc(conv_data *d)
+{
+    const uintptr_t end = (uintptr_t)(conv_shift(d) + d->channels);
+    return (hb_wsrc *)(void *)((end + 3u) & ~(uintptr_t)3u);
 }
 
 /* Filter [Cout, KH, KW, Cin/groups]: a channel's taps are contiguous. Depthwise [1, KH, KW, C]:
@@ -156,19 +165,30 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         return st;
     }
     {
-        const uint32_t per_channel = hb_kernels_use_folded() ? 9u : 5u;
+        const int in_place = f->where == HB_AT_ENCODED;
+        const uint32_t per_channel = hb_kernels_use_folded() || in_place ? 9u : 5u;
         d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
-                                         per_channel * (uint32_t)channels);
+                                         per_channel * (uint32_t)channels +
+                                         (in_place ? 3u + (uint32_t)sizeof(hb_wsrc) : 0u));
         if (d == 0) {
             return c->ip->status;
         }
         d->has_folded = (uint8_t)(per_channel == 9u);
+        d->in_place = (uint8_t)in_place;
     }
     d->p = p;
     d->channels = channels;
     st = hb_pchannel_mults(c, in, f, out, channels, conv_mult(d), conv_shift(d));
     if (st != HB_OK) {
         return st;
+    }
+    if (d->in_place) {
+        const int32_t taps = hb_dim(ip, f, 1) * hb_dim(ip, f, 2);
+        st = hb_pwsrc(c, f, bias, channels, depthwise ? taps : taps * hb_dim(ip, f, 3), depthwise,
+                      p.input_offset, conv_wsrc(d), conv_folded(d));
+        return st != HB_OK ? st
+                           : hb_pscratch(c, hb_conv_wsrc_s8_get_buffer_size(conv_wsrc(d),
+                                                                           depthwise));
     }
     d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
     if (d->has_folded && !d->fold_late) {
@@ -192,6 +212,12 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
+    if (d->in_place) {
+        hb_conv_wsrc_s8(&scratch, &d->p, conv_mult(d), conv_shift(d), &di,
+                        (const int8_t *)hb_in_data(ip, op, 0), &df, ip->model, conv_wsrc(d), bias,
+                        conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op), depthwise);
+        return HB_OK;
+    }
     if (d->fold_late) {
         fold(ip, d, depthwise, f, w, bias);
     }

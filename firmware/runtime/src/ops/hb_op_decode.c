@@ -92,6 +92,9 @@ static hb_status prepare_pair(hb_pctx *c, uint32_t k)
     if (hb_type_size(out->type) == 0u) {
         return decode_fail(ip, c->index, HB_ERR_UNSUPPORTED, enc_i, out_i);
     }
+    if (out->where == HB_AT_ENCODED) {
+        return HB_OK; /* read in place: its consumer validates the pair (hb_wsrc_open) */
+    }
     st = hb_decode_scratch_bytes((const uint8_t *)hb_tensor_data(ip, anc), hb_bytes(ip, anc),
                                  &min_bytes, &fast_bytes);
     if (st != HB_OK) {
@@ -143,11 +146,13 @@ static hb_status hb_op_decode_eval(hb_interpreter *ip, const hb_op *op)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const uint32_t index = (uint32_t)(op - hb_ops(ip));
     uint32_t k;
-    if (hb_tensors(ip)[hb_op_out(ip, op, 0)].where == HB_AT_DECODED) {
-        return HB_OK; /* decoded once at init */
-    }
     for (k = 0; k < op->n_out; k++) {
-        const hb_status st = run_pair(ip, index, op, k, scratch.buf, (size_t)scratch.size);
+        const uint8_t where = hb_tensors(ip)[hb_op_out(ip, op, k)].where;
+        hb_status st;
+        if (where == HB_AT_DECODED || where == HB_AT_ENCODED) {
+            continue; /* decoded once at init, or read in place by its consumer */
+        }
+        st = run_pair(ip, index, op, k, scratch.buf, (size_t)scratch.size);
         if (st != HB_OK) {
             return st;
         }

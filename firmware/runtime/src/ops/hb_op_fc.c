@@ -1,6 +1,7 @@
 /* FULLY_CONNECTED: shape checks, requantization multipliers (per channel, or per tensor with the
  * two float scales multiplied in float first as TFLM's GetQuantizedConvolutionMultipler does) and
  * the folded bias (bias + input_offset * weight row sums), all computed once at prepare. */
+#include "internal/hb_kernels_wsrc.h"
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
@@ -24,14 +25,16 @@ void hb_fully_connected_s8(const hb_scratch *scratch, const hb_fc_params *p, con
 enum { OPT_ACTIVATION = 0, OPT_WEIGHTS_FORMAT = 1 };
 
 /* Prepared data; followed in the tail by int32 folded[channels] (only if the kernels read it:
- * hb_kernels_use_folded() and no filter zero point), int32 mult[n], int8 shift[n] with
- * n = channels (per channel) or 1 (per tensor). */
+ * hb_kernels_use_folded() and no filter zero point, or weights read in place), int32 mult[n],
+ * int8 shift[n] with n = channels (per channel) or 1 (per tensor), and for weights read in place
+ * (HB_AT_ENCODED) an hb_wsrc (4-byte aligned). */
 typedef struct fc_data {
     hb_fc_params p;
     int32_t batches, depth, channels;
     uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
     uint8_t has_folded; /* folded[] is stored */
-    uint8_t pad_[2];
+    uint8_t in_place;   /* weights read in place: hb_fully_connected_wsrc_s8 */
+    uint8_t pad_;
 } fc_data;
 
 static int32_t *fc_folded(fc_data *d) { return d->has_folded ? (int32_t *)(void *)(d + 1) : 0; }
@@ -42,6 +45,12 @@ static int32_t *fc_mult(fc_data *d)
 static int8_t *fc_shift(fc_data *d)
 {
     return (int8_t *)(void *)(fc_mult(d) + (d->p.per_channel ? d->channels : 1));
+}
+
+static hb_wsrc *fc_wsrc(fc_data *d)
+{
+    const uintptr_t end = (uintptr_t)(fc_shift(d) + (d->p.per_channel ? d->channels : 1));
+    return (hb_wsrc *)(void *)((end + 3u) & ~(uintptr_t)3u);
 }
 
 static void fold(fc_data *d, const int8_t *w, const int32_t *bias)
@@ -107,14 +116,20 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     }
     n_mult = p.per_channel ? channels : 1;
     {
-        const int has_folded = hb_kernels_use_folded() && p.filter_offset == 0;
+        const int in_place = f->where == HB_AT_ENCODED;
+        const int has_folded = (hb_kernels_use_folded() || in_place) && p.filter_offset == 0;
+        if (in_place && p.filter_offset != 0) {
+            return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights read in place need zero point 0");
+        }
         d = (fc_data *)hb_pdata(c, (uint32_t)sizeof(fc_data) +
                                        (has_folded ? 4u * (uint32_t)channels : 0u) +
-                                       5u * (uint32_t)n_mult);
+                                       5u * (uint32_t)n_mult +
+                                       (in_place ? 3u + (uint32_t)sizeof(hb_wsrc) : 0u));
         if (d == 0) {
             return c->ip->status;
         }
         d->has_folded = (uint8_t)has_folded;
+        d->in_place = (uint8_t)in_place;
     }
     d->p = p;
     d->batches = batches;
@@ -124,6 +139,11 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
                        : tensor_mult(c, in, f, out, d);
     if (st != HB_OK) {
         return st;
+    }
+    if (d->in_place) {
+        st = hb_pwsrc(c, f, bias, channels, depth, 0, p.input_offset, fc_wsrc(d), fc_folded(d));
+        return st != HB_OK ? st
+                           : hb_pscratch(c, hb_fully_connected_wsrc_s8_get_buffer_size(fc_wsrc(d)));
     }
     d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
     if (d->has_folded && !d->fold_late) {
@@ -139,6 +159,12 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
+    if (d->in_place) {
+        hb_fully_connected_wsrc_s8(&scratch, &d->p, fc_mult(d), fc_shift(d), d->batches, d->depth,
+                                   d->channels, (const int8_t *)hb_in_data(ip, op, 0), ip->model,
+                                   fc_wsrc(d), fc_folded(d), (int8_t *)hb_out_data(ip, op));
+        return HB_OK;
+    }
     if (d->fold_late) {
         fold(d, w, bias);
     }

@@ -1,0 +1,30 @@
+/*
+ * hb_kernels_wsrc.h - private: CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED with their weights
+ * read in place from the model (internal/hb_wsrc.h), on every kernel path. Same contracts as the
+ * dense kernels in hb_kernels.h, except: the weights are `w` (positions into `model`), `folded`
+ * [Cout] is always given (bias + input_offset * sum of channel c's weights), and the scratch is
+ * what *_get_buffer_size() asked for: at most one output channel's weights (palette), or 5 bytes
+ * per stored N:M entry of one channel (N:M) - the scratch bound docs/codec.md states.
+ */
+#ifndef HB_KERNELS_WSRC_H
+#define HB_KERNELS_WSRC_H
+
+#include "hb_kernels.h"
+#include "internal/hb_wsrc.h"
+
+int32_t hb_fully_connected_wsrc_s8_get_buffer_size(const hb_wsrc *w);
+void hb_fully_connected_wsrc_s8(const hb_scratch *scratch, const hb_fc_params *p,
+                                const int32_t *mult, const int8_t *shift, int32_t batches,
+                                int32_t depth, int32_t channels, const int8_t *in,
+                                const uint8_t *model, const hb_wsrc *w, const int32_t *folded,
+                                int8_t *out);
+
+/* CONV_2D (depthwise = 0) and DEPTHWISE_CONV_2D (depthwise = 1); bias [Cout] or NULL. */
+int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise);
+void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                     const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
+                     const hb_dims4 *filter_d, const uint8_t *model, const hb_wsrc *w,
+                     const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
+                     int8_t *out, int depthwise);
+
+#endif /* HB_KERNELS_WSRC_H */

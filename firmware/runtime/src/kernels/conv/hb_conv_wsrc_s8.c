@@ -1,0 +1,165 @@
+/* CONV_2D and DEPTHWISE_CONV_2D with weights read in place (internal/hb_wsrc.h), every kernel
+ * path. Output channel outer: channel c's weights are decoded once into scratch (palette: its
+ * KH x KW x Cin/groups filter; N:M: its non-zero entries with their input offsets) and reused for
+ * every output pixel. A pixel whose window lies inside the image starts from folded[c] (bias +
+ * input_offset * sum of the filter) and adds sum w * x (palette: one dot product per filter row,
+ * hb_dot_s8; N:M: one multiply-accumulate per non-zero); a border pixel adds (x + input_offset) * w
+ * over its inside taps to the bias, as the reference does. Bit-exact with the dense kernels. */
+#include "internal/hb_dot_s8.h"
+#include "internal/hb_kernels_wsrc.h"
+#include "internal/hb_qmath.h"
+
+int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise)
+{
+    (void)depthwise;
+    if (w->kind == HB_WSRC_NM) {
+        return hb_wsrc_groups(w) * w->n * 9;
+    }
+    return (w->per_channel + 3) & ~3;
+}
+
+typedef struct conv_geo {
+    int32_t kh, kw, fc, cin, in_h, in_w;
+    int32_t dh, dw;
+} conv_geo;
+
+/* Border pixel, palette rows: taps inside the image only, each (x + off) * w. */
+static uint32_t border_rows(const conv_geo *g, const int8_t *px0, int32_t y0, int32_t x0,
+                            const int8_t *filt, int32_t off, int depthwise)
+{
+    uint32_t acc = 0;
+    int32_t ky, kx, ci;
+    for (ky = 0; ky < g->kh; ky++) {
+        const int32_t y = y0 + ky * g->dh;
+        if (y < 0 || y >= g->in_h) {
+            continue;
+        }
+        for (kx = 0; kx < g->kw; kx++) {
+            const int32_t x = x0 + kx * g->dw;
+            const int8_t *px;
+            const int8_t *wt = filt + (ky * g->kw + kx) * (depthwise ? 1 : g->fc);
+            if (x < 0 || x >= g->in_w) {
+                continue;
+            }
+            px = px0 + (y * g->in_w + x) * g->cin;
+            for (ci = 0; ci < (depthwise ? 1 : g->fc); ci++) {
+                acc += (uint32_t)(((int32_t)px[ci] + off) * (int32_t)wt[ci]);
+            }
+        }
+    }
+    return acc;
+}
+
+/* Interior pixel, palette rows: sum w * x. */
+static uint32_t inside_rows(const conv_geo *g, const int8_t *base, const int8_t *filt,
+                            int depthwise)
+{
+    uint32_t acc = 0;
+    int32_t ky, kx;
+    if (depthwise) {
+        for (ky = 0; ky < g->kh; ky++) {
+            for (kx = 0; kx < g->kw; kx++) {
+                acc += (uint32_t)((int32_t)base[(ky * g->dh * g->in_w + kx * g->dw) * g->cin] *
+                                  (int32_t)filt[ky * g->kw + kx]);
+            }
+        }
+    } else if (g->dw == 1 && g->fc == g->cin) {
+        for (ky = 0; ky < g->kh; ky++) {
+            acc += (uint32_t)hb_dot_s8(base + ky * g->dh * g->in_w * g->cin,
+                                       filt + ky * g->kw * g->fc, g->kw * g->fc);
+        }
+    } else {
+        for (ky = 0; ky < g->kh; ky++) {
+            for (kx = 0; kx < g->kw; kx++) {
+                acc += (uint32_t)hb_dot_s8(base + (ky * g->dh * g->in_w + kx * g->dw) * g->cin,
+                                           filt + (ky * g->kw + kx) * g->fc, g->fc);
+            }
+        }
+    }
+    return acc;
+}
+
+/* Border pixel, N:M entries (r = reduction index). */
+static uint32_t border_entries(const conv_geo *g, const int8_t *px0, int32_t y0, int32_t x0,
+                               const int32_t *r, const int8_t *val, int32_t n, int32_t off)
+{
+    uint32_t acc = 0;
+    int32_t e;
+    for (e = 0; e < n; e++) {
+        const int32_t tap = r[e] / g->fc, ci = r[e] - tap * g->fc;
+        const int32_t y = y0 + (tap / g->kw) * g->dh, x = x0 + (tap % g->kw) * g->dw;
+        if (y >= 0 && y < g->in_h && x >= 0 && x < g->in_w) {
+            acc += (uint32_t)(((int32_t)px0[(y * g->in_w + x) * g->cin + ci] + off) *
+                              (int32_t)val[e]);
+        }
+    }
+    return acc;
+}
+
+void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                     const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
+                     const hb_dims4 *filter_d, const uint8_t *model, const hb_wsrc *w,
+                     const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
+                     int8_t *out, int depthwise)
+{
+    conv_geo g;
+    const int32_t cout = out_d->c;
+    const int nm = w->kind == HB_WSRC_NM;
+    int32_t *r = (int32_t *)scratch->buf;
+    int32_t *rel = r + (nm ? hb_wsrc_groups(w) * w->n : 0);
+    int8_t *val = (int8_t *)(rel + (nm ? hb_wsrc_groups(w) * w->n : 0));
+    int8_t *filt = (int8_t *)scratch->buf;
+    int32_t c, b, oy, ox, e, entries = 0;
+    g.kh = filter_d->h;
+    g.kw = filter_d->w;
+    g.fc = depthwise ? 1 : filter_d->c;
+    g.cin = in_d->c;
+    g.in_h = in_d->h;
+    g.in_w = in_d->w;
+    g.dh = p->dilation_h;
+    g.dw = p->dilation_w;
+    for (c = 0; c < cout; c++) {
+        const int32_t ic0 = depthwise ? c / p->depth_multiplier
+                                      : (c / (cout / (g.cin / g.fc))) * g.fc;
+        if (nm) {
+            entries = hb_wsrc_entries(model, w, c, r, val);
+            for (e = 0; e < entries; e++) {
+                const int32_t tap = r[e] / g.fc, ci = r[e] - tap * g.fc;
+                rel[e] = ((tap / g.kw) * g.dh * g.in_w + (tap % g.kw) * g.dw) * g.cin + ci;
+            }
+        } else {
+            hb_wsrc_row(model, w, c, filt);
+        }
+        for (b = 0; b < out_d->n; b++) {
+            const int8_t *px0 = in + b * g.in_h * g.in_w * g.cin + ic0;
+            for (oy = 0; oy < out_d->h; oy++) {
+                const int32_t y0 = oy * p->stride_h - p->pad_h;
+                const int rows_in = y0 >= 0 && y0 + (g.kh - 1) * g.dh < g.in_h;
+                for (ox = 0; ox < out_d->w; ox++) {
+                    const int32_t x0 = ox * p->stride_w - p->pad_w;
+                    uint32_t acc;
+                    if (rows_in && x0 >= 0 && x0 + (g.kw - 1) * g.dw < g.in_w) {
+                        const int8_t *base = px0 + (y0 * g.in_w + x0) * g.cin;
+                        acc = (uint32_t)folded[c];
+                        if (nm) {
+                            for (e = 0; e < entries; e++) {
+                                acc += (uint32_t)((int32_t)base[rel[e]] * (int32_t)val[e]);
+                            }
+                        } else {
+                            acc += inside_rows(&g, base, filt, depthwise);
+                        }
+                    } else {
+                        acc = bias != 0 ? (uint32_t)bias[c] : 0u;
+                        acc += nm ? border_entries(&g, px0, y0, x0, r, val, entries,
+                                                   p->input_offset)
+                                  : border_rows(&g, px0, y0, x0, filt, p->input_offset,
+                                                depthwise);
+                    }
+                    out[((b * out_d->h + oy) * out_d->w + ox) * cout + c] = (int8_t)hb_clamp(
+                        hb_mbqm((int32_t)acc, mult[c], shift[c]) + p->output_offset, p->act_min,
+                        p->act_max);
+                }
+            }
+        }
+    }
+}
