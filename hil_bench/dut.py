@@ -84,7 +84,7 @@ class Device:
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None):
-        from hil_bench.fits import check
+        from hil_bench.board_fit import check
 
         self.board = load_board(board)
         self.name = name
@@ -300,7 +300,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
 def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
-    from hil_bench.fits import check
+    from hil_bench.board_fit import check
     from hil_bench.runtime.host import run_model as host_run
     from hil_bench.tflite import read_model
 

@@ -66,7 +66,7 @@ def run(args) -> int:
                           flash_budget=sizes["--flash-budget"], ram_budget=sizes["--ram-budget"])
 
     from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.fit import search
+    from hil_bench.sizing.budget_search import search
 
     def progress(text: str) -> None:
         if not args.quiet:

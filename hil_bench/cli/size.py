@@ -50,7 +50,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
     report = size_report(data, method)
     compressed = compress_model(data, method).model
     report.update(board=board.name, compress=method)
-    from hil_bench.fits import check
+    from hil_bench.board_fit import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).

@@ -1,6 +1,6 @@
 """The firmware image a board's runner will start: the runner picked, then the build it needs.
 
-Shared by the device path (:mod:`hil_bench.dut`) and the fits check (:mod:`hil_bench.fits`), which both
+Shared by the device path (:mod:`hil_bench.dut`) and the fits check (:mod:`hil_bench.board_fit`), which both
 need "the image this board would run" without depending on each other.
 """
 

@@ -81,7 +81,7 @@ class _Sizer:
     def _measure(self, point: Point) -> Trial:
         from hil_bench.bench import trained_suite_recipe
         from hil_bench.compress import compress_model
-        from hil_bench.fits import check
+        from hil_bench.board_fit import check
 
         self.progress(f"training {point.name}")
         result = trained_suite_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)[2]
