@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -28,6 +29,17 @@ def content_key(*parts) -> str:
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def source_key(files: Iterable[Path], *parts, root: Path) -> str:
+    """The one key of a build from its sources: ``parts`` (as :func:`content_key` takes them), then each
+    file's name (relative to ``root``, or its own name outside it) and bytes. Firmware images, the
+    kernel checker and the host runtime builds are all keyed by this, so they cannot disagree on what
+    "a source changed" means."""
+    named = []
+    for path in files:
+        named += [str(path.relative_to(root)) if root in path.parents else path.name, path.read_bytes()]
+    return content_key(*parts, *named)[:20]
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ that see the board configuration (:mod:`hil_bench.firmware.objcache`).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board
-from hil_bench.cache import building, cache_dir
+from hil_bench.cache import building, cache_dir, source_key
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
@@ -161,18 +160,12 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     flags = (*cpu_flags, *OPT_FLAGS, *defines)
     path = kernel_path(CC, cpu_flags, kernels) if with_model else "none"
     srcs = _sources(board, with_model)
-    h = hashlib.sha256()
-    for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id))):
-        h.update(part.encode() if isinstance(part, str) else part)
     here = Path(__file__)
-    for p in srcs + _headers(board, with_model) + [here, *(here.with_name(n) for n in ("linker.py", "config.py",
-                                                                                      "mlperf.py")),
-                                                   *_MODEL_DATA_SOURCES]:
-        h.update(str(p.relative_to(FIRMWARE_DIR) if FIRMWARE_DIR in p.parents else p.name).encode())
-        h.update(p.read_bytes())
-    h.update(model_bytes or b"")
-    key = h.hexdigest()[:20]
+    inputs = [*srcs, *_headers(board, with_model), here,
+              *(here.with_name(n) for n in ("linker.py", "config.py", "mlperf.py")), *_MODEL_DATA_SOURCES]
+    key = source_key(inputs, compiler_version(), board.source.read_bytes() if board.source else board.name,
+                     [arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id], model_bytes or b"",
+                     root=FIRMWARE_DIR)
     out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if rebuild:
@@ -190,7 +183,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
             export_c_array(model_bytes, work, name="g_model")
             srcs = srcs + [work / "model_data.c"]
-        _compile_and_link(board, srcs, work, with_model, defines)
+        compile_and_link(board, srcs, work, with_model, defines)
     return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, False, path, " ".join(flags))
 
 
@@ -204,8 +197,10 @@ def _run(cmd: list[str], what: str) -> None:
     run_build_tool(cmd, what, COMPILE_TIMEOUT_S, on_failure=overflow)
 
 
-def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool,
-                      defines: tuple[str, ...] = ()) -> None:
+def compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool,
+                     defines: tuple[str, ...] = ()) -> None:
+    """Compile ``srcs`` (through the object cache) and link ``work/firmware.elf`` with ``work``'s
+    generated config header and linker script: the one compile step of every image built here."""
     cpu = list(board.cpu.cflags) + ["-mthumb"]
     incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", *(f"-I{d}" for d in bsp_dirs(board)),
             f"-I{FIRMWARE_DIR / 'app'}"]

@@ -8,7 +8,6 @@ board support and the generated linker script and config of :mod:`hil_bench.firm
 
 from __future__ import annotations
 
-import hashlib
 import re
 import socket
 import time
@@ -16,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hil_bench.boards import Board, load_board, pick_runner
-from hil_bench.cache import building
+from hil_bench.cache import building, source_key
 from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
-from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, bsp_dirs, cache_root,
+from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, bsp_dirs, cache_root, compile_and_link,
                                      compiler_version)
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
@@ -49,16 +48,11 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
     """Compile and link the checker for ``board`` (cached by a hash of every input); return the ELF."""
     board = load_board(board)
     srcs = _sources(board)
-    h = hashlib.sha256()
-    h.update(f"{compiler_version()}|{board.name}|{cases}|{OPT_FLAGS}".encode())
-    if board.source:
-        h.update(board.source.read_bytes())
     headers = sorted(p for d in (FIRMWARE_DIR / "bsp", FIRMWARE_DIR / "app", FIRMWARE_DIR / "runtime", CHECK_DIR)
                      for p in d.rglob("*.h"))
-    for p in srcs + headers + [Path(__file__)]:
-        h.update(str(p.relative_to(FIRMWARE_DIR.parent)).encode())
-        h.update(p.read_bytes())
-    out_dir = cache_root() / "kernel-check" / f"{board.name}-{h.hexdigest()[:20]}"
+    key = source_key(srcs + headers + [Path(__file__)], compiler_version(), board.name, cases, OPT_FLAGS,
+                     board.source.read_bytes() if board.source else b"", root=FIRMWARE_DIR)
+    out_dir = cache_root() / "kernel-check" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if elf.is_file() and not rebuild:
         return elf
@@ -67,7 +61,7 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
             board, arena_bytes=0, db_buffer_bytes=0, semihosting=True, image_kind="kernel-check"))
         (work / "firmware.ld").write_text(linker_script(board))
         (work / "kc_cases.h").write_text(f"#define KC_CASES {int(cases)}\n")  # found through -I{work}
-        _compile_and_link(board, srcs, work, with_model=True)
+        compile_and_link(board, srcs, work, with_model=True)
     return elf
 
 
