@@ -22,6 +22,8 @@ import signal
 import sys
 from pathlib import Path
 
+from hil_bench.errors import Stopped
+
 NAME = "serve"
 HELP = "start a board with a model and keep it running, its UART on a pty or a TCP port (MLPerf Tiny runner)"
 
@@ -41,10 +43,6 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash, as run does (default: auto)")
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: leave the way Ctrl-C does, through every cleanup."""
 
 
 def _stop(signum, frame) -> None:
