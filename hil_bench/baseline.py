@@ -93,6 +93,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     from tqdm.auto import tqdm
 
     from hil_bench.bench import trained_suite_recipe
+    from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.firmware.runner_image import build_image
     from hil_bench.results import frame_to_rows, read_results
@@ -105,6 +106,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     report = BaselineCheck(str(source))
     here = {"tool_versions": json.dumps(toolchain_versions())}
     trained: dict[tuple[str, str], tuple[bytes, str]] = {}
+    loaded = {}   # the rows name their boards: each board file is loaded once
     for row in tqdm(rows, desc="baseline", unit="image", disable=quiet, dynamic_ncols=True):
         where = f"{row.model}/{row.recipe} on {row.board}"
         suite = _suite_for(row.model)
@@ -120,7 +122,9 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
             tflite = trained_suite_recipe(suite, row.recipe, quiet=True)[2].tflite
             trained[(row.model, row.recipe)] = (tflite, hashlib.sha256(tflite).hexdigest()[:16])
         tflite, digest = trained[(row.model, row.recipe)]
-        image, _ = build_image(row.board, compress_model(tflite, method="auto").model, installed_only=False)
+        if row.board not in loaded:
+            loaded[row.board] = load_board(row.board)
+        image, _ = build_image(loaded[row.board], compress_model(tflite, method="auto").model, installed_only=False)
         now = {"flash_bytes": image.sizes.flash_bytes, "model_bytes": image.sizes.model_bytes,
                "model_bytes_raw": len(tflite), "code_bytes": image.sizes.code_bytes,
                "ram_reserved_bytes": image.sizes.ram_bytes, "kernels": image.kernels}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hil_bench.boards import Board
 from hil_bench.errors import UsageError
 
 
@@ -87,18 +88,18 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
     return recipe, data, optimize(model, data, recipe, model_name=spec.name, quiet=quiet)
 
 
-def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
+def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
                  kernels: str = "opt", mlperf_model: str | None = None, optimized=None):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
-    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it. ``board`` is
+    resolved once by the caller (:func:`run_bench`, ``sweep``, ``fit``) and passed down as it is.
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
     """
 
     from hil_bench.audit import survival
-    from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
@@ -109,7 +110,6 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     from hil_bench.firmware.image import audit_elf
     from hil_bench.results import ResultRow, metadata
 
-    board = load_board(board_name)
     result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
     recipe, data = result.recipe, result.data
     if limit is not None:  # after optimizing, so the cached stages stay valid
@@ -123,7 +123,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
+    run = run_model(compressed, board, x, name=tflite_path.name, runs=3, read_back_model=not board.is_host, kernels=kernels,
                     mlperf_model=mlperf_model)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
@@ -165,7 +165,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
                  "samples": len(x)}
 
 
-def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
+def run_bench(board_names: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
@@ -187,8 +187,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
-    for board in boards:
-        load_board(board)  # an unknown board fails before any training
+    boards = [load_board(name) for name in board_names]  # once, here; an unknown board fails before any training
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
@@ -207,24 +206,22 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
 
 
 def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
-    """(board, recipe, bench_recipe's result) for every job, in ``todo``'s order however they finish."""
+    """(board name, recipe, bench_recipe's result) for every job, in ``todo``'s order however they finish."""
     if jobs == 1:
         for board, name in todo:
-            bar.set_postfix_str(f"{name} on {board}")
-            yield board, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
+            bar.set_postfix_str(f"{name} on {board.name}")
+            yield board.name, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-
-    from hil_bench.boards import _added_dirs
 
     for name in dict.fromkeys(n for _, n in todo):
         bar.set_postfix_str(f"training {name}")
         trained_suite_recipe(suite, name, quiet=True)
     bar.set_postfix_str(f"{len(todo)} jobs, {jobs} at a time")
     # spawn, not fork: TensorFlow's threads do not survive a fork, and each worker starts its own boards.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_boards, initargs=(list(_added_dirs),))
+    # Each job gets its Board object, so a worker never looks a board name up (user board folders included).
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
     try:
         futures = []
         for i, (board, name) in enumerate(todo):
@@ -232,7 +229,7 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
             folder.mkdir()
             futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
         for (board, name), future in zip(todo, futures):
-            yield board, name, future.result()
+            yield board.name, name, future.result()
     finally:   # on an error or Ctrl-C: jobs not started are dropped, running ones stop their boards
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -242,14 +239,6 @@ def _timed_bench_recipe(*args, **kwargs):
     start = time.monotonic()
     row, extra = bench_recipe(*args, **kwargs)
     return row, {**extra, "seconds": time.monotonic() - start}
-
-
-def _worker_boards(dirs: list[Path]) -> None:
-    """A bench worker searches the same user board folders as the process that started it."""
-    from hil_bench.boards import add_boards_dir
-
-    for folder in reversed(dirs):
-        add_boards_dir(folder)
 
 
 def rows_json(rows) -> str:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hil_bench.boards import Board, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
 from hil_bench.errors import DeviceError, DoesNotFitError, UsageError
-from hil_bench.firmware.runner_image import _model_bytes, build_image
+from hil_bench.firmware.runner_image import build_image
 from hil_bench.tensor_types import numpy_dtype
 
 
@@ -80,18 +80,18 @@ class Device:
     the runner's unit. ``image.elf`` is the ELF the board runs.
     """
 
-    def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
+    def __init__(self, board: Board, model: bytes, *, runner: str | None = None,
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None):
         from hil_bench.board_fit import check
 
-        self.board = load_board(board)
+        self.board = board
         self.name = name
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
         # the check built is the one to run: with the runner installed, it was built for that runner.
-        fit, image = check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False,
+        fit, image = check(model, self.board, kernels=kernels, runner=runner, boot=False,
                            decode=decode, arena_bytes=arena_bytes, mlperf_model=mlperf_model)
         fit.raise_if_not(name)
         if image is None:   # no firmware image (the host board): build_image says why
@@ -234,12 +234,15 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
     return [[np.asarray(a[i]) for a in inputs] for i in range(count)]
 
 
-def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
+def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float = 600.0, log_dir: Path | None = None, batch: bool = True,
               read_back_model: bool = False, decode: str = "init", kernels: str = "opt",
               compress: str = "none", mlperf_model: str | None = None) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
+
+    ``model`` (the .tflite's bytes) and ``board`` come resolved from the edge (the CLI, the plugin,
+    ``bench``); ``name`` is the model's name in messages (e.g. its file name).
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
     input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
@@ -250,8 +253,6 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     """
-    board = load_board(board)
-    model = Path(tflite_path).read_bytes()
     if compress != "none":
         from hil_bench.compress import compress_model
 
@@ -259,7 +260,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
-                log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model) as dev:
+                log_dir=log_dir, name=name, mlperf_model=mlperf_model) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
         timing = None

@@ -84,14 +84,14 @@ def run(args) -> int:
         raise UsageError(f"--tcp {args.tcp} is out of range: give 0..65535 (0 picks a free port)")
     from hil_bench.boards import load_board
 
-    load_board(args.board)   # an unknown board is refused before anything is built
+    board = load_board(args.board)   # an unknown board is refused before anything is built
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
     from hil_bench.serve import serve
 
     try:
         _die_with_parent()
-        serve(args.model, args.board, pty=args.pty, tcp_port=args.tcp, mlperf_model=args.mlperf_model,
+        serve(args.model.read_bytes(), board, name=args.model.name, pty=args.pty, tcp_port=args.tcp, mlperf_model=args.mlperf_model,
               kernels=args.kernels, compress=args.compress, runner=args.runner, on_ready=_print_ready)
     except KeyboardInterrupt as exc:
         why = str(exc) or "SIGINT"

@@ -99,12 +99,13 @@ def run(args) -> int:
     app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
     settings = settings_from(args)
     boards = list(dict.fromkeys(args.boards))
-    budgets = {b: board_budget(load_board(b), app_flash=app_flash, app_ram=app_ram) for b in boards}
+    resolved = {b: load_board(b) for b in boards}
+    budgets = {b: board_budget(resolved[b], app_flash=app_flash, app_ram=app_ram) for b in boards}
 
     from hil_bench.cli.output import print_json, table
     from hil_bench.sizing.sweep import run_sweep
 
-    result = run_sweep(settings, points, boards, budgets, args.results_dir, quiet=args.quiet)
+    result = run_sweep(settings, points, resolved, budgets, args.results_dir, quiet=args.quiet)
     if args.json:
         print_json(result.summary(settings, points, boards))
         return 0

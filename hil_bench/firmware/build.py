@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, load_board
+from hil_bench.boards import Board
 from hil_bench.cache import building, cache_dir, source_key
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
@@ -117,12 +117,13 @@ def _input_bytes(model: bytes) -> int:
     return total
 
 
-def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
+def build_firmware(board: Board, model: bytes | None = None, *,
                    arena_bytes: int = DEFAULT_ARENA_BYTES, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
                    rebuild: bool = False, decode: str = "init", kernels: str = "opt",
                    mlperf_model: str | None = None) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
+    ``board`` and ``model`` come resolved from the edge (the CLI, the plugin, ``bench``): a Board, bytes.
 
     ``mlperf_model``: the MLPerf Tiny model id (kws01, vww01, ic01, ad01, ...) ``profile%`` answers, so
     MLPerf Tiny's runner accepts the image; None answers "hil-bench".
@@ -135,7 +136,6 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     """
     from hil_bench.firmware.mlperf import check_mlperf_model
 
-    board = load_board(board)
     model_id = check_mlperf_model(mlperf_model)
     if decode not in ("init", "per-layer"):
         raise UsageError(f"decode must be 'init' or 'per-layer', not {decode!r}")
@@ -143,9 +143,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
-    model_bytes = None
-    if model is not None:
-        model_bytes = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+    model_bytes = None if model is None else bytes(model)
     with_model = model_bytes is not None
     stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes
     arena = arena_bytes if with_model else 0

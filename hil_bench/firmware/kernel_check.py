@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, load_board, pick_runner
+from hil_bench.boards import Board, pick_runner
 from hil_bench.cache import building, source_key
 from hil_bench.errors import DeviceError, LinkError, LinkTimeoutError
 from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, bsp_dirs, cache_root, compile_and_link,
@@ -43,9 +43,8 @@ def _sources(board: Board) -> list[Path]:
             + sorted((FIRMWARE_DIR / "runtime" / "src").rglob("*.c")) + sorted(CHECK_DIR.glob("*.c")))
 
 
-def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = False) -> Path:
+def build_kernel_check(board: Board, cases: int = 300, *, rebuild: bool = False) -> Path:
     """Compile and link the checker for ``board`` (cached by a hash of every input); return the ELF."""
-    board = load_board(board)
     srcs = _sources(board)
     headers = sorted(p for d in (FIRMWARE_DIR / "bsp", FIRMWARE_DIR / "app", FIRMWARE_DIR / "runtime", CHECK_DIR)
                      for p in d.rglob("*.h"))
@@ -64,7 +63,7 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
     return elf
 
 
-def run_kernel_check(board: str | Board, cases: int = 300, *, timeout_s: float = 120.0,
+def run_kernel_check(board: Board, cases: int = 300, *, timeout_s: float = 120.0,
                      log_dir: Path | None = None) -> KernelCheckResult:
     """Build the checker, run it on the board's simulator, and return what it printed and its exit code.
 
@@ -73,7 +72,6 @@ def run_kernel_check(board: str | Board, cases: int = 300, *, timeout_s: float =
     """
     from hil_bench.boards.session import make_runner
 
-    board = load_board(board)
     elf = build_kernel_check(board, cases)
     spec = pick_runner(board)
     runner = make_runner(board, elf, spec, log_dir)

@@ -24,7 +24,7 @@ class HilDut(Device):
 
     def __init__(self, board: Board, model: Path, *, log_dir: Path | None = None, boot_timeout_s: float = 30.0):
         self.model = Path(model)
-        super().__init__(board, self.model, log_dir=log_dir, boot_timeout_s=boot_timeout_s, name=self.model.name)
+        super().__init__(board, self.model.read_bytes(), log_dir=log_dir, boot_timeout_s=boot_timeout_s, name=self.model.name)
         self.latency: Latency | None = None
 
     @property

@@ -130,7 +130,7 @@ def search(settings: Settings, sparsities: list[float], clusters: list[int], boa
                              f"({t.accuracy:.4f} vs {result.chosen.accuracy:.4f})")
             continue
         progress(f"{t.point.name} on {board.name}")
-        row, _ = bench_recipe(board.name, settings.suite(), sizer.optimized[t.point].recipe, run_id="fit",
+        row, _ = bench_recipe(board, settings.suite(), sizer.optimized[t.point].recipe, run_id="fit",
                               limit=settings.limit, compress=settings.compress, kernels=settings.kernels,
                               optimized=sizer.optimized[t.point])
         result.board_runs += 1

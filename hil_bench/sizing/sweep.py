@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hil_bench.boards import Board
 from hil_bench.sizing import state
 from hil_bench.sizing.budget import Budget
 from hil_bench.sizing.grid import Point
@@ -57,8 +58,9 @@ class SweepResult:
                          "stages_cached": self.stages_cached}}
 
 
-def run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
+def run_sweep(settings: Settings, points: list[Point], boards: dict[str, Board], budgets: dict[str, Budget],
               results_dir: Path, *, quiet: bool = False) -> SweepResult:
+    """``boards``: name -> Board, resolved once by the caller (rows and budgets are keyed by the name)."""
     from tqdm.auto import tqdm
 
     from hil_bench.bench import bench_recipe, trained_suite_recipe
@@ -87,7 +89,7 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                 for st in optimized.stages if st.name != "float"]
             for board in missing:
                 bar.set_postfix_str(f"{point.name} on {board}")
-                row, _ = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
+                row, _ = bench_recipe(boards[board], suite, optimized.recipe, run_id=run_id, limit=settings.limit,
                                       work_dir=Path(work), compress=settings.compress, kernels=settings.kernels,
                                       optimized=optimized)
                 store.append(row)
@@ -95,8 +97,8 @@ def run_sweep(settings: Settings, points: list[Point], boards: list[str], budget
                 result.rows_run += 1
                 bar.update(1)
         bar.close()
-    result.entries = judge(points, boards, done, budgets)
-    state.write_json(result.summary_path, result.summary(settings, points, boards))
+    result.entries = judge(points, list(boards), done, budgets)
+    state.write_json(result.summary_path, result.summary(settings, points, list(boards)))
     return result
 
 
