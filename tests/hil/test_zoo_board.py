@@ -18,7 +18,7 @@ def test_zoo_model_matches_oracle_on_board(board, name):
 
     from hil_bench.dut import run_model
     from hil_bench.runtime import model_info
-    from hil_bench.runtime.zoo import zoo_int8
+    from hil_bench.zoo import zoo_int8
 
     model = zoo_int8(name)
     info = model_info(model)
