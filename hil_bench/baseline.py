@@ -149,6 +149,7 @@ def update_baseline(boards: list[str], suite: str = "default", directory: Path |
                     limit: int | None = None, quiet: bool = False, jobs: int = 1) -> tuple[Path, int]:
     """Run the suite on ``boards`` and write it as the baseline, keeping other boards' rows; (file, rows written)."""
     from hil_bench.bench import run_bench
+    from hil_bench.boards import load_board
     from hil_bench.paths import check_output_dir
     from hil_bench.results import frame_to_rows, read_results, write_results
 
@@ -156,6 +157,6 @@ def update_baseline(boards: list[str], suite: str = "default", directory: Path |
     check_output_dir(directory, "--dir")
     path = directory / f"{suite}-suite.csv"
     kept = [r for r in frame_to_rows(read_results(path)) if r.board not in boards] if path.exists() else []
-    rows, _, _ = run_bench(boards, suite, quiet=quiet, limit=limit, jobs=jobs)
+    rows, _, _ = run_bench([load_board(name) for name in boards], suite, quiet=quiet, limit=limit, jobs=jobs)
     write_results(path, [*kept, *rows])
     return path, len(rows)

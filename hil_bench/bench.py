@@ -105,9 +105,8 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
     from hil_bench.dut import run_model
     from hil_bench.boards.runners import runner_class
     from hil_bench.toolchain import toolchain_versions
-    from hil_bench.audit import audit_image
+    from hil_bench.audit import audit_elf, audit_image
     from hil_bench.errors import DeviceError
-    from hil_bench.firmware.image import audit_elf
     from hil_bench.results import ResultRow, metadata
 
     result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
@@ -165,10 +164,10 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
                  "samples": len(x)}
 
 
-def run_bench(board_names: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
+def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
-    """Every recipe of the suite on every board; rows are stored one by one as they finish.
+    """Every recipe of the suite on every board (resolved by the caller); rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
     board and ports, after training every recipe once here (two processes must not train the same
@@ -177,7 +176,6 @@ def run_bench(board_names: list[str], suite_name: "str | Suite" = "default", *, 
     """
     from tqdm.auto import tqdm
 
-    from hil_bench.boards import load_board
     from hil_bench.results import ResultsStore, new_run_id
 
     from hil_bench.errors import UsageError
@@ -187,7 +185,6 @@ def run_bench(board_names: list[str], suite_name: "str | Suite" = "default", *, 
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
-    boards = [load_board(name) for name in board_names]  # once, here; an unknown board fails before any training
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}

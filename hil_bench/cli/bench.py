@@ -80,11 +80,13 @@ def run(args) -> int:
         check_output_file(args.junit, "--junit", example="junit.xml")
     _check_baseline_options(args)
     from hil_bench.bench import rows_json, run_bench
+    from hil_bench.boards import load_board
     from hil_bench.cli.output import table
 
     suite = _suite(args)
+    boards = [load_board(name) for name in args.boards]   # once, here: an unknown board fails before any training
     try:
-        rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
+        rows, extras, store = run_bench(boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, kernels=args.kernels, jobs=args.jobs,
                                         mlperf_model=args.mlperf_model)
@@ -97,7 +99,7 @@ def run(args) -> int:
     if args.junit:
         _junit(args, rows, extras, comparison)
     if args.report:
-        _report(args, rows, extras, store, comparison)
+        _report(args, rows, extras, store, comparison, boards)
     if args.json:
         print(rows_json(rows))
         return 1 if differing or regressed else 0
@@ -196,7 +198,7 @@ def _junit_error(args, exc: Exception) -> None:
     write_bytes_atomic(args.junit, error_xml(NAME, f"{type(exc).__name__}: {exc}").encode("utf-8"))
 
 
-def _report(args, rows, extras, store, comparison) -> None:
+def _report(args, rows, extras, store, comparison, boards) -> None:
     from hil_bench.results import write_report
 
     last = extras[(rows[-1].board, rows[-1].recipe)]
@@ -205,6 +207,7 @@ def _report(args, rows, extras, store, comparison) -> None:
     paths = write_report(store.read(), args.report, layer_latency=layers or None,
                          layer_latency_unit=last["latency_unit"], history=history,
                          title=f"hil-bench: {rows[-1].model} ({args.suite} suite)", comparison=comparison,
+                         boards={board.name: board for board in boards},
                          layer_latencies={key: {f"{layer['index']}:{layer['op']}": layer["latency"]
                                                 for layer in extra["layers"]} for key, extra in extras.items()})
     if not args.json:

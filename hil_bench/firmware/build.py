@@ -143,6 +143,8 @@ def build_firmware(board: Board, model: bytes | None = None, *,
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
+    if model is not None and not isinstance(model, (bytes, bytearray)):   # bytes(Path) would be the path's text
+        raise TypeError(f"build_firmware takes the model's bytes (read the file at the edge), not {type(model).__name__}")
     model_bytes = None if model is None else bytes(model)
     with_model = model_bytes is not None
     stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes

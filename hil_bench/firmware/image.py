@@ -1,4 +1,5 @@
-"""The bytes an image puts in flash, read back from its ELF: what the binary audit inspects."""
+"""The bytes an image puts in flash, read back from its ELF: what the binary audit
+(:func:`hil_bench.audit.audit_elf`) inspects."""
 
 from __future__ import annotations
 
@@ -25,14 +26,3 @@ def loaded_bytes(elf_path: str | Path) -> bytes:
         raise UsageError(f"{elf_path}: no such file") from None
     return b"".join(data for _, data in sections)
 
-
-def audit_elf(elf_path: str | Path, reference: bytes | None = None):
-    """Audit the model found in an image's flash bytes: every weight tensor, raw or compressed, decoded
-    and checked against the image's checksum table and, given ``reference`` (a .tflite's bytes), compared
-    value for value with it.
-
-    Raises CorruptTensorError naming the tensor when one fails to decode, its checksum or the comparison.
-    """
-    from hil_bench.audit import audit_image
-
-    return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]

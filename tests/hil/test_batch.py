@@ -76,7 +76,7 @@ def test_garbled_batch_upload_is_resent(board, digits_pcqat):
     from hil_bench.firmware import build_firmware
 
     x = _inputs(digits_pcqat, 30, seed=6)
-    image = build_firmware(board, digits_pcqat)
+    image = build_firmware(board, digits_pcqat.read_bytes())
     with open_dut(board, image.elf) as dut:
         info = dut.protocol.info()
         assert info["batch_max"] * (info.inputs[0].bytes + info.outputs[0].bytes) <= info["db_buffer_bytes"]
