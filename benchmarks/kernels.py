@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from hil_bench.dut import run_model  # noqa: E402
 from hil_bench.errors import Error  # noqa: E402
 from hil_bench.runtime.tflm import tflm_arena  # noqa: E402
-from hil_bench.runtime.zoo import zoo_int8  # noqa: E402
+from hil_bench.zoo import zoo_int8  # noqa: E402
 from hil_bench.tflite import read_model  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "mlperf_tiny"

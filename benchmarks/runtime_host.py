@@ -10,7 +10,7 @@ on a 32-bit MCU). Instructions are x86-64 instructions, not Cortex-M cycles.
     python benchmarks/runtime_host.py [--json] [--inferences N] [--no-zoo] [MODEL.tflite ...]
 
 Without model paths: the MLPerf Tiny int8 fixtures plus every zoo model (untrained, PTQ int8,
-see hil_bench.runtime.zoo).
+see hil_bench.zoo).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ def zoo_models() -> list[Path]:
     """The zoo's int8 models as files in the cache (converted on first use)."""
     from hil_bench.models import MODELS
     from hil_bench.runtime.build import cache_dir
-    from hil_bench.runtime.zoo import zoo_int8
+    from hil_bench.zoo import zoo_int8
 
     out = cache_dir() / "bench_models"
     out.mkdir(parents=True, exist_ok=True)

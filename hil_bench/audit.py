@@ -21,6 +21,7 @@ from typing import Optional
 import numpy as np
 
 from hil_bench.errors import UsageError
+from hil_bench.firmware.image import loaded_bytes
 from hil_bench.weighted import WEIGHTED_LAYERS
 
 # TFLite op -> function from the Keras kernel layout to TFLite's (which layers: hil_bench.weighted)
@@ -259,6 +260,16 @@ def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = 
         if row.problem and strict:
             raise CorruptTensorError(f"weight tensor {row.name!r} ({row.method}) in the image: {row.problem}")
     return rows
+
+
+def audit_elf(elf_path: str | Path, reference: bytes | None = None) -> list[TensorAudit]:
+    """Audit the model found in an image's flash bytes: every weight tensor, raw or compressed, decoded
+    and checked against the image's checksum table and, given ``reference`` (a .tflite's bytes), compared
+    value for value with it.
+
+    Raises CorruptTensorError naming the tensor when one fails to decode, its checksum or the comparison.
+    """
+    return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]
 
 
 def _against_table(w, sums: dict, table) -> str:

@@ -94,7 +94,9 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     from tqdm.auto import tqdm
 
     from hil_bench.bench import trained_suite_recipe
+    from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
+    from hil_bench.compress.model import board_kernel_path
     from hil_bench.firmware.runner_image import build_image
     from hil_bench.results import frame_to_rows, read_results
     from hil_bench.results.compare import toolchain_change
@@ -110,6 +112,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     report = BaselineCheck(str(source))
     here = {"tool_versions": json.dumps(toolchain_versions())}
     trained: dict[tuple[str, str], tuple[bytes, str]] = {}
+    loaded = {}   # the rows name their boards: each board file is loaded once
     for row in tqdm(rows, desc="baseline", unit="image", disable=quiet, dynamic_ncols=True):
         where = f"{row.model}/{row.recipe} on {row.board}"
         suite = _suite_for(row.model)
@@ -125,11 +128,12 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
             tflite = trained_suite_recipe(suite, row.recipe, quiet=True)[2].tflite
             trained[(row.model, row.recipe)] = (tflite, hashlib.sha256(tflite).hexdigest()[:16])
         tflite, digest = trained[(row.model, row.recipe)]
-        from hil_bench.compress.model import board_kernel_path
-
-        path = row.kernels or board_kernel_path(row.board)   # the forms auto chose for the row's kernel path
+        if row.board not in loaded:
+            loaded[row.board] = load_board(row.board)
+        board = loaded[row.board]
+        path = row.kernels or board_kernel_path(board)   # the forms auto chose for the row's kernel path
         stored = compress_model(tflite, method=defaults.COMPRESS, path=path).model
-        image, _ = build_image(row.board, stored, installed_only=False)
+        image, _ = build_image(board, stored, installed_only=False)
         now = {"flash_bytes": image.sizes.flash_bytes, "model_bytes": image.sizes.model_bytes,
                "model_bytes_raw": len(tflite), "code_bytes": image.sizes.code_bytes,
                "ram_reserved_bytes": image.sizes.ram_bytes, "kernels": image.kernels}
@@ -154,6 +158,7 @@ def update_baseline(boards: list[str], suite: str = "default", directory: Path |
                     limit: int | None = None, quiet: bool = False, jobs: int = 1) -> tuple[Path, int]:
     """Run the suite on ``boards`` and write it as the baseline, keeping other boards' rows; (file, rows written)."""
     from hil_bench.bench import run_bench
+    from hil_bench.boards import load_board
     from hil_bench.paths import check_output_dir
     from hil_bench.results import frame_to_rows, read_results, write_results
 
@@ -161,6 +166,6 @@ def update_baseline(boards: list[str], suite: str = "default", directory: Path |
     check_output_dir(directory, "--dir")
     path = directory / f"{suite}-suite.csv"
     kept = [r for r in frame_to_rows(read_results(path)) if r.board not in boards] if path.exists() else []
-    rows, _, _ = run_bench(boards, suite, quiet=quiet, limit=limit, jobs=jobs)
+    rows, _, _ = run_bench([load_board(name) for name in boards], suite, quiet=quiet, limit=limit, jobs=jobs)
     write_results(path, [*kept, *rows])
     return path, len(rows)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hil_bench.boards import Board
 from hil_bench.compress import defaults
 from hil_bench.errors import UsageError
 
@@ -91,12 +92,13 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
     return recipe, data, optimize(model, data, recipe, model_name=spec.name, quiet=quiet)
 
 
-def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
+def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = defaults.COMPRESS,
                  kernels: str = "opt", mlperf_model: str | None = None, optimized=None, strip_names: bool = False,
                  arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
-    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it. ``board`` is
+    resolved once by the caller (:func:`run_bench`, ``sweep``, ``fit``) and passed down as it is.
     ``strip_names``: the image stores the model without names; ``arena_bytes`` None: planned plus margin.
     ``timeout``: the longest the board may take to answer a command (None: the watchdog's deadline,
     hil_bench.watchdog).
@@ -106,19 +108,16 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     """
 
     from hil_bench.audit import survival
-    from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
     from hil_bench.boards.runners import runner_class
     from hil_bench.toolchain import toolchain_versions
-    from hil_bench.audit import audit_image
+    from hil_bench.audit import audit_elf, audit_image
     from hil_bench.errors import DeviceError
-    from hil_bench.firmware.image import audit_elf
     from hil_bench.results import ResultRow, metadata
     from hil_bench.timing.fields import FIELDS as TIME_FIELDS
 
-    board = load_board(board_name)
     result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
     recipe, data = result.recipe, result.data
     if limit is not None:  # after optimizing, so the cached stages stay valid
@@ -135,8 +134,8 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
-                    mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes,
+    run = run_model(compressed, board, x, name=tflite_path.name, runs=3, read_back_model=not board.is_host,
+                    kernels=kernels, mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes,
                     infer_timeout_s=timeout, decode=decode)
     run = dataclasses.replace(run, compress=compress)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
@@ -187,11 +186,11 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
                  "names_stripped_bytes": len(compressed) - len(stored), "weight_formats": stored_as.weight_formats}
 
 
-def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
+def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = defaults.COMPRESS,
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, strip_names: bool = False,
               arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
-    """Every recipe of the suite on every board; rows are stored one by one as they finish.
+    """Every recipe of the suite on every board (resolved by the caller); rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
     board and ports, after training every recipe once here (two processes must not train the same
@@ -200,7 +199,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     """
     from tqdm.auto import tqdm
 
-    from hil_bench.boards import load_board, pick_runner
+    from hil_bench.boards import pick_runner
     from hil_bench.results import ResultsStore, new_run_id
 
     from hil_bench.errors import UsageError
@@ -210,11 +209,10 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     if jobs < 1:
         raise UsageError(f"--jobs {jobs} is out of range: give >= 1 (boards run at once)")
     suite = suite_name if isinstance(suite_name, Suite) else get_suite(suite_name)
-    boards = list(dict.fromkeys(boards))   # `--board X --board X` runs X once (no duplicate rows)
-    for board in boards:   # an unknown board, or one whose runner is not installed, fails before any training
-        found = load_board(board)
-        if not found.is_host:
-            pick_runner(found)
+    boards = list({board.name: board for board in boards}.values())   # `--board X --board X` runs X once
+    for board in boards:   # a board whose runner is not installed fails before any training
+        if not board.is_host:
+            pick_runner(board)
     store = ResultsStore(results_dir, history=history) if results_dir is not None else None
     run_id = store.run_id if store is not None else new_run_id()
     rows, extras = [], {}
@@ -234,24 +232,23 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
 
 
 def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
-    """(board, recipe, bench_recipe's result) for every job, in ``todo``'s order however they finish."""
+    """(board name, recipe, bench_recipe's result) for every job, in ``todo``'s order however they finish."""
     if jobs == 1:
         for board, name in todo:
-            bar.set_postfix_str(f"{name} on {board}")
-            yield board, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
+            bar.set_postfix_str(f"{name} on {board.name}")
+            yield board.name, name, _timed_bench_recipe(board, suite, name, work_dir=work, **options)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
-
-    from hil_bench.boards import _added_dirs
 
     for name in dict.fromkeys(n for _, n in todo):
         bar.set_postfix_str(f"training {name}")
         trained_suite_recipe(suite, name, quiet=True)
     bar.set_postfix_str(f"{len(todo)} jobs, {jobs} at a time")
     # spawn, not fork: TensorFlow's threads do not survive a fork, and each worker starts its own boards.
+    # Each job gets its Board object, so a worker never looks a board name up (user board folders included).
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_worker_start, initargs=(list(_added_dirs), os.getpid()))
+                               initializer=_worker_start, initargs=(os.getpid(),))
     try:
         futures = []
         for i, (board, name) in enumerate(todo):
@@ -259,7 +256,7 @@ def _bench_jobs(todo, suite: Suite, options: dict, work: Path, jobs: int, bar):
             folder.mkdir()
             futures.append(pool.submit(_timed_bench_recipe, board, suite, name, work_dir=folder, **options))
         for (board, name), future in zip(todo, futures):
-            yield board, name, future.result()
+            yield board.name, name, future.result()
     except BaseException:   # an error, Ctrl-C, SIGTERM or SIGHUP: the running jobs stop now, boards and all
         _stop_workers(pool)
         raise
@@ -295,19 +292,15 @@ def _timed_bench_recipe(*args, **kwargs):
     return row, {**extra, "seconds": time.monotonic() - start}
 
 
-def _worker_start(dirs: list[Path], parent: int) -> None:
+def _worker_start(parent: int) -> None:
     """A bench worker dies with the bench (Linux parent-death signal: even a SIGKILLed bench leaves no
-    worker, and so no simulator, behind), ends quietly on SIGTERM, SIGHUP or Ctrl-C (the bench reports
-    the interrupt), and searches the same user board folders as the bench."""
+    worker, and so no simulator, behind) and ends quietly on SIGTERM, SIGHUP or Ctrl-C (the bench reports
+    the interrupt)."""
     import signal
-
-    from hil_bench.boards import add_boards_dir
 
     _die_with(parent)
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop_worker)
-    for folder in reversed(dirs):
-        add_boards_dir(folder)
 
 
 def _stop_worker(signum, frame) -> None:

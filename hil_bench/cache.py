@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,17 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def source_key(files: Iterable[Path], *parts, root: Path) -> str:
+    """The one key of a build from its sources: ``parts`` (as :func:`content_key` takes them), then each
+    file's name (relative to ``root``, or its own name outside it) and bytes. Firmware images, the
+    kernel checker and the host runtime builds are all keyed by this, so they cannot disagree on what
+    "a source changed" means."""
+    named = []
+    for path in files:
+        named += [str(path.relative_to(root)) if root in path.parents else path.name, path.read_bytes()]
+    return content_key(*parts, *named)[:20]
 
 
 def _files(folder: Path) -> list[str]:

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
-from hil_bench.boards import Board, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, pick_runner, runner_class
 from hil_bench.boards.session import open_dut
 from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import DeviceError, DoesNotFitError, LinkTimeoutError, UsageError
-from hil_bench.firmware.runner_image import _model_bytes, build_image
+from hil_bench.firmware.runner_image import build_image
 from hil_bench.tensor_types import numpy_dtype
 from hil_bench.watchdog import Watchdog
 
@@ -108,21 +108,21 @@ class Device:
     command may take (None: a deadline from the model's expected instruction count, per command).
     """
 
-    def __init__(self, board: str | Board, model: bytes | str | Path, *, runner: str | None = None,
+    def __init__(self, board: Board, model: bytes, *, runner: str | None = None,
                  arena_bytes: int | None = None, decode: str = DECODE, kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None, timeout_s: float | None = None):
-        from hil_bench.fits import check
+        from hil_bench.board_fit import check
 
         if timeout_s is not None and not timeout_s > 0:
             raise UsageError(f"timeout {timeout_s} s is out of range: give a number of seconds > 0")
-        self.board = load_board(board)
+        self.board = board
         self.name = name
-        self.watchdog = Watchdog.for_model(_model_bytes(model), timeout_s)
+        self.watchdog = Watchdog.for_model(bytes(model), timeout_s)
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
         # the check built is the one to run: with the runner installed, it was built for that runner.
-        fit, image = check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False,
+        fit, image = check(model, self.board, kernels=kernels, runner=runner, boot=False,
                            decode=decode, arena_bytes=arena_bytes, mlperf_model=mlperf_model)
         fit.raise_if_not(name)
         if image is None:   # no firmware image (the host board): build_image says why
@@ -288,13 +288,16 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
     return [[np.asarray(a[i]) for a in inputs] for i in range(count)]
 
 
-def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int = 3, warmups: int = 1,
+def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float | None = None, log_dir: Path | None = None, batch: bool = True,
               read_back_model: bool = False, decode: str = DECODE, kernels: str = "opt",
               compress: str = "none", mlperf_model: str | None = None, cycles: bool = False,
               strip_names: bool = False) -> RunResult:
     """Build, start, feed every sample, time ``runs`` inferences of the first, read all outputs, stop.
+
+    ``model`` (the .tflite's bytes) and ``board`` come resolved from the edge (the CLI, the plugin,
+    ``bench``); ``name`` is the model's name in messages (e.g. its file name).
 
     ``inputs``: an int8/uint8 array shaped [samples, *input_shape] (or a list of them, one per model
     input) already quantized with the model's input scale and zero point. With ``batch`` (default) the
@@ -315,11 +318,9 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     """
     from hil_bench.tflite_parts import decoded_weight_bytes
     from hil_bench.tflite_parts import strip_names as without_names
-
-    board = load_board(board)
     from hil_bench.compress.model import board_kernel_path, compress_model
 
-    compressed = compress_model(Path(tflite_path).read_bytes(), compress, decode, board_kernel_path(board, kernels))
+    compressed = compress_model(bytes(model), compress, decode, board_kernel_path(board, kernels))
     model = compressed.model
     if strip_names:
         model = without_names(model)
@@ -332,8 +333,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
 
         core_timing(board.cpu.core)
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
-                log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model,
-                timeout_s=infer_timeout_s) as dev:
+                log_dir=log_dir, name=name, mlperf_model=mlperf_model, timeout_s=infer_timeout_s) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]
         outputs: list[list[np.ndarray]] = [[] for _ in dev.info.outputs]
         timing = None
@@ -387,7 +387,7 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
 def _run_natively(model: bytes, board: Board, inputs, decode: str = "in-place") -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
-    from hil_bench.fits import check
+    from hil_bench.board_fit import check
     from hil_bench.runtime.host import run_model as host_run
     from hil_bench.tflite import read_model
 

@@ -31,6 +31,14 @@ class ModelFileError(Error):
     """A .tflite or Keras file that is corrupt, truncated or of an unsupported kind."""
 
 
+class DecodeError(ModelFileError):
+    """A compressed tensor that does not decode or fails its checksum."""
+
+
+class CorruptTensorError(DecodeError):
+    """A weight tensor in the image does not decode, fails its checksum or differs from the reference."""
+
+
 class ToolMissingError(Error):
     """An external program hil-bench needs is not installed; the message names the install command."""
 
@@ -69,3 +77,7 @@ class DeviceError(LinkError):
 
 class ResultsError(Error):
     """A results or baseline file that cannot be read or compared."""
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: leave the way Ctrl-C does, through every cleanup (an interrupt, not an Error)."""

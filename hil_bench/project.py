@@ -149,7 +149,7 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
     Raises UnsupportedModelError naming every operator × type the runtime lacks, before writing.
     """
     from hil_bench.compress import compress_model
-    from hil_bench.fits import unsupported_ops
+    from hil_bench.board_fit import unsupported_ops
 
     board = load_board(board)
     if board.is_host:

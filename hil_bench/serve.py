@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from hil_bench.boards import Board
 from hil_bench.compress import defaults
 from hil_bench.errors import DeviceError, UsageError
 
@@ -159,10 +160,10 @@ def bridge(port, front, alive: Callable[[], bool], poll_s: float = 0.05) -> None
             raise DeviceError("the board stopped (its simulator exited)")
 
 
-def serve(model: str | Path, board: str, *, pty: bool = False, tcp_port: int | None = None,
+def serve(model: bytes, board: Board, *, name: str = "the model", pty: bool = False, tcp_port: int | None = None,
           mlperf_model: str | None = None, kernels: str = "opt", compress: str = defaults.COMPRESS,
           runner: str | None = None, on_ready: Callable[[Served], None] = lambda served: None) -> None:
-    """Build ``model`` for ``board``, start it, and serve its UART on a pty or a loopback TCP port until
+    """Build ``model`` (the .tflite's bytes, ``name`` its file name) for ``board``, start it, and serve its UART on a pty or a loopback TCP port until
     interrupted (KeyboardInterrupt) or the board stops (DeviceError). ``on_ready`` is called once the
     board has booted and the front is open. Everything started is stopped on the way out."""
     from hil_bench.compress import compress_model
@@ -172,17 +173,17 @@ def serve(model: str | Path, board: str, *, pty: bool = False, tcp_port: int | N
     if pty == (tcp_port is not None):
         raise UsageError("serve needs exactly one of --pty and --tcp PORT")
     model_id = check_mlperf_model(mlperf_model)
-    data = Path(model).read_bytes()
+    data = model
     if compress != "none":
         from hil_bench.compress.model import board_kernel_path
 
         data = compress_model(data, compress, path=board_kernel_path(board, kernels)).model
     front = PtyFront() if pty else TcpFront(tcp_port)
     try:
-        with Device(board, data, runner=runner, kernels=kernels, name=Path(model).name,
+        with Device(board, data, runner=runner, kernels=kernels, name=name,
                     mlperf_model=mlperf_model) as dev:
             process = getattr(dev.runner, "process", None)
-            on_ready(Served(Path(model).name, dev.board.name, dev.runner.kind, process.pid if process else None, front.connect,
+            on_ready(Served(name, dev.board.name, dev.runner.kind, process.pid if process else None, front.connect,
                             model_id, dev.runner.timing_source, dev.elf))
             bridge(dev.link.port, front, dev.alive)
     finally:

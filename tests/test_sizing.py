@@ -8,7 +8,7 @@ import pytest
 from hil_bench.boards import load_board
 from hil_bench.errors import UsageError
 from hil_bench.sizing.budget import board_budget, parse_budgets
-from hil_bench.sizing.fit import _first_fitting
+from hil_bench.sizing.budget_search import _first_fitting
 from hil_bench.sizing.grid import Point, grid, parse_clusters, parse_size, parse_sparsities
 from hil_bench.sizing.pareto import front, quality
 

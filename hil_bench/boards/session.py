@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, RunnerSpec, pick_runner, runner_class
 from hil_bench.boards.runner import Runner
 from hil_bench.errors import BoardError, LinkTimeoutError
 from hil_bench.link import Protocol, SerialLink
@@ -38,9 +38,8 @@ def make_runner(board: Board, elf: Path, spec: RunnerSpec, log_dir: Path | None 
 
 
 @contextmanager
-def open_dut(board: str | Board, elf: Path, *, runner: str | None = None, boot_timeout_s: float = 30.0,
+def open_dut(board: Board, elf: Path, *, runner: str | None = None, boot_timeout_s: float = 30.0,
              log_dir: Path | None = None, profile_log: Path | None = None):
-    board = load_board(board)
     spec = pick_runner(board, runner)
     run = make_runner(board, Path(elf), spec, log_dir, profile_log)
     link = None

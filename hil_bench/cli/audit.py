@@ -50,7 +50,7 @@ def run(args) -> int:
     if (args.model is None) == (args.elf is None):
         raise UsageError("give either a .tflite file or --elf FIRMWARE.elf")
     if args.elf is not None:
-        from hil_bench.firmware.image import audit_elf
+        from hil_bench.audit import audit_elf
         from hil_bench.tflite import read_model
 
         reference = None

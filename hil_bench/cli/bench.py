@@ -89,12 +89,14 @@ def run(args) -> int:
         check_output_file(args.junit, "--junit", example="junit.xml")
     _check_baseline_options(args)
     from hil_bench.bench import rows_json, run_bench
+    from hil_bench.boards import load_board
     from hil_bench.cli.output import table
 
     args.boards = list(dict.fromkeys(args.boards))   # a board given twice runs once
     suite = _suite(args)
+    boards = [load_board(name) for name in args.boards]   # once, here: an unknown board fails before any training
     try:
-        rows, extras, store = run_bench(args.boards, suite, results_dir=args.results_dir,
+        rows, extras, store = run_bench(boards, suite, results_dir=args.results_dir,
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, decode=args.decode, kernels=args.kernels,
                                         jobs=args.jobs, mlperf_model=args.mlperf_model, strip_names=args.strip_names,
@@ -108,7 +110,7 @@ def run(args) -> int:
     if args.junit:
         _junit(args, rows, extras, comparison)
     if args.report:
-        _report(args, rows, extras, store, comparison)
+        _report(args, rows, extras, store, comparison, boards)
     if args.json:
         print(rows_json(rows))
         return 1 if differing or regressed else 0
@@ -223,7 +225,7 @@ def _junit_error(args, exc: Exception) -> None:
     write_bytes_atomic(args.junit, error_xml(NAME, f"{type(exc).__name__}: {exc}").encode("utf-8"))
 
 
-def _report(args, rows, extras, store, comparison) -> None:
+def _report(args, rows, extras, store, comparison, boards) -> None:
     from hil_bench.results import write_report
 
     from hil_bench.results.report import layer_latencies_by_layer
@@ -233,7 +235,7 @@ def _report(args, rows, extras, store, comparison) -> None:
     paths = write_report(store.read(), args.report, layer_latency=layer_latencies_by_layer(last["layers"]) or None,
                          layer_latency_unit=last["latency_unit"], layer_latency_of=f"{rows[-1].recipe} on {rows[-1].board}",
                          history=history, title=f"hil-bench: {rows[-1].model} ({args.suite} suite)",
-                         comparison=comparison,
+                         comparison=comparison, boards={board.name: board for board in boards},
                          layer_latencies={key: layer_latencies_by_layer(extra["layers"]) for key, extra in extras.items()})
     if not args.json:
         print(f"report: {paths[0]} and {paths[-1]}")

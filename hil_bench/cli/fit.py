@@ -79,10 +79,10 @@ def run(args) -> int:
         raise UsageError(f"board {board.name!r} has no flash or RAM to fit; give a target board "
                          "(see `hil-bench boards`)")
     pick_runner(board)   # the candidates run on the board in the end: a runner not installed fails now
-    budget = budgets_from(args, [board.name])[board.name]
+    budget = budgets_from(args, {board.name: board})[board.name]
 
     from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.fit import search
+    from hil_bench.sizing.budget_search import search
 
     def progress(text: str) -> None:
         if not args.quiet:

@@ -160,6 +160,7 @@ def run(args) -> int:
         from hil_bench.paths import check_output_file
 
         check_output_file(args.save_outputs, "--save-outputs")
+    from hil_bench.boards import load_board
     from hil_bench.dut import run_model
     from hil_bench.cli.output import print_json, table
     from hil_bench.errors import UsageError
@@ -172,10 +173,10 @@ def run(args) -> int:
     tflite = args.model.read_bytes()
     read_model(args.model)  # a corrupt model is refused here (naming the file), before anything is built
     x, data = _inputs(args, tflite)
-    result = run_model(args.model, args.board, x, runs=args.runs, runner=args.runner, kernels=args.kernels,
-                       compress=args.compress, decode=args.decode, mlperf_model=args.mlperf_model,
-                       strip_names=args.strip_names, arena_bytes=args.arena_bytes, infer_timeout_s=args.timeout,
-                       cycles=args.cycles)
+    result = run_model(tflite, load_board(args.board), x, name=args.model.name, runs=args.runs, runner=args.runner,
+                       kernels=args.kernels, compress=args.compress, decode=args.decode,
+                       mlperf_model=args.mlperf_model, strip_names=args.strip_names, arena_bytes=args.arena_bytes,
+                       infer_timeout_s=args.timeout, cycles=args.cycles)
     report = result.as_dict()
     report["samples"] = int(len(x))
     if data is not None:

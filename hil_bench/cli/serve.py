@@ -23,6 +23,8 @@ import signal
 import sys
 from pathlib import Path
 
+from hil_bench.errors import Stopped
+
 NAME = "serve"
 HELP = "start a board with a model and keep it running, its UART on a pty or a TCP port (MLPerf Tiny runner)"
 
@@ -44,10 +46,6 @@ def add_arguments(p) -> None:
     p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
                    help=f"how weight tensors are stored in flash, as run does (default: {defaults.COMPRESS})")
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
-
-
-class Stopped(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: leave the way Ctrl-C does, through every cleanup."""
 
 
 def _stop(signum, frame) -> None:
@@ -95,14 +93,14 @@ def run(args) -> int:
         raise UsageError(f"--tcp {args.tcp} is out of range: give 0..65535 (0 picks a free port)")
     from hil_bench.boards import load_board
 
-    load_board(args.board)   # an unknown board is refused before anything is built
+    board = load_board(args.board)   # an unknown board is refused before anything is built
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
     from hil_bench.serve import serve
 
     try:
         _die_with_parent()
-        serve(args.model, args.board, pty=args.pty, tcp_port=args.tcp, mlperf_model=args.mlperf_model,
+        serve(args.model.read_bytes(), board, name=args.model.name, pty=args.pty, tcp_port=args.tcp, mlperf_model=args.mlperf_model,
               kernels=args.kernels, compress=args.compress, runner=args.runner, on_ready=_print_ready)
     except KeyboardInterrupt as exc:
         why = str(exc) or "SIGINT"

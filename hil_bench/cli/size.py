@@ -79,7 +79,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                   names_strippable_bytes=len(stored) - len(without_names(stored)),   # what --strip-names would save
                   names_stripped_bytes=named - len(stored))                          # what it saved
     decoded = decoded_weight_bytes(stored) if decode == "init" else 0
-    from hil_bench.fits import check
+    from hil_bench.board_fit import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).

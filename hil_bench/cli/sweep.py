@@ -104,19 +104,18 @@ def settings_from(args):
                     strip_names=args.strip_names)
 
 
-def budgets_from(args, boards: list[str]) -> dict:
-    """``{board: Budget}`` from --flash-budget/--ram-budget (per board or one for all) and the headroom."""
-    from hil_bench.boards import load_board
+def budgets_from(args, boards: dict) -> dict:
+    """``{board name: Budget}`` for ``boards`` (name -> Board) from --flash-budget/--ram-budget (per board
+    or one for all) and the headroom."""
     from hil_bench.errors import UsageError
     from hil_bench.sizing.budget import board_budget, parse_budgets
     from hil_bench.sizing.grid import parse_size
 
     app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
-    flash = parse_budgets(args.flash_budget, boards, "--flash-budget")
-    ram = parse_budgets(args.ram_budget, boards, "--ram-budget")
+    flash = parse_budgets(args.flash_budget, list(boards), "--flash-budget")
+    ram = parse_budgets(args.ram_budget, list(boards), "--ram-budget")
     budgets = {}
-    for name in boards:
-        board = load_board(name)
+    for name, board in boards.items():
         if board.is_host and (flash[name] is not None or ram[name] is not None):
             raise UsageError(f"board {name!r} has no flash or RAM to budget; give a target board "
                              "(see `hil-bench boards`)")
@@ -144,17 +143,18 @@ def run(args) -> int:
     points = grid(parse_sparsities(args.sparsity), parse_clusters(args.clusters))
     settings = settings_from(args)
     boards = list(dict.fromkeys(args.boards))
-    budgets = budgets_from(args, boards)
-    for board in boards:   # a runner that is not installed here fails now, not after the training
-        if not load_board(board).is_host:
-            pick_runner(load_board(board))
+    resolved = {b: load_board(b) for b in boards}   # once, here
+    budgets = budgets_from(args, resolved)
+    for board in resolved.values():   # a runner that is not installed here fails now, not after the training
+        if not board.is_host:
+            pick_runner(board)
 
     from hil_bench.cli.output import print_json, table
     from hil_bench.sizing.sweep import run_sweep
 
-    result = run_sweep(settings, points, boards, budgets, args.results_dir, quiet=args.quiet)
+    result = run_sweep(settings, points, resolved, budgets, args.results_dir, quiet=args.quiet)
     if args.report is not None:
-        _report(args, settings, result)
+        _report(args, settings, result, resolved)
     if args.json:
         print_json(result.summary(settings, points, boards))
         return 0
@@ -181,19 +181,21 @@ def run(args) -> int:
     return 0
 
 
-def _report(args, settings, result) -> None:
+def _report(args, settings, result, boards: dict) -> None:
     """The run's rows as `bench --report` writes them (per-layer latency from the points run this time)."""
     from hil_bench.results import read_results, write_report
+    from hil_bench.results.report import layer_latencies_by_layer
 
     if not result.run_path.exists():
         return   # no point ran on any board (none fits): no rows to report
-    layers = {(board, point): {f"{layer['index']}:{layer['op']}": layer["latency"] for layer in extra["layers"]}
-              for (point, board), extra in result.extras.items()}
-    last = next(reversed(result.extras.values()), None)
+    layers = {(board, point): layer_latencies_by_layer(extra["layers"]) for (point, board), extra in result.extras.items()}
+    last_key = next(reversed(result.extras), None)
+    last = result.extras[last_key] if last_key else None
     paths = write_report(read_results(result.run_path), args.report,
-                         layer_latency=next(reversed(layers.values()), None) or None,
+                         layer_latency=layers[(last_key[1], last_key[0])] or None if last_key else None,
                          layer_latency_unit=last["latency_unit"] if last else "",
-                         title=f"hil-bench sweep: {settings.model}", layer_latencies=layers or None)
+                         layer_latency_of=f"{last_key[0]} on {last_key[1]}" if last_key else "",
+                         title=f"hil-bench sweep: {settings.model}", layer_latencies=layers or None, boards=boards)
     if not args.json:
         print(f"report: {paths[0]} and {paths[-1]}")
 

@@ -13,14 +13,10 @@ import zlib
 import numpy as np
 
 from hil_bench.compress.formats import DECODE_TYPE_HB, DECODE_TYPE_LUT, DECODE_TYPE_NM, DECODE_TYPES
-from hil_bench.errors import ModelFileError
+from hil_bench.errors import DecodeError
 
 DCM_SIZE = 16
 TYPE_LUT, TYPE_HB = DECODE_TYPE_LUT, DECODE_TYPE_HB
-
-
-class DecodeError(ModelFileError):
-    """A compressed tensor that does not decode or fails its checksum."""
 
 
 def decode_type(ancillary: bytes) -> int:

@@ -13,19 +13,15 @@ from typing import Optional
 
 import numpy as np
 
-from hil_bench.errors import ModelFileError
+from hil_bench.errors import CorruptTensorError, DecodeError, ModelFileError
 from hil_bench.tensor_types import DTYPES
 from hil_bench.tflite import (TFLITE_IDENTIFIER, int_list, opcode_name, quantization_of, read_model, tensor_name,
                               weighted_operands)
 
-from hil_bench.compress.decode import DecodeError, decode_tensor
+from hil_bench.compress.decode import decode_tensor
 from hil_bench.compress.formats import DECODE_TYPES
 
 DECODE_OP = "CUSTOM:TFLM_DECODE"
-
-
-class CorruptTensorError(DecodeError):
-    """A weight tensor in the image does not decode, fails its checksum or differs from the reference."""
 
 
 @dataclass(frozen=True)

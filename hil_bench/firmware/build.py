@@ -10,7 +10,6 @@ its files match their recorded digests and its weights their CRC-32 table
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import subprocess
@@ -18,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, load_board
-from hil_bench.cache import building, cache_dir, discard, open_entry, remove_entry
+from hil_bench.boards import Board
+from hil_bench.cache import building, cache_dir, discard, open_entry, remove_entry, source_key
 from hil_bench.compress.defaults import DECODE
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
@@ -142,12 +141,13 @@ def _input_bytes(model: bytes) -> int:
     return total
 
 
-def build_firmware(board: str | Board, model: bytes | str | Path | None = None, *,
+def build_firmware(board: Board, model: bytes | None = None, *,
                    arena_bytes: int | None = None, stack_bytes: int | None = None,
                    semihosting: bool = True, db_buffer_bytes: int | None = None,
                    rebuild: bool = False, decode: str = DECODE, kernels: str = "opt",
                    mlperf_model: str | None = None, instruction_ticks: bool = False) -> FirmwareImage:
     """Compile and link; ``model=None`` gives the model-less TEST image (protocol and link checks only).
+    ``board`` and ``model`` come resolved from the edge (the CLI, the plugin, ``bench``): a Board, bytes.
 
     ``mlperf_model``: the MLPerf Tiny model id (kws01, vww01, ic01, ad01, ...) ``profile%`` answers, so
     MLPerf Tiny's runner accepts the image; None answers "hil-bench". ``instruction_ticks``: the runner's
@@ -163,7 +163,6 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     """
     from hil_bench.firmware.mlperf import check_mlperf_model
 
-    board = load_board(board)
     model_id = check_mlperf_model(mlperf_model)
     from hil_bench.compress.formats import DECODE_MODES
 
@@ -173,9 +172,9 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
         raise UsageError(f"kernels must be one of {', '.join(KERNELS)}, not {kernels!r}")
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
-    model_bytes = None
-    if model is not None:
-        model_bytes = bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
+    if model is not None and not isinstance(model, (bytes, bytearray)):   # bytes(Path) would be the path's text
+        raise TypeError(f"build_firmware takes the model's bytes (read the file at the edge), not {type(model).__name__}")
+    model_bytes = None if model is None else bytes(model)
     with_model = model_bytes is not None
     stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes
     if not with_model:
@@ -195,18 +194,13 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
     flags = (*cpu_flags, *OPT_FLAGS, *defines)
     path = kernel_path(CC, cpu_flags, kernels) if with_model else "none"
     srcs = _sources(board, with_model)
-    h = hashlib.sha256()
-    for part in (compiler_version(), board.source.read_bytes() if board.source else board.name,
-                 repr((arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id, instruction_ticks))):
-        h.update(part.encode() if isinstance(part, str) else part)
     here = Path(__file__)
-    for p in srcs + _headers(board, with_model) + [here, *(here.with_name(n) for n in ("linker.py", "config.py",
-                                                                                      "mlperf.py")),
-                                                   *_MODEL_DATA_SOURCES]:
-        h.update(str(p.relative_to(FIRMWARE_DIR) if FIRMWARE_DIR in p.parents else p.name).encode())
-        h.update(p.read_bytes())
-    h.update(model_bytes or b"")
-    key = h.hexdigest()[:20]
+    inputs = [*srcs, *_headers(board, with_model), here,
+              *(here.with_name(n) for n in ("linker.py", "config.py", "mlperf.py")), *_MODEL_DATA_SOURCES]
+    key = source_key(inputs, compiler_version(), board.source.read_bytes() if board.source else board.name,
+                     [arena, stack, semihosting, db_bytes, image_kind, flags, decode, model_id, instruction_ticks],
+                     model_bytes or b"",
+                     root=FIRMWARE_DIR)
     out_dir = cache_root() / "firmware" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if rebuild:
@@ -225,7 +219,7 @@ def build_firmware(board: str | Board, model: bytes | str | Path | None = None, 
 
             export_c_array(model_bytes, work, name="g_model")
             srcs = srcs + [work / "model_data.c"]
-        _compile_and_link(board, srcs, work, with_model, defines)
+        compile_and_link(board, srcs, work, with_model, defines)
     return FirmwareImage(board, elf, image_sizes(elf, board), image_kind, key, False, path, " ".join(flags))
 
 
@@ -254,8 +248,10 @@ def _run(cmd: list[str], what: str) -> None:
     run_build_tool(cmd, what, COMPILE_TIMEOUT_S, on_failure=overflow)
 
 
-def _compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool,
-                      defines: tuple[str, ...] = ()) -> None:
+def compile_and_link(board: Board, srcs: list[Path], work: Path, with_model: bool,
+                     defines: tuple[str, ...] = ()) -> None:
+    """Compile ``srcs`` (through the object cache) and link ``work/firmware.elf`` with ``work``'s
+    generated config header and linker script: the one compile step of every image built here."""
     cpu = list(board.cpu.cflags) + ["-mthumb"]
     incs = [f"-I{work}", f"-I{FIRMWARE_DIR / 'bsp' / 'include'}", *(f"-I{d}" for d in bsp_dirs(board)),
             f"-I{FIRMWARE_DIR / 'app'}"]

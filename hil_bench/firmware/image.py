@@ -1,10 +1,11 @@
-"""The bytes an image puts in flash, read back from its ELF: what the binary audit inspects."""
+"""The bytes an image puts in flash, read back from its ELF: what the binary audit
+(:func:`hil_bench.audit.audit_elf`) inspects."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from hil_bench.errors import ModelFileError, UsageError
+from hil_bench.errors import Error, ModelFileError, UsageError
 
 _SHF_ALLOC = 0x2
 
@@ -26,25 +27,27 @@ def loaded_bytes(elf_path: str | Path) -> bytes:
     return b"".join(data for _, data in sections)
 
 
-def audit_elf(elf_path: str | Path, reference: bytes | None = None):
-    """Audit the model found in an image's flash bytes: every weight tensor, raw or compressed, decoded
-    and checked against the image's checksum table and, given ``reference`` (a .tflite's bytes), compared
-    value for value with it.
-
-    Raises CorruptTensorError naming the tensor when one fails to decode, its checksum or the comparison.
-    """
-    from hil_bench.audit import audit_image
-
-    return [t.audit for t in audit_image(loaded_bytes(elf_path), reference, require_checksums=True)]
-
-
 def weights_problem(elf_path: str | Path) -> str:
     """What is wrong with the model weights in an image's flash ("" when every weight tensor matches the
-    CRC-32 table the build embedded beside the model): the check before a cached image is trusted."""
-    from hil_bench.errors import Error
+    CRC-32 table the build embedded beside the model): the check before a cached image is trusted. The
+    full audit (:func:`hil_bench.audit.audit_elf`) says more; this needs only the codecs."""
+    from hil_bench.compress import checksums
+    from hil_bench.compress.find_in_image import find_models
 
     try:
-        audit_elf(elf_path)
+        flash = loaded_bytes(elf_path)
+        found = find_models(flash)
+        if len(found) != 1:
+            return "its flash holds no model" if not found else f"its flash holds {len(found)} models"
+        table = checksums.find_table(flash, found[0])
+        if table is None:
+            return "its model has no weight checksum table"
+        actual = checksums.checksums_of(flash[found[0]:])
     except Error as exc:
         return f"its model fails the weight check ({exc})"
+    if len(actual) != len(table):
+        return f"its checksum table lists {len(table)} weight tensors, the model has {len(actual)}"
+    for want, got in zip(table, actual):
+        if want != got:
+            return f"weight tensor {got.tensor} fails its CRC-32 (the bytes in flash changed)"
     return ""

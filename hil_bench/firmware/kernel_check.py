@@ -8,20 +8,18 @@ board support and the generated linker script and config of :mod:`hil_bench.firm
 
 from __future__ import annotations
 
-import hashlib
 import re
-import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hil_bench.boards import Board, load_board, pick_runner
-from hil_bench.cache import building, open_entry, remove_entry
-from hil_bench.errors import BoardError, DeviceError, LinkTimeoutError
-from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, _compile_and_link, bsp_dirs, cache_root,
+from hil_bench.boards import Board, pick_runner
+from hil_bench.cache import building, open_entry, remove_entry, source_key
+from hil_bench.errors import DeviceError, LinkError, LinkTimeoutError
+from hil_bench.firmware.build import (FIRMWARE_DIR, OPT_FLAGS, bsp_dirs, cache_root, compile_and_link,
                                      compiler_version)
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
+from hil_bench.link import SerialLink
 from hil_bench.runtime.sources import runtime_sources
 
 CHECK_DIR = FIRMWARE_DIR / "tests" / "kernel_check"
@@ -46,20 +44,14 @@ def _sources(board: Board) -> list[Path]:
             + runtime_sources() + sorted(CHECK_DIR.glob("*.c")))
 
 
-def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = False) -> Path:
+def build_kernel_check(board: Board, cases: int = 300, *, rebuild: bool = False) -> Path:
     """Compile and link the checker for ``board`` (cached by a hash of every input); return the ELF."""
-    board = load_board(board)
     srcs = _sources(board)
-    h = hashlib.sha256()
-    h.update(f"{compiler_version()}|{board.name}|{cases}|{OPT_FLAGS}".encode())
-    if board.source:
-        h.update(board.source.read_bytes())
     headers = sorted(p for d in (FIRMWARE_DIR / "bsp", FIRMWARE_DIR / "app", FIRMWARE_DIR / "runtime", CHECK_DIR)
                      for p in d.rglob("*.h"))
-    for p in srcs + headers + [Path(__file__)]:
-        h.update(str(p.relative_to(FIRMWARE_DIR.parent)).encode())
-        h.update(p.read_bytes())
-    out_dir = cache_root() / "kernel-check" / f"{board.name}-{h.hexdigest()[:20]}"
+    key = source_key(srcs + headers + [Path(__file__)], compiler_version(), board.name, cases, OPT_FLAGS,
+                     board.source.read_bytes() if board.source else b"", root=FIRMWARE_DIR)
+    out_dir = cache_root() / "kernel-check" / f"{board.name}-{key}"
     elf = out_dir / "firmware.elf"
     if rebuild:
         remove_entry(out_dir)
@@ -70,50 +62,40 @@ def build_kernel_check(board: str | Board, cases: int = 300, *, rebuild: bool = 
             board, arena_bytes=0, db_buffer_bytes=0, semihosting=True, image_kind="kernel-check"))
         (work / "firmware.ld").write_text(linker_script(board))
         (work / "kc_cases.h").write_text(f"#define KC_CASES {int(cases)}\n")  # found through -I{work}
-        _compile_and_link(board, srcs, work, with_model=True)
+        compile_and_link(board, srcs, work, with_model=True)
     return elf
 
 
-def _tcp_address(url: str, board: Board) -> tuple[str, int]:
-    found = re.fullmatch(r"(?:socket|telnet)://([^:]+):(\d+)", url)
-    if found is None:
-        raise BoardError(f"{board.name}: the kernel checker reads a simulator's TCP serial port, not {url!r}")
-    return found.group(1), int(found.group(2))
-
-
-def run_kernel_check(board: str | Board, cases: int = 300, *, timeout_s: float = 120.0,
+def run_kernel_check(board: Board, cases: int = 300, *, timeout_s: float = 120.0,
                      log_dir: Path | None = None) -> KernelCheckResult:
     """Build the checker, run it on the board's simulator, and return what it printed and its exit code.
 
     The simulator is always stopped. Raises LinkTimeoutError (with the output so far) when the
-    firmware does not finish within ``timeout_s``.
+    firmware does not finish within ``timeout_s``; DeviceError when it faults.
     """
     from hil_bench.boards.session import make_runner
 
-    board = load_board(board)
     elf = build_kernel_check(board, cases)
-    runner = make_runner(board, elf, pick_runner(board), log_dir)
-    data = b""
+    spec = pick_runner(board)
+    runner = make_runner(board, elf, spec, log_dir)
+    link = None
     try:
-        host, port = _tcp_address(runner.start(), board)
-        with socket.create_connection((host, port), timeout=10.0) as sock:
-            sock.settimeout(0.5)
-            end = time.monotonic() + timeout_s
-            while b"kernel-check done" not in data or not data.endswith(b"\n"):
-                if time.monotonic() > end:
-                    raise LinkTimeoutError(f"{board.name}: kernel checker did not finish within {timeout_s:.0f} s; "
-                                           f"last bytes received: {data[-400:].decode(errors='replace')!r}")
-                try:
-                    chunk = sock.recv(4096)
-                except socket.timeout:
-                    continue
-                if not chunk:  # the simulator exited and closed the port
-                    break
-                data += chunk
+        link = SerialLink.open(runner.start(), baud=board.serial.baud if board.serial else 115200,
+                               name=f"{board.name} kernel checker ({spec.kind})")
+        runner.link_ready()
+        try:
+            link.read_until(b"kernel-check done", timeout_s)
+            link.read_until(b"\n", 10.0, "the end of the checker's last line")
+        except (LinkTimeoutError, DeviceError):
+            raise
+        except LinkError:   # the simulator exited and closed the port: its exit code and output say why
+            pass
         code = runner.wait_exit(10.0)
     finally:
+        if link is not None:
+            link.close()
         runner.stop()
-    text = data.decode(errors="replace")
+    text = bytes(link.seen).decode(errors="replace")
     if code is None:
         raise DeviceError(f"{board.name}: kernel checker did not exit; output:\n{text[-2000:]}")
     head = re.search(r"kernel-check path=(\w+)", text)

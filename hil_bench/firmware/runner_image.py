@@ -1,24 +1,18 @@
 """The firmware image a board's runner will start: the runner picked, then the build it needs.
 
-Shared by the device path (:mod:`hil_bench.dut`) and the fits check (:mod:`hil_bench.fits`), which both
+Shared by the device path (:mod:`hil_bench.dut`) and the fits check (:mod:`hil_bench.board_fit`), which both
 need "the image this board would run" without depending on each other.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from hil_bench.boards import Board, RunnerSpec, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, RunnerSpec, pick_runner, runner_class
 from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import ToolMissingError, UsageError
 from hil_bench.firmware.build import FirmwareImage, build_firmware
 
 
-def _model_bytes(model: bytes | str | Path) -> bytes:
-    return bytes(model) if isinstance(model, (bytes, bytearray)) else Path(model).read_bytes()
-
-
-def build_image(board: str | Board, model: bytes | str | Path | None, *, runner: str | None = None,
+def build_image(board: Board, model: bytes | None, *, runner: str | None = None,
                 arena_bytes: int | None = None, decode: str = DECODE, kernels: str = "opt",
                 installed_only: bool = True, mlperf_model: str | None = None) -> tuple[FirmwareImage, RunnerSpec]:
     """The firmware for ``board`` as the runner that will start it needs it, and that runner's spec.
@@ -27,7 +21,6 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     build for the board file's first runner instead of failing. ``mlperf_model``: the MLPerf Tiny id
     the image answers to ``profile%`` (None: "hil-bench").
     """
-    board = load_board(board)
     try:
         spec = pick_runner(board, runner)
     except ToolMissingError:
@@ -37,7 +30,7 @@ def build_image(board: str | Board, model: bytes | str | Path | None, *, runner:
     if not runner_class(spec.kind).starts_image:
         raise UsageError(f"board {board.name!r} runs models natively ({spec.kind}); it has no firmware image")
     # Semihosting exits only exist on simulators; on silicon a BKPT without a debugger would fault.
-    image = build_firmware(board, None if model is None else _model_bytes(model),
+    image = build_firmware(board, model,
                            semihosting=runner_class(spec.kind).semihosting(spec), decode=decode, kernels=kernels,
                            instruction_ticks=runner_class(spec.kind).ticks_count_instructions(spec),
                            mlperf_model=mlperf_model, arena_bytes=arena_bytes)

@@ -27,13 +27,13 @@ class HilDut(Device):
 
     def __init__(self, board: Board, model: Path, *, log_dir: Path | None = None, boot_timeout_s: float = 30.0,
                  compress: str = defaults.COMPRESS, decode: str = defaults.DECODE):
-        from hil_bench.compress import compress_model
+        from hil_bench.compress.model import board_kernel_path, compress_model
 
         self.model = Path(model)
         self.compress = compress
         stored = self.model.read_bytes()
         if compress != "none":
-            stored = compress_model(stored, compress).model
+            stored = compress_model(stored, compress, decode, board_kernel_path(board)).model
         super().__init__(board, stored, log_dir=log_dir, boot_timeout_s=boot_timeout_s, name=self.model.name,
                          decode=decode)
         self.decode = decode

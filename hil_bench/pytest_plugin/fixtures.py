@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hil_bench.boards import Board, load_board
+from hil_bench.boards import Board
 from hil_bench.pytest_plugin.device import DevicePool, HilDut
 from hil_bench.resources import default_model
 from hil_bench.pytest_plugin.hooks import NO_BOARD_REASON, STATE, item_failed
@@ -25,7 +25,7 @@ def board(request) -> Board:
     name = getattr(request, "param", None)
     if name is None:
         pytest.skip(NO_BOARD_REASON)
-    return load_board(name)
+    return next(b for b in request.config.stash[STATE].boards if b.name == name)   # loaded once, at configure
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hil_bench._keras import keras, tfmot
+from hil_bench.errors import UsageError
 from hil_bench.qat import structure
 from hil_bench.weighted import WEIGHTED_LAYERS
 from hil_bench.qat.configs import (
@@ -94,7 +95,7 @@ class PreserveQuantizeScheme(tfmot.quantization.keras.default_8bit.Default8BitQu
 
     def __init__(self, preserve: str = "prune_cluster"):
         if preserve not in PRESERVE_MODES:
-            raise ValueError(f"preserve must be one of {PRESERVE_MODES}, not {preserve!r}")
+            raise UsageError(f"preserve must be one of {PRESERVE_MODES}, not {preserve!r}")
         self.preserve = preserve
 
     def get_quantize_registry(self):

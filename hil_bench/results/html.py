@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hil_bench.errors import Error
 from hil_bench.results.compare import IMPROVED, Comparison, Verdict
 from hil_bench.results.frame import value
 from hil_bench.results.plots import accuracy_figure, accuracy_points, pareto_front, png_bytes
@@ -62,15 +61,10 @@ class Budget:
         return (flash is None or flash <= self.flash_bytes) and (ram is None or ram <= self.ram_bytes)
 
 
-def board_budget(name: str) -> Budget | None:
-    """The board file's budget; None for the host board or a board file not found here."""
-    from hil_bench.boards import load_board
-
-    try:
-        board = load_board(name)
-    except Error:
-        return None
-    if board.placement is None:
+def board_budget(board) -> Budget | None:
+    """The budget of ``board`` (a :class:`hil_bench.boards.Board` the caller passes in: results never
+    loads board files); None when not given or it has no memory map (the host board)."""
+    if board is None or board.placement is None:
         return None
     p = board.placement
 
@@ -151,14 +145,14 @@ def _comparison(comparison: Comparison | None) -> str:
     return "".join(parts)
 
 
-def _pareto(frame: pd.DataFrame) -> str:
+def _pareto(frame: pd.DataFrame, boards: typing.Mapping[str, typing.Any]) -> str:
     """Per board: accuracy vs flash (with the flash budget) and vs latency (per latency unit), front marked."""
     parts = ["<p>Dashed: the Pareto front of each model (no other point is both cheaper and more accurate). "
              "Dotted red line: the board's flash budget (named in the legend instead when it is far off scale). "
              "Red ×: the row does not fit the board (flash or RAM over the board file's budget). "
              "Hollow: host accuracy (no device run).</p>"]
     for board, group in frame.groupby("board", sort=False):
-        budget = board_budget(str(board))
+        budget = board_budget(boards.get(str(board)))
         group = group.assign(fits=[budget.fits(value(f), value(r)) if budget else None
                                    for f, r in zip(group["flash_bytes"], group["ram_bytes"])])
         parts.append(f"<h3>{_e(str(board))}</h3>")
@@ -167,7 +161,7 @@ def _pareto(frame: pd.DataFrame) -> str:
                          f"({_e(' + '.join(budget.flash_regions))}), RAM {budget.ram_bytes:,} B "
                          f"({_e(' + '.join(budget.ram_regions))}).</p>")
         else:
-            parts.append("<p>No flash/RAM budget: the board file is not found here or describes no memory.</p>")
+            parts.append("<p>No flash/RAM budget: no board file was given for it, or it describes no memory.</p>")
         drawn = False
         for x, by in (("flash_bytes", [None]), ("latency", sorted(group["latency_unit"].dropna().unique()))):
             for unit in by:
@@ -277,9 +271,11 @@ def html_report(frame: pd.DataFrame, *, title: str = "hil-bench results",
                 plots: typing.Mapping[str, tuple[str, bytes]] | None = None, comparison: Comparison | None = None,
                 layer_latency: typing.Mapping[str, float] | None = None, layer_latency_unit: str = "",
                 layer_latencies: typing.Mapping[tuple[str, str], typing.Mapping[str, float]] | None = None,
-                regressions: typing.Sequence[tuple[str, Verdict]] = ()) -> str:
+                regressions: typing.Sequence[tuple[str, Verdict]] = (),
+                boards: typing.Mapping[str, typing.Any] | None = None) -> str:
     """The page as text. ``plots``: the Markdown report's PNGs by file name -> (caption, PNG bytes);
-    ``layer_latency.png`` and ``history.png`` are placed in their sections, the per-board plots drawn here."""
+    ``layer_latency.png`` and ``history.png`` are placed in their sections, the per-board plots drawn here.
+    ``boards``: board name -> its Board, for the flash/RAM budgets (boards not given are drawn without)."""
     plots = dict(plots or {})
     which = synthetic_rows(frame)
     body = [f"<h1>{_e(title)}</h1>"]
@@ -287,7 +283,7 @@ def html_report(frame: pd.DataFrame, *, title: str = "hil-bench results",
         body.append(f'<div class="warning" id="synthetic"><b>{_e(SYNTHETIC_FLAG)}</b> ({_e(which)}, marked ⚠): '
                     f"{_e(SYNTHETIC_WHY)}</div>")
     body += ["<h2>Results</h2>", _comparison(comparison), _results_table(frame, comparison),
-             "<h2>Accuracy vs flash and latency, per board</h2>", _pareto(frame),
+             "<h2>Accuracy vs flash and latency, per board</h2>", _pareto(frame, boards or {}),
              "<h2>Latency per layer</h2>",
              _layers(layer_latency, layer_latency_unit, layer_latencies, frame, plots.get("layer_latency.png")),
              "<h2>History</h2>", _history(regressions, plots.get("history.png")),

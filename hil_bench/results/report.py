@@ -186,7 +186,7 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
                  history: pd.DataFrame | None = None, title: str = "hil-bench results",
                  comparison: Comparison | None = None,
                  layer_latencies: typing.Mapping[tuple[str, str], typing.Mapping[str, float]] | None = None,
-                 ) -> list[Path]:
+                 boards: typing.Mapping[str, typing.Any] | None = None) -> list[Path]:
     """Write ``report.md`` with its PNGs, and ``report.html``, into ``out_dir``; return the paths, the
     Markdown first and the HTML last.
 
@@ -197,7 +197,8 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     before are ringed in red). The HTML page (:mod:`hil_bench.results.html`) inlines the same PNGs
     and adds per-board Pareto plots; ``comparison`` (a baseline check of ``frame``) highlights
     regressions in its table, ``layer_latencies`` ((board, recipe) -> layer -> latency in that row's
-    latency unit) gives a per-layer table for every recipe.
+    latency unit) gives a per-layer table for every recipe. ``boards`` (name -> Board, from the caller)
+    gives the HTML page each board's flash/RAM budget.
     """
     from hil_bench.paths import atomic_write
     from hil_bench.results.html import html_report   # html builds on this module's table
@@ -227,5 +228,5 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     with atomic_write(page, "w") as f:
         f.write(html_report(frame, title=title, plots={name: (caption, png) for caption, name, png in plots},
                             comparison=comparison, layer_latency=layer_latency, layer_latency_unit=layer_latency_unit,
-                            layer_latencies=layer_latencies, regressions=regressions))
+                            layer_latencies=layer_latencies, regressions=regressions, boards=boards))
     return [report] + [p for _, p in images] + [page]

@@ -6,12 +6,11 @@ source, header or flag changes, so tests and benchmarks share one binary.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
-from hil_bench.cache import cache_dir
+from hil_bench.cache import cache_dir, source_key
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import ToolMissingError
@@ -28,21 +27,12 @@ def _all_inputs(extra: list[Path]) -> list[Path]:
     return runtime_sources() + headers + list(extra)
 
 
-def _digest(files: list[Path], flags: list[str]) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        h.update(str(f.relative_to(firmware_dir())).encode())
-        h.update(f.read_bytes())
-    h.update("\0".join(flags).encode())
-    return h.hexdigest()[:16]
-
-
 def compile_program(name: str, main_sources: list[Path], flags: list[str], *, cc: str = "gcc") -> Path:
     """Compile the runtime plus ``main_sources`` into a cached executable and return its path."""
     if shutil.which(cc) is None:
         raise ToolMissingError(f"'{cc}' is not installed; install it with: apt-get install -y {cc}")
     all_flags = WARNINGS + flags + ["-I", str(firmware_dir() / "runtime" / "include")]
-    digest = _digest(_all_inputs(main_sources), [cc] + all_flags)
+    digest = source_key(_all_inputs(main_sources), [cc] + all_flags, root=firmware_dir())
     out = cache_dir() / f"{name}-{digest}"
     if out.exists():
         return out

@@ -17,6 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hil_bench.boards import Board
 from hil_bench.sizing import state
 from hil_bench.sizing.budget import Budget
 from hil_bench.sizing.grid import Point
@@ -63,14 +64,15 @@ class SweepResult:
                          "stages_cached": self.stages_cached}}
 
 
-def run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
+def run_sweep(settings: Settings, points: list[Point], boards: dict[str, Board], budgets: dict[str, Budget],
               results_dir: Path, *, quiet: bool = False) -> SweepResult:
+    """``boards``: name -> Board, resolved once by the caller (rows and budgets are keyed by the name)."""
     key = state.sweep_key(settings.key())
     with state.lock(results_dir, key):
         return _run_sweep(settings, points, boards, budgets, results_dir, key, quiet)
 
 
-def _run_sweep(settings: Settings, points: list[Point], boards: list[str], budgets: dict[str, Budget],
+def _run_sweep(settings: Settings, points: list[Point], boards: dict[str, Board], budgets: dict[str, Budget],
                results_dir: Path, key: str, quiet: bool) -> SweepResult:
     from tqdm.auto import tqdm
 
@@ -102,8 +104,8 @@ def _run_sweep(settings: Settings, points: list[Point], boards: list[str], budge
             for board in missing:
                 bar.set_postfix_str(f"{point.name} on {board}")
                 try:
-                    row, extra = bench_recipe(board, suite, optimized.recipe, run_id=run_id, limit=settings.limit,
-                                              work_dir=Path(work), compress=settings.compress,
+                    row, extra = bench_recipe(boards[board], suite, optimized.recipe, run_id=run_id,
+                                              limit=settings.limit, work_dir=Path(work), compress=settings.compress,
                                               kernels=settings.kernels, optimized=optimized,
                                               strip_names=settings.strip_names)
                 except DoesNotFitError as exc:   # no row to store: the image was never run
@@ -116,8 +118,8 @@ def _run_sweep(settings: Settings, points: list[Point], boards: list[str], budge
                     result.rows_run += 1
                 bar.update(1)
         bar.close()
-    result.entries = judge(points, boards, done, budgets, unfit)
-    state.write_json(result.summary_path, result.summary(settings, points, boards))
+    result.entries = judge(points, list(boards), done, budgets, unfit)
+    state.write_json(result.summary_path, result.summary(settings, points, list(boards)))
     return result
 
 

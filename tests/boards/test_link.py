@@ -6,6 +6,7 @@ import zlib
 import pytest
 import serial
 
+from hil_bench.boards import load_board
 from hil_bench.errors import DeviceError, LinkError, LinkTimeoutError, ProtocolError
 from hil_bench.link import Protocol, SerialLink, crc32
 from hil_bench.link.framing import check_frame, parse_frame_header, put_command
@@ -214,7 +215,7 @@ def test_a_board_that_never_boots_names_its_process_and_log(monkeypatch, tmp_pat
 
     monkeypatch.setattr(session, "make_runner", lambda *args: Silent())
     with pytest.raises(LinkTimeoutError) as caught:
-        with session.open_dut("corstone300", tmp_path / "firmware.elf", runner="qemu", boot_timeout_s=0.5):
+        with session.open_dut(load_board("corstone300"), tmp_path / "firmware.elf", runner="qemu", boot_timeout_s=0.5):
             pass
     message = str(caught.value)
     assert "did not send" in message and "nothing received" in message

@@ -59,7 +59,7 @@ def image():
     from hil_bench.firmware.runner_image import build_image
 
     model = compress_model(KWS.read_bytes(), "auto").model
-    return build_image(BOARD, model, installed_only=False)[0]
+    return build_image(load_board(BOARD), model, installed_only=False)[0]
 
 
 def _config(tmp: Path, **cpu_or_serial) -> Path:

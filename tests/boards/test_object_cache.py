@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from hil_bench.boards import load_board
 from hil_bench.firmware import build
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny"
+KWS = FIXTURES / "kws_ref_model.tflite"
 pytestmark = pytest.mark.skipif(build.shutil.which(build.CC) is None, reason="needs arm-none-eabi-gcc")
 
 
@@ -37,11 +39,11 @@ def _compiled(monkeypatch) -> list[str]:
 def test_a_new_model_compiles_its_array_and_the_board_dependent_sources_only(monkeypatch, tmp_path):
     monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path / "cache"))
     compiled = _compiled(monkeypatch)
-    kws = build.build_firmware("mps2-an386", FIXTURES / "kws_ref_model.tflite")
+    kws = build.build_firmware(load_board("mps2-an386"), KWS.read_bytes())
     everything = len(compiled)
     assert everything > 50 and "model_data.c" in compiled
     compiled.clear()
-    ic = build.build_firmware("mps2-an386", FIXTURES / "ic_resnet8_int8.tflite")
+    ic = build.build_firmware(load_board("mps2-an386"), (FIXTURES / "ic_resnet8_int8.tflite").read_bytes())
     # The runtime is shared; the app and board support see the board configuration (input buffer
     # size differs between the two models), the model array is new.
     assert "model_data.c" in compiled and not any(name.startswith("hb_op_") for name in compiled)
@@ -51,12 +53,12 @@ def test_a_new_model_compiles_its_array_and_the_board_dependent_sources_only(mon
 
 def test_an_image_from_cached_objects_equals_a_fresh_build(monkeypatch, tmp_path):
     monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path / "warm"))
-    build.build_firmware("corstone300", FIXTURES / "kws_ref_model.tflite", arena_bytes=256 * 1024)
+    build.build_firmware(load_board("corstone300"), KWS.read_bytes(), arena_bytes=256 * 1024)
     compiled = _compiled(monkeypatch)
-    warm = build.build_firmware("corstone300", FIXTURES / "kws_ref_model.tflite")   # other arena: new image
+    warm = build.build_firmware(load_board("corstone300"), KWS.read_bytes())   # other arena: new image
     assert 0 < len(compiled) < 30
     monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path / "cold"))
-    cold = build.build_firmware("corstone300", FIXTURES / "kws_ref_model.tflite")
+    cold = build.build_firmware(load_board("corstone300"), KWS.read_bytes())
     assert _loaded_bytes(warm.elf) == _loaded_bytes(cold.elf)
 
 

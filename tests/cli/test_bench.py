@@ -93,3 +93,30 @@ def _environ(pid: int) -> bytes:
             return f.read()
     except OSError:   # gone meanwhile
         return b""
+
+
+def test_a_board_name_from_bench_is_loaded_once(corstone300, tmp_path, monkeypatch):
+    """The CLI resolves ``--board`` into a Board once; bench, the device path, the fits check, the
+    firmware build and the session all take that object (a spy on every ``load_board`` in hil_bench)."""
+    import sys
+
+    import hil_bench.bench
+    import hil_bench.board_fit
+    import hil_bench.boards
+    import hil_bench.boards.session
+    import hil_bench.dut
+    import hil_bench.firmware.runner_image
+
+    real, calls = hil_bench.boards.load_board, []
+
+    def spy(name):
+        calls.append(name)
+        return real(name)
+
+    for module in [m for n, m in sys.modules.items() if n.startswith("hil_bench")]:
+        if getattr(module, "load_board", None) is real:
+            monkeypatch.setattr(module, "load_board", spy)
+    code = main(["bench", "--board", "corstone300", "--recipe", "ptq", "--limit", "3", "--results-dir",
+                 str(tmp_path), "-q"])
+    assert code == 0
+    assert calls == ["corstone300"]

@@ -14,6 +14,7 @@ import pytest
 from dataclasses import replace
 
 from hil_bench.bench import SUITES, run_bench
+from hil_bench.boards import load_board
 from hil_bench.pytest_plugin import STATE
 from hil_bench.results import frame_to_rows
 
@@ -33,7 +34,7 @@ def test_parallel_rows_equal_sequential_rows(both_boards, tmp_path, monkeypatch)
     monkeypatch.setitem(SUITES, "default", replace(SUITES["default"], recipes=("ptq", "pcqat")))   # 4 jobs
 
     def rows(jobs):
-        found, _, store = run_bench(BOARDS, results_dir=tmp_path / f"jobs{jobs}", quiet=True, limit=3, jobs=jobs)
+        found, _, store = run_bench([load_board(name) for name in BOARDS], results_dir=tmp_path / f"jobs{jobs}", quiet=True, limit=3, jobs=jobs)
         stored = [r.to_dict() for r in found]
         assert [r.to_dict() for r in frame_to_rows(store.read())] == stored   # the file: same rows, same order
         return [{k: v for k, v in r.items() if k not in VARYING} for r in stored]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from hil_bench.boards import load_board
 from hil_bench.cli.main import main
 from hil_bench.compress import compress_model
 from hil_bench.audit import audit_image
@@ -21,7 +22,7 @@ def mixed(tmp_path_factory):
     model = compress_model(RESNET8.read_bytes(), "auto").model
     methods = {w.method for w in weights_of(model)}
     assert "raw" in methods and methods - {"raw"}, methods
-    elf = build_firmware("corstone300", model).elf
+    elf = build_firmware(load_board("corstone300"), model).elf
     return model, elf
 
 

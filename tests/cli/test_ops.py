@@ -62,7 +62,7 @@ def test_size_names_every_unsupported_operator_type_before_any_build(tmp_path, c
 
 
 def test_supported_ops_come_from_the_runtime():
-    from hil_bench.fits import supported_ops, unsupported_ops
+    from hil_bench.board_fit import supported_ops, unsupported_ops
 
     assert {"CONV_2D", "RELU6", "CUSTOM:TFLM_DECODE"} <= supported_ops()
     assert unsupported_ops(KWS.read_bytes()) == []

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from hil_bench.boards import load_board
 from hil_bench.cli.main import main
 from hil_bench.compress import compress_model
 from hil_bench.firmware.build import build_firmware
@@ -59,7 +60,7 @@ def _flip_bit_in_compressed_tensor(elf_path, model: bytes) -> str:
 def test_a_flipped_bit_in_flash_fails_the_binary_audit_naming_the_tensor(pcqat_tflite, tmp_path, capsys):
     model = compress_model(pcqat_tflite.read_bytes(), method="hb").model
     elf = tmp_path / "firmware.elf"
-    shutil.copy(build_firmware("corstone300", model).elf, elf)
+    shutil.copy(build_firmware(load_board("corstone300"), model).elf, elf)
     assert main(["audit", "--elf", str(elf), "--json"]) == 0
     clean = json.loads(capsys.readouterr().out)["tensors"]
     assert [t["max_unique_per_channel"] <= 16 and t["sparsity"] >= 0.5 for t in clean] == [True] * 3

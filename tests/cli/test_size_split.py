@@ -73,7 +73,7 @@ def test_a_too_small_arena_is_refused_clearly(on_board, capsys):
 
 def test_strip_names_shrinks_the_model_and_stays_bit_exact(on_board, tmp_path):
     from hil_bench.evaluate import run_tflm
-    from hil_bench.firmware.image import audit_elf
+    from hil_bench.audit import audit_elf
 
     named = _json(["size", str(KWS), "--board", on_board])
     stripped = _json(["size", str(KWS), "--board", on_board, "--strip-names"])

@@ -39,7 +39,7 @@ def _inputs(model: Path, count: int, seed: int) -> np.ndarray:
 def test_batched_outputs_equal_the_oracle(board, which, count, digits_pcqat):
     model = digits_pcqat if which == "digits" else RESNET8
     x = _inputs(model, count, seed=3)
-    result = run_model(model, board, x, runs=1, warmups=0, profile_layers=False)
+    result = run_model(model.read_bytes(), board, x, runs=1, warmups=0, profile_layers=False)
     oracle = run_tflm(model.read_bytes(), x)
     assert result.outputs[0].shape == oracle.shape
     for i in range(count):
@@ -51,7 +51,7 @@ def test_batched_outputs_equal_the_oracle(board, which, count, digits_pcqat):
 
 def test_latency_is_identical_across_three_qemu_runs(board, digits_pcqat):
     x = _inputs(digits_pcqat, 5, seed=4)
-    results = [run_model(digits_pcqat, board, x, runs=3, warmups=1, profile_layers=False) for _ in range(3)]
+    results = [run_model(digits_pcqat.read_bytes(), board, x, runs=3, warmups=1, profile_layers=False) for _ in range(3)]
     medians = {r.latency.median for r in results}
     # lower bound: the Helium kernels run digits in ~9e4 instructions (reference kernels: ~1e6)
     assert len(medians) == 1 and 1e4 < medians.pop() < 1e8, [r.latency.samples for r in results]
@@ -62,8 +62,8 @@ def test_latency_is_identical_across_three_qemu_runs(board, digits_pcqat):
 
 def test_batching_removes_per_sample_round_trips(board, digits_pcqat):
     x = _inputs(digits_pcqat, 100, seed=5)
-    batched = run_model(digits_pcqat, board, x, runs=1, warmups=0, profile_layers=False)
-    single = run_model(digits_pcqat, board, x, runs=1, warmups=0, profile_layers=False, batch=False)
+    batched = run_model(digits_pcqat.read_bytes(), board, x, runs=1, warmups=0, profile_layers=False)
+    single = run_model(digits_pcqat.read_bytes(), board, x, runs=1, warmups=0, profile_layers=False, batch=False)
     assert np.array_equal(batched.outputs[0], single.outputs[0])
     assert np.array_equal(batched.outputs[0], run_tflm(digits_pcqat.read_bytes(), x))
     # per sample: put + infer + get (3 x 100); batched: 3 for the timed sample + one hb-batch + info/exit
@@ -76,7 +76,7 @@ def test_garbled_batch_upload_is_resent(board, digits_pcqat):
     from hil_bench.firmware import build_firmware
 
     x = _inputs(digits_pcqat, 30, seed=6)
-    image = build_firmware(board, digits_pcqat)
+    image = build_firmware(board, digits_pcqat.read_bytes())
     with open_dut(board, image.elf) as dut:
         info = dut.protocol.info()
         assert info["batch_max"] * (info.inputs[0].bytes + info.outputs[0].bytes) <= info["db_buffer_bytes"]

@@ -69,11 +69,12 @@ def test_garbled_byte_on_the_real_link(board, test_image):
 
 
 def test_model_too_big_is_refused_before_running(tmp_path):
+    from hil_bench.boards import load_board
     from hil_bench.firmware import build_firmware
 
     t0 = time.monotonic()
     with pytest.raises(DoesNotFitError, match="ssram1"):
-        build_firmware("mps2-an386", b"\0" * (5 * 1024 * 1024))
+        build_firmware(load_board("mps2-an386"), b"\0" * (5 * 1024 * 1024))
     with pytest.raises(DoesNotFitError, match="isram"):
-        build_firmware("corstone300", b"\0" * 1024, arena_bytes=16 * 1024 * 1024)
+        build_firmware(load_board("corstone300"), b"\0" * 1024, arena_bytes=16 * 1024 * 1024)
     assert time.monotonic() - t0 < 5

@@ -22,8 +22,8 @@ def test_kws_matches_oracle_and_is_deterministic(board):
     from hil_bench.dut import run_model
 
     x = np.random.default_rng(1).integers(-128, 128, size=(2, 1, 49, 10, 1), dtype=np.int8)
-    first = run_model(KWS, board, x, runs=3, warmups=1)
-    second = run_model(KWS, board, x[:1], runs=3, warmups=1, profile_layers=False)
+    first = run_model(KWS.read_bytes(), board, x, runs=3, warmups=1)
+    second = run_model(KWS.read_bytes(), board, x[:1], runs=3, warmups=1, profile_layers=False)
 
     oracle = runtime.Interpreter.from_bytes(KWS.read_bytes())
     for i in range(len(x)):

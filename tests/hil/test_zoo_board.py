@@ -13,12 +13,12 @@ SAMPLES = 4
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_zoo_model_matches_oracle_on_board(board, name, tmp_path):
+def test_zoo_model_matches_oracle_on_board(board, name):
     from tflite_micro.python.tflite_micro import runtime
 
     from hil_bench.dut import run_model
     from hil_bench.runtime import model_info
-    from hil_bench.runtime.zoo import zoo_int8
+    from hil_bench.zoo import zoo_int8
 
     model = zoo_int8(name)
     info = model_info(model)
@@ -27,9 +27,7 @@ def test_zoo_model_matches_oracle_on_board(board, name, tmp_path):
         pytest.skip(f"{name}: not a single int8 input")
     x = np.random.default_rng(7).integers(-128, 128, size=(SAMPLES, *spec["shape"]), dtype=np.int8)
     x[0], x[1], x[2] = -128, 127, spec["zero_point"]
-    path = tmp_path / f"{name}.tflite"
-    path.write_bytes(model)
-    ours = run_model(path, board, x, runs=1, warmups=0, profile_layers=False)
+    ours = run_model(model, board, x, name=name, runs=1, warmups=0, profile_layers=False)
 
     oracle = runtime.Interpreter.from_bytes(model)
     for i in range(SAMPLES):

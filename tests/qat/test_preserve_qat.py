@@ -8,7 +8,9 @@ import pytest
 
 from hil_bench._keras import keras, tfmot
 from hil_bench.audit import _KERAS_KERNELS, audit_keras, audit_tflite, survival
+from hil_bench.errors import UsageError
 from hil_bench.qat import preserve_quantize, preserved_kernels
+from hil_bench.qat.scheme import PreserveQuantizeScheme
 from hil_bench.tflite import to_int8_tflite, weight_tensors
 from tests.qat.conftest import CLUSTERS, conv_dw_dense, fine_tune, impose_structure
 
@@ -145,3 +147,8 @@ def test_any_conv_depthwise_dense_model_keeps_zeros_and_8_values(digits, seed):
     for before, tensor in zip(befores, tensors, strict=True):
         assert np.all(tensor.values[before == 0] == 0), tensor.name
         assert _max_unique_per_channel(tensor.values, tensor.channel_axis) <= CLUSTERS, tensor.name
+
+
+def test_an_unknown_preserve_mode_is_a_usage_error():
+    with pytest.raises(UsageError, match="preserve must be one of"):
+        PreserveQuantizeScheme("zeros")

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from hil_bench.boards import load_board
 from hil_bench.results import compare, rows_to_frame, write_report
 from tests.results.conftest import VERSIONS, make_row
 
@@ -68,7 +69,8 @@ def report_inputs():
     layers = {("corstone300", r): {"0:CONV_2D": 52000.0, "1:DEPTHWISE_CONV_2D": 31000.0, "2:FULLY_CONNECTED": 9000.0}
               for r in ("ptq", "pcqat")}
     return frame, dict(comparison=compare(baseline, frame, missing_ok=True), history=history, layer_latencies=layers,
-                       layer_latency=layers[("corstone300", "pcqat")], layer_latency_unit="instructions")
+                       layer_latency=layers[("corstone300", "pcqat")], layer_latency_unit="instructions",
+                       boards={name: load_board(name) for name in ("corstone300", "mps2-an386")})
 
 
 PLOTS = 2 * 2 + 1 + 1   # per board accuracy vs flash and vs latency, latency per layer, history

@@ -11,7 +11,7 @@ from hil_bench.models import MODELS
 from hil_bench.optimize import BUILTIN_RECIPES
 from hil_bench.runtime import model_info
 from hil_bench.runtime.tflm import tflm_arena
-from hil_bench.runtime.zoo import convert_zoo_model, zoo_int8
+from hil_bench.zoo import convert_zoo_model, zoo_int8
 from test_bitexact import assert_bit_exact
 
 

@@ -105,8 +105,8 @@ class _Sizer:
         return result
 
     def _measure(self, point: Point) -> Trial:
-        from hil_bench.compress import compress_model
-        from hil_bench.fits import check
+        from hil_bench.board_fit import check
+        from hil_bench.compress.model import board_kernel_path, compress_model
         from hil_bench.tflite_parts import strip_names
 
         result = self._optimize(point)
@@ -121,7 +121,8 @@ class _Sizer:
                 trial.reasons.append(f"measured on the board: {reason}")
             return trial
         self.progress(f"sizing {point.name}")
-        stored = compress_model(result.tflite, method=self.settings.compress).model
+        stored = compress_model(result.tflite, method=self.settings.compress,
+                                path=board_kernel_path(self.board, self.settings.kernels)).model
         if self.settings.strip_names:
             stored = strip_names(stored)
         fit, image = check(stored, self.board, kernels=self.settings.kernels, boot=False)
@@ -176,7 +177,7 @@ def search(settings: Settings, sparsities: list[float], clusters: list[int], boa
             continue
         if t.row is None:
             progress(f"{t.point.name} on {board.name}")
-            row, _ = bench_recipe(board.name, settings.suite(), sizer.optimized[t.point].recipe,
+            row, _ = bench_recipe(board, settings.suite(), sizer.optimized[t.point].recipe,
                                   run_id=store.run_id if store is not None else "fit", limit=settings.limit,
                                   compress=settings.compress, kernels=settings.kernels,
                                   optimized=sizer.optimized[t.point], strip_names=settings.strip_names)

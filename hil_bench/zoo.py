@@ -13,7 +13,7 @@ import hashlib
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
-from hil_bench.runtime.build import cache_dir
+from hil_bench.cache import cache_dir
 from hil_bench.runtime.host import model_info
 
 LOGIT_GAIN = 1e3

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from hil_bench.boards import Board
 from hil_bench.compress.defaults import DECODE
 from hil_bench.errors import DoesNotFitError, Error, UnsupportedModelError
 
@@ -100,17 +101,15 @@ def unsupported_ops(model: bytes) -> list[str]:
     return missing
 
 
-def check(model: bytes, board, *, kernels: str = "opt", runner: str | None = None, boot: bool = True,
+def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | None = None, boot: bool = True,
           decode: str = DECODE, arena_bytes: int | None = None, mlperf_model: str | None = None):
     """(:class:`Fit`, the firmware image or None). ``model`` is the model as it will be stored
     (compressed already), ``mlperf_model`` as the image will be built, so a caller that runs the model
     runs this image (one build, not two). ``boot=False``: skip booting for the arena (``run`` boots
     the board next anyway and the device refuses exactly when this would have). ``arena_bytes`` None:
     the image reserves the host build's plan plus the stated margin (:data:`~hil_bench.firmware.build.ARENA_MARGIN`)."""
-    from hil_bench.boards import load_board
     from hil_bench.runtime.host import model_info
 
-    board = load_board(board)
     fit = Fit(board.name)
     missing = unsupported_ops(model)
     if missing:
