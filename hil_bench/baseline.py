@@ -96,7 +96,7 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     from hil_bench.bench import trained_suite_recipe
     from hil_bench.boards import load_board
     from hil_bench.compress import compress_model
-    from hil_bench.compress.model import board_kernel_path
+    from hil_bench.firmware.features import board_kernel_path
     from hil_bench.firmware.runner_image import build_image
     from hil_bench.results import frame_to_rows, read_results
     from hil_bench.results.compare import toolchain_change

@@ -125,7 +125,7 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
 
     # The firmware embeds the model with its weights stored as ``compress`` says (auto: per tensor the
     # smallest form under ``decode``, hil_bench.compress.model); in place the kernels read them from flash.
-    from hil_bench.compress.model import board_kernel_path
+    from hil_bench.firmware.features import board_kernel_path
 
     stored_as = compress_model(result.tflite, method=compress, decode=decode, path=board_kernel_path(board, kernels))
     compressed = stored_as.model

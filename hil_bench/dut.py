@@ -318,7 +318,8 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
     """
     from hil_bench.tflite_parts import decoded_weight_bytes
     from hil_bench.tflite_parts import strip_names as without_names
-    from hil_bench.compress.model import board_kernel_path, compress_model
+    from hil_bench.compress.model import compress_model
+    from hil_bench.firmware.features import board_kernel_path
 
     compressed = compress_model(bytes(model), compress, decode, board_kernel_path(board, kernels))
     model = compressed.model

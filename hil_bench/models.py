@@ -25,7 +25,7 @@ from typing import Callable, Mapping
 
 Notify = Callable[[str], None]
 
-from hil_bench.datasets import AUTOENCODER, CLASSIFICATION
+from hil_bench.datasets import AUTOENCODER, CLASSIFICATION, DATASETS, check_dataset_file, load_dataset
 from hil_bench.errors import ModelFileError, UnsupportedModelError, UsageError
 
 # MLPerf Tiny trains every reference model with L2 weight decay 1e-4 on the kernels.
@@ -415,3 +415,31 @@ def save_h5(model, path: str | Path) -> Path:
     finally:
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+def check_model_source(source: str, option: str = "--model") -> None:
+    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
+    after several seconds)."""
+    if source not in MODELS and not Path(source).exists():
+        if not Path(source).suffix and "/" not in source and "\\" not in source:
+            get_spec(source)   # the "unknown model" error with the list of names
+        raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
+                         "SavedModel directory, or a built-in model name)")
+    if source not in MODELS and Path(source).is_file():
+        from hil_bench.keras3.files import check_model_file
+
+        check_model_file(Path(source))   # what the file alone decides: damage, layers hil-bench cannot run
+
+
+def check_dataset_source(source: str | None, model: str | None = None) -> None:
+    """An unknown data set name, a missing .npz or one that cannot work (keys, numbers, labels; against a
+    built-in ``model``'s input and classes) is refused before TensorFlow is imported."""
+    if source is None or source in DATASETS:
+        return
+    if not Path(source).exists():
+        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once
+    spec = MODELS.get(model) if model else None
+    if spec is None:
+        check_dataset_file(source)
+    else:
+        check_dataset_file(source, spec.input_shape, classes=spec.classes, task=spec.task)

@@ -148,8 +148,9 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
     feeds (default: the sample of ``run --random 1 --seed 0``); ``kernels`` "opt" or "ref" as ``run``.
     Raises UnsupportedModelError naming every operator × type the runtime lacks, before writing.
     """
-    from hil_bench.compress import compress_model
     from hil_bench.board_fit import unsupported_ops
+    from hil_bench.compress import compress_model
+    from hil_bench.firmware.features import board_kernel_path
 
     board = load_board(board)
     if board.is_host:
@@ -166,7 +167,7 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
     if missing:
         raise UnsupportedModelError(f"{name}: the runtime has no kernel for {', '.join(missing)} (see `hil-bench ops`)")
     x = _check_input(default_input(data) if inputs is None else inputs, data)
-    stored = compress_model(data, compress).model if compress != "none" else data
+    stored = compress_model(data, compress, path=board_kernel_path(board, kernels)).model if compress != "none" else data
     root.parent.mkdir(parents=True, exist_ok=True)
     if root.exists():
         root.rmdir()

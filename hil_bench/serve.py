@@ -175,7 +175,7 @@ def serve(model: bytes, board: Board, *, name: str = "the model", pty: bool = Fa
     model_id = check_mlperf_model(mlperf_model)
     data = model
     if compress != "none":
-        from hil_bench.compress.model import board_kernel_path
+        from hil_bench.firmware.features import board_kernel_path
 
         data = compress_model(data, compress, path=board_kernel_path(board, kernels)).model
     front = PtyFront() if pty else TcpFront(tcp_port)

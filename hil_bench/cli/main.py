@@ -45,7 +45,7 @@ from pathlib import Path   # noqa: E402
 from hil_bench import __version__   # noqa: E402
 from hil_bench.cli import (audit, baseline, bench, boards, cache, compare, export, fit, ops, optimize,  # noqa: E402
                            run, serve, size, sweep)
-from hil_bench.errors import Error, UsageError   # noqa: E402
+from hil_bench.errors import Error, Stopped, UsageError   # noqa: E402
 
 COMMANDS = (bench, optimize, audit, export, size, run, serve, compare, baseline, boards, ops, sweep, fit, cache)
 INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
@@ -53,12 +53,10 @@ INTERRUPTED = 130     # 128 + SIGINT; also for SIGTERM and SIGHUP (README: one c
 BROKEN_PIPE = 141     # 128 + SIGPIPE: standard output closed while output was due
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGTERM or SIGHUP: leave the way Ctrl-C does, through every ``finally`` (boards, workers)."""
 
 
 def _raise_interrupted(signum, frame) -> None:
-    raise Interrupted(signal.Signals(signum).name)
+    raise Stopped(signal.Signals(signum).name)
 
 
 def _catch_signals() -> dict:
@@ -141,7 +139,7 @@ def _main(argv: list[str] | None, handlers: dict) -> int:
     except KeyboardInterrupt as exc:
         if handlers:
             _ignore_signals()
-        why = f" ({exc})" if isinstance(exc, Interrupted) else ""
+        why = f" ({exc})" if isinstance(exc, Stopped) else ""
         print(f"{name}: interrupted{why}", file=sys.stderr)
         if _LOADING:
             _exit_now(INTERRUPTED)

@@ -85,38 +85,3 @@ def add_decode(p) -> None:
     p.add_argument("--decode", choices=DECODE_MODES, default=DECODE,
                    help="in-place (default): the kernels read palette and N:M weights straight from flash, "
                         "no RAM copy; init: decode once into the arena; per-layer: decode at every invoke")
-
-
-def check_model_source(source: str, option: str = "--model") -> None:
-    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
-    after several seconds)."""
-    from hil_bench.models import MODELS, get_spec
-
-    if source not in MODELS and not Path(source).exists():
-        if not Path(source).suffix and "/" not in source and "\\" not in source:
-            get_spec(source)   # the "unknown model" error with the list of names
-        from hil_bench.errors import UsageError
-
-        raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
-                         "SavedModel directory, or a built-in model name)")
-    if source not in MODELS and Path(source).is_file():
-        from hil_bench.keras3.files import check_model_file
-
-        check_model_file(Path(source))   # what the file alone decides: damage, layers hil-bench cannot run
-
-
-def check_dataset_source(source: str | None, model: str | None = None) -> None:
-    """An unknown data set name, a missing .npz or one that cannot work (keys, numbers, labels; against a
-    built-in ``model``'s input and classes) is refused before TensorFlow is imported."""
-    from hil_bench.datasets import DATASETS, check_dataset_file, load_dataset
-    from hil_bench.models import MODELS
-
-    if source is None or source in DATASETS:
-        return
-    if not Path(source).exists():
-        load_dataset(source)   # nothing to load: raises the "unknown data set" / "no such file" error at once
-    spec = MODELS.get(model) if model else None
-    if spec is None:
-        check_dataset_file(source)
-    else:
-        check_dataset_file(source, spec.input_shape, classes=spec.classes, task=spec.task)

@@ -61,7 +61,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                          "(e.g. corstone300)")
     data = model_path.read_bytes()
     from hil_bench.compress import defaults
-    from hil_bench.compress.model import board_kernel_path
+    from hil_bench.firmware.features import board_kernel_path
     from hil_bench.tflite_parts import decoded_weight_bytes, model_parts
     from hil_bench.tflite_parts import strip_names as without_names
 

@@ -95,7 +95,7 @@ def add_grid_options(p) -> None:
 
 def settings_from(args):
     """The checked settings; every argument error surfaces here, before TensorFlow is imported."""
-    from hil_bench.cli.options import check_dataset_source
+    from hil_bench.models import check_dataset_source
     from hil_bench.sizing.settings import Settings
 
     check_dataset_source(args.dataset, args.model)

@@ -148,18 +148,6 @@ def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFA
     return CompressedModel(compress_with(tflite_bytes, methods), method, tuple(choices), decode)
 
 
-def board_kernel_path(board, kernels: str = "opt") -> str:
-    """The kernel path a board's firmware runs ("c" for the host board and ``--kernels ref``)."""
-    from hil_bench.boards import load_board
-    from hil_bench.firmware.build import CC
-    from hil_bench.firmware.features import kernel_path
-
-    board = load_board(board)
-    if board.is_host or kernels == "ref":
-        return "c"
-    return kernel_path(CC, (*board.cpu.cflags, "-mthumb"), kernels)
-
-
 def _choose(ref, values, raw: int, method: str, decode: str, reuse: int, path: str):
     """(TensorChoice, compression spec or None) for one weight tensor."""
     in_place = method == "auto" and decode == "in-place"

@@ -90,3 +90,13 @@ def kernel_path(cc: str, cflags: tuple[str, ...], kernels: str = "opt") -> str:
         raise BuildError(f"{cc} could not tell the kernel path of hb_kpath.h for {' '.join(cflags)}: "
                          f"{out.stderr.strip()[-500:]}")
     return found.group(1)
+
+
+def board_kernel_path(board: Board, kernels: str = "opt") -> str:
+    """The kernel path a board's firmware runs ("c" for the host board and ``--kernels ref``): what
+    the compression cost model (hil_bench.compress.model) prices formats for."""
+    from hil_bench.firmware.build import CC   # build imports this module
+
+    if board.is_host or kernels == "ref":
+        return "c"
+    return kernel_path(CC, (*board.cpu.cflags, "-mthumb"), kernels)

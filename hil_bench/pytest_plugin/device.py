@@ -27,7 +27,8 @@ class HilDut(Device):
 
     def __init__(self, board: Board, model: Path, *, log_dir: Path | None = None, boot_timeout_s: float = 30.0,
                  compress: str = defaults.COMPRESS, decode: str = defaults.DECODE):
-        from hil_bench.compress.model import board_kernel_path, compress_model
+        from hil_bench.compress.model import compress_model
+        from hil_bench.firmware.features import board_kernel_path
 
         self.model = Path(model)
         self.compress = compress

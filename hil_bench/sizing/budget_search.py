@@ -106,7 +106,8 @@ class _Sizer:
 
     def _measure(self, point: Point) -> Trial:
         from hil_bench.board_fit import check
-        from hil_bench.compress.model import board_kernel_path, compress_model
+        from hil_bench.compress.model import compress_model
+        from hil_bench.firmware.features import board_kernel_path
         from hil_bench.tflite_parts import strip_names
 
         result = self._optimize(point)
