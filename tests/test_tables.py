@@ -21,13 +21,13 @@ def test_unknown_tensor_type_is_an_error_not_a_guess():
 
 
 def test_decode_types_and_methods_are_the_codecs_own():
-    from hil_bench.compress import decode, hbcodec
+    from hil_bench.compress import decode, hbcodec, nm
     from hil_bench.compress.formats import DECODE_TYPES, METHODS
     from hil_bench.compress.model import compress_model
 
-    assert DECODE_TYPES == {decode.TYPE_LUT: "lut", hbcodec.HB_DECODE_TYPE: "hb"}
+    assert DECODE_TYPES == {decode.TYPE_LUT: "lut", hbcodec.HB_DECODE_TYPE: "hb", nm.DECODE_TYPE_NM: "nm"}
     assert set(DECODE_TYPES.values()) | {"auto", "none"} == set(METHODS)
-    with pytest.raises(Exception, match="use one of auto, none, lut, hb"):
+    with pytest.raises(Exception, match="use one of auto, none, lut, hb, nm"):
         compress_model(b"", "zip")
 
 
