@@ -89,9 +89,10 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 
 def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = "auto",
-                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None):
+                 kernels: str = "opt", mlperf_model: str | None = None, optimized=None, cycles: bool = False):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
-    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it.
+    the report). ``optimized``: the recipe's OptimizeResult when the caller already has it. ``cycles``:
+    under QEMU, a profile pass adds the cycle estimate to the row (hil_bench.timing).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
@@ -125,7 +126,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(tflite_path, board, x, runs=3, read_back_model=not board.is_host, kernels=kernels,
-                    mlperf_model=mlperf_model)
+                    mlperf_model=mlperf_model, cycles=cycles)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -169,7 +170,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
 
 def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = "auto",
-              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None):
+              kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, cycles: bool = False):
     """Every recipe of the suite on every board; rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -196,7 +197,7 @@ def run_bench(boards: list[str], suite_name: "str | Suite" = "default", *, resul
     rows, extras = [], {}
     todo = [(board, name) for board in boards for name in suite.recipes]
     options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
-                   mlperf_model=mlperf_model)
+                   mlperf_model=mlperf_model, cycles=cycles)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):
