@@ -73,6 +73,7 @@ class RunResult:
     cycles_est: int | None = None       # the cycle model's estimate (QEMU, cycles=True)
     ms_est: float | None = None         # ``cycles_est`` at clock_hz
     cycle_model: str | None = None      # which model estimated, e.g. "hil-bench cm55-v1 (estimate)"
+    cycle_histogram: dict | None = None # with the estimate: class -> executed instructions, estimated cycles
 
     def as_dict(self) -> dict:
         d = asdict(self)

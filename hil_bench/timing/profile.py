@@ -46,14 +46,16 @@ def _symbols(elf: Path) -> tuple[int, tuple[int, int]]:
 
 def runs_of(profile: LogProfile, insns: dict[int, Insn]) -> list[Run]:
     """The logged blocks as runs of decoded instructions (each block's range cut at the image's
-    instruction boundaries)."""
+    instruction boundaries), each with the instruction before it unless that one branches away."""
     addrs = sorted(insns)
     runs = []
     for block in profile.blocks:
         i, j = bisect.bisect_left(addrs, block.start), bisect.bisect_left(addrs, block.end)
         if i == len(addrs) or addrs[i] != block.start or i == j:
             raise DeviceError(f"QEMU ran a block at 0x{block.start:08x} that is no instruction of the image")
-        runs.append(Run([insns[a] for a in addrs[i:j]], block.count, block.taken))
+        before = insns[addrs[i - 1]] if i else None
+        runs.append(Run([insns[a] for a in addrs[i:j]], block.count, block.taken,
+                        before if before is not None and before.cls not in ("branch", "lob") else None))
     return runs
 
 
