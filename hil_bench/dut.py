@@ -74,6 +74,7 @@ class RunResult:
     ms_est: float | None = None         # ``cycles_est`` at clock_hz
     cycle_model: str | None = None      # which model estimated, e.g. "hil-bench cm55-v1 (estimate)"
     cycle_histogram: dict | None = None # with the estimate: class -> executed instructions, estimated cycles
+    cycle_model_assumptions: list[str] | None = None   # what the model assumes, in words
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -37,6 +37,14 @@ class Run:
     before: Insn | None = None   # the instruction before the block in memory, when it falls through into it
 
 
+ASSUMPTIONS = (
+    "issue cycles with operands ready: no load-use, multiply or Helium dependency stalls",
+    "every data access pays the board's ram_wait_states (weights in flash are priced as RAM)",
+    "every taken branch pays the core's refill plus the board's flash_wait_states; no caches modelled",
+)
+"""What every table assumes (docs/cycle-model.md); each core's table adds its own notes."""
+
+
 @dataclass(frozen=True)
 class CycleEstimate:
     model: str                    # e.g. "hil-bench cm55-v1 (estimate)"
@@ -44,6 +52,7 @@ class CycleEstimate:
     cycles: int                   # estimated
     clock_hz: int
     by_class: dict[str, tuple[int, float]] = field(default_factory=dict)  # class -> (instructions, cycles)
+    assumptions: tuple[str, ...] = ()
 
     @property
     def ms(self) -> float:
@@ -110,4 +119,5 @@ def estimate(runs: Iterable[Run], core: CoreTiming, cpu: Cpu) -> CycleEstimate:
             cycles["taken_branch_refill"] += refill * run.taken
     total = round(sum(cycles.values()))
     by_class = {c: (instructions.get(c, 0), cycles[c]) for c in sorted(cycles, key=lambda c: -cycles[c])}
-    return CycleEstimate(core.label, sum(instructions.values()), total, cpu.clock_hz, by_class)
+    return CycleEstimate(core.label, sum(instructions.values()), total, cpu.clock_hz, by_class,
+                         ASSUMPTIONS + core.notes)

@@ -20,7 +20,8 @@ def test_dwt_cycles_are_measured_and_say_so(tmp_path):
     median = runner.ticks_to_unit(ticks[0], board.cpu.clock_hz)
     got = timing_fields(median, runner.timing_unit, board.cpu.clock_hz)
     assert got == {"clock_hz": 120_000_000, "instructions": None, "cycles": 2_400_000, "ms": 20.0,
-                   "cycles_est": None, "ms_est": None, "cycle_model": None, "cycle_histogram": None}
+                   "cycles_est": None, "ms_est": None, "cycle_model": None, "cycle_histogram": None,
+                   "cycle_model_assumptions": None}
     report = {**got, "timing_source": runner.timing_source, "runner": runner.kind}
     assert _time_lines(report) == ["cycles 2,400,000 measured (dwt-cycles) = 20.000 ms at 120 MHz"]
 
