@@ -18,7 +18,7 @@ def test_run_cycles_reports_an_estimate_beside_the_instructions(board, capsys):
     assert report["runner"] == "qemu" and report["latency"]["unit"] == "instructions"
     assert report["cycle_model"] == core_timing(board.cpu.core).label
     assert report["cycle_model"].endswith("(estimate)")
-    assert any("wait states" in note for note in report["cycle_model_assumptions"])
+    assert any("flash_wait_states" in note for note in report["cycle_model_assumptions"])
     histogram = report["cycle_histogram"]
     assert sum(c["instructions"] for c in histogram.values()) == report["instructions"]
     assert abs(sum(c["cycles"] for c in histogram.values()) - report["cycles_est"]) <= len(histogram)
