@@ -42,3 +42,12 @@ def test_qemu_counts_instructions_and_only_an_estimate_gives_cycles():
     line = _time_lines({**got, "timing_source": QemuRunner.timing_source, "runner": "qemu"})[0]
     assert line.startswith("cycles_est 1,776,025 = 55.501 ms at 32 MHz, 1,352,092 instructions (CPI 1.31); "
                            "hil-bench cm55-v1 (estimate)")
+
+
+def test_fvp_cycles_are_named_as_the_simulators_count():
+    from hil_bench.boards.fvp import FvpRunner
+
+    got = timing_fields(2_000_000.0, FvpRunner.timing_unit, 25_000_000)
+    assert (got["cycles"], got["ms"], got["cycles_est"]) == (2_000_000, 80.0, None)
+    report = {**got, "timing_source": FvpRunner.timing_source, "runner": "fvp"}
+    assert _time_lines(report) == ["cycles 2,000,000 counted by the fvp simulator = 80.000 ms at 25 MHz"]
