@@ -272,12 +272,17 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
         from hil_bench.compress import compress_model
 
         model = compress_model(model, compress).model
-    if not runner_class(pick_runner(board, runner).kind).starts_image:
+    spec = pick_runner(board, runner)
+    if not runner_class(spec.kind).starts_image:
         return _run_natively(model, board, inputs)
-    if cycles:   # a core without a timing table is refused before anything runs
+    if cycles:   # refused before anything runs: a core without a timing table, a runner without a profile
         from hil_bench.timing import core_timing
 
         core_timing(board.cpu.core)
+        cls = runner_class(spec.kind)
+        if cls.ticks_count_instructions(spec) and not hasattr(cls, "profile_args"):
+            raise UsageError(f"--cycles profiles with QEMU's execution log, which the {spec.kind} runner of "
+                             f"{board.name} cannot give; run it with --runner qemu, or without --cycles")
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
                 log_dir=log_dir, name=Path(tflite_path).name, mlperf_model=mlperf_model) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]

@@ -1,5 +1,10 @@
 """Latency in cycles and ms: measured where the device counts cycles (DWT), estimated and named under QEMU."""
 
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
 from hil_bench.boards import load_board
 from hil_bench.boards.pyocd import PyocdRunner
 from hil_bench.boards.qemu import QemuRunner
@@ -51,3 +56,24 @@ def test_fvp_cycles_are_named_as_the_simulators_count():
     assert (got["cycles"], got["ms"], got["cycles_est"]) == (2_000_000, 80.0, None)
     report = {**got, "timing_source": FvpRunner.timing_source, "runner": "fvp"}
     assert _time_lines(report) == ["cycles 2,000,000 counted by the fvp simulator = 80.000 ms at 25 MHz"]
+
+
+def test_cycles_through_a_runner_without_a_profile_is_refused_before_running(monkeypatch):
+    """A labgrid place holding a QEMU counts instructions but cannot hand over QEMU's log."""
+    import pytest
+
+    from hil_bench.boards.board import load_board_file
+    from hil_bench.boards.labgrid import LabgridRunner
+    from hil_bench.boards.runner import Availability
+
+    monkeypatch.setattr(LabgridRunner, "available", classmethod(lambda cls, spec: Availability(True)))
+    from hil_bench.dut import run_model
+    from hil_bench.errors import UsageError
+
+    farm = Path(__file__).resolve().parents[2] / "boards" / "examples" / "labgrid" / "corstone300.toml"
+    board = load_board_file(farm)
+    spec = next(s for s in board.runners if s.kind == "labgrid")
+    board = dataclasses.replace(board, runners=(spec,))
+    with pytest.raises(UsageError, match="cannot give; run it with --runner qemu"):
+        run_model(Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite", board,
+                  np.zeros((1, 49, 10, 1), np.int8), cycles=True)
