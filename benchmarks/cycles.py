@@ -7,7 +7,9 @@ and mps2-an386), one ``run --cycles`` with the board's optimized kernels on one 
 - cycles_est and CPI: the core's timing model (hil_bench.timing, docs/cycle-model.md), an estimate;
 - ms_est: the estimate at the board's clock (32 MHz for the AN547 FPGA image, 25 MHz for AN386).
 
-    python benchmarks/cycles.py [--board B ...] [--kernels opt|ref] [--json]
+    python benchmarks/cycles.py [--board B ...] [--kernels opt|ref] [--classes] [--json]
+
+``--classes`` adds each run's histogram: executed instructions and estimated cycles per class.
 """
 
 from __future__ import annotations
@@ -47,7 +49,14 @@ def measure(model: Path, board: str, kernels: str) -> dict:
     return {"model": model.stem, "board": board, "core": load_board(board).cpu.core, "kernels": run.kernels,
             "instructions": run.instructions, "cycles_est": run.cycles_est,
             "cpi_est": run.cycles_est / run.instructions, "ms_est": run.ms_est, "clock_hz": run.clock_hz,
-            "cycle_model": run.cycle_model}
+            "cycle_model": run.cycle_model, "histogram": run.cycle_histogram}
+
+
+def print_classes(row: dict) -> None:
+    print(f"\n{row['model']} on {row['board']} ({row['cycle_model']})")
+    print(f"  {'class':20} {'instructions':>13} {'cycles_est':>13} {'share':>6}")
+    for cls, v in row["histogram"].items():
+        print(f"  {cls:20} {v['instructions']:>13,} {v['cycles']:>13,} {v['cycles'] / row['cycles_est']:>6.1%}")
 
 
 def print_table(rows: list[dict]) -> None:
@@ -66,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--board", action="append", choices=BOARDS,
                     help="board (repeatable; default: corstone300 and mps2-an386)")
     ap.add_argument("--kernels", choices=("opt", "ref"), default="opt", help="kernel path (default opt)")
+    ap.add_argument("--classes", action="store_true", help="also print each run's per-class histogram")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = ap.parse_args(argv)
     rows = []
@@ -81,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
     else:
         print_table(rows)
+        for row in rows if args.classes else []:
+            print_classes(row)
     return 0
 
 

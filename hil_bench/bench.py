@@ -95,13 +95,15 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool = True,
                  limit: int | None = None, work_dir: Path | None = None, compress: str = defaults.COMPRESS,
                  kernels: str = "opt", mlperf_model: str | None = None, optimized=None, strip_names: bool = False,
-                 arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
+                 arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE,
+                 cycles: bool = False):
     """Optimize, run and audit one recipe (a built-in name or a Recipe); return (ResultRow, extras for
     the report). ``optimized``: the recipe's OptimizeResult when the caller already has it. ``board`` is
     resolved once by the caller (:func:`run_bench`, ``sweep``, ``fit``) and passed down as it is.
     ``strip_names``: the image stores the model without names; ``arena_bytes`` None: planned plus margin.
     ``timeout``: the longest the board may take to answer a command (None: the watchdog's deadline,
-    hil_bench.watchdog).
+    hil_bench.watchdog). ``cycles``: under QEMU, a profile pass adds the cycle estimate to the row
+    (hil_bench.timing).
 
     Host accuracy is TFLite Micro's reference kernels on exactly the samples the device ran, and
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
@@ -136,7 +138,7 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
     x = quantize(np.asarray(data.x_test), q_in)
     run = run_model(compressed, board, x, name=tflite_path.name, runs=3, read_back_model=not board.is_host,
                     kernels=kernels, mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes,
-                    infer_timeout_s=timeout, decode=decode)
+                    infer_timeout_s=timeout, decode=decode, cycles=cycles)
     run = dataclasses.replace(run, compress=compress)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
@@ -189,7 +191,8 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
 def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, results_dir: Path | None = None,
               history: bool = False, quiet: bool = False, limit: int | None = None, compress: str = defaults.COMPRESS,
               kernels: str = "opt", jobs: int = 1, mlperf_model: str | None = None, strip_names: bool = False,
-              arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE):
+              arena_bytes: int | None = None, timeout: float | None = None, decode: str = defaults.DECODE,
+              cycles: bool = False):
     """Every recipe of the suite on every board (resolved by the caller); rows are stored one by one as they finish.
 
     ``jobs`` > 1 runs that many (board, recipe) jobs at once, each in its own process with its own
@@ -219,7 +222,7 @@ def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, res
     todo = [(board, name) for board in boards for name in suite.recipes]
     options = dict(run_id=run_id, quiet=True, limit=limit, compress=compress, kernels=kernels,
                    mlperf_model=mlperf_model, strip_names=strip_names, arena_bytes=arena_bytes, timeout=timeout,
-                   decode=decode)
+                   decode=decode, cycles=cycles)
     bar = tqdm(total=len(todo), desc="bench", unit="recipe", disable=quiet, dynamic_ncols=True)
     with bar, tempfile.TemporaryDirectory(prefix="hil-bench-") as work:
         for board, name, (row, extra) in _bench_jobs(todo, suite, options, Path(work), jobs, bar):

@@ -89,6 +89,8 @@ class RunResult:
     cycle_model: str | None = None      # which model estimated, e.g. "hil-bench cm55-v1 (estimate)"
     # per weight tensor: {"tensor", "format", "stored_bytes"} (hil_bench.compress.model.CompressedModel)
     weight_formats: list[dict] = field(default_factory=list)
+    cycle_histogram: dict | None = None # with the estimate: class -> executed instructions, estimated cycles
+    cycle_model_assumptions: list[str] | None = None   # what the model assumes, in words
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -327,12 +329,17 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
         model = without_names(model)
     stored = {"compress": compress, "decode": decode, "names_stripped": strip_names,
               "weight_formats": compressed.weight_formats}
-    if not runner_class(pick_runner(board, runner).kind).starts_image:
+    spec = pick_runner(board, runner)
+    if not runner_class(spec.kind).starts_image:
         return dataclasses.replace(_run_natively(model, board, inputs, decode), **stored)
-    if cycles:   # a core without a timing table is refused before anything runs
+    if cycles:   # refused before anything runs: a core without a timing table, a runner without a profile
         from hil_bench.timing import core_timing
 
         core_timing(board.cpu.core)
+        cls = runner_class(spec.kind)
+        if cls.ticks_count_instructions(spec) and not hasattr(cls, "profile_args"):
+            raise UsageError(f"--cycles profiles with QEMU's execution log, which the {spec.kind} runner of "
+                             f"{board.name} cannot give; run it with --runner qemu, or without --cycles")
     with Device(board, model, runner=runner, arena_bytes=arena_bytes, decode=decode, kernels=kernels,
                 log_dir=log_dir, name=name, mlperf_model=mlperf_model, timeout_s=infer_timeout_s) as dev:
         samples = [dev.pack(sample) for sample in _as_samples(inputs, len(dev.info.inputs))]

@@ -51,6 +51,9 @@ def add_arguments(p) -> None:
     add_decode(p)
     add_mlperf_model(p)
     add_timeout(p)
+    p.add_argument("--cycles", action="store_true",
+                   help="under QEMU, profile one inference per recipe and add estimated cycles and ms at the board "
+                        "clock to the rows (cycles_est, ms_est, cycle_model; docs/cycle-model.md)")
     p.add_argument("--history", action="store_true",
                    help="also append the rows to RESULTS_DIR/history.csv (what nightly runs do)")
     p.add_argument("--report", type=Path, metavar="DIR",
@@ -100,7 +103,7 @@ def run(args) -> int:
                                         history=args.history, quiet=args.quiet, limit=args.limit,
                                         compress=args.compress, decode=args.decode, kernels=args.kernels,
                                         jobs=args.jobs, mlperf_model=args.mlperf_model, strip_names=args.strip_names,
-                                        arena_bytes=args.arena_bytes, timeout=args.timeout)
+                                        arena_bytes=args.arena_bytes, timeout=args.timeout, cycles=args.cycles)
     except Exception as exc:
         _junit_error(args, exc)
         raise
@@ -120,7 +123,10 @@ def run(args) -> int:
         print(f"{suite.description} — board {board} via {first.runner}; "
               f"latency in {first.latency_unit} ({first.timing_source}); {first.kernels or 'unknown'} kernels "
               f"({first.compiler_flags or 'native build'})")
-        print(table([dict(r.to_dict(), model_ram=r.arena_used_bytes) for r in board_rows], COLUMNS))
+        estimated = [("cycles_est", "cycles est"), ("ms_est", "ms est")] if first.cycle_model else []
+        print(table([dict(r.to_dict(), model_ram=r.arena_used_bytes) for r in board_rows], COLUMNS + estimated))
+        if first.cycle_model:
+            print(f"cycles est, ms est: {first.cycle_model} at {first.clock_hz / 1e6:g} MHz, see docs/cycle-model.md")
         print()
     samples = next(iter(extras.values()))["samples"]
     print(f"device int8 outputs on {samples} test samples identical to TFLite Micro's reference kernels: "

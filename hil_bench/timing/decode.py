@@ -39,8 +39,8 @@ class Insn:
     lanes: int = 0    # elements of a gather/scatter
 
 
-def _strip(base: str, stems: tuple[str, ...]) -> str | None:
-    """The stem ``base`` is (a condition code and an ``s`` flag may follow it), else None."""
+def _is_stem(base: str, stems: tuple[str, ...]) -> str | None:
+    """The one of ``stems`` that ``base`` is (a condition code and an ``s`` flag may follow it), else None."""
     for stem in stems:
         if re.fullmatch(rf"{stem}s?{_COND}s?", base):
             return stem
@@ -74,25 +74,25 @@ def classify(mnemonic: str, operands: str = "") -> Insn:
         return Insn("it")
     if base.startswith("v"):
         return _classify_fp(base, operands)
-    if base in ("push", "pop") or _strip(base, ("ldm", "ldmia", "ldmfd", "ldmdb", "stm", "stmia", "stmea",
+    if base in ("push", "pop") or _is_stem(base, ("ldm", "ldmia", "ldmfd", "ldmdb", "stm", "stmia", "stmea",
                                                   "stmdb", "stmfd")):
         return Insn("stm" if base.startswith(("push", "stm")) else "ldm", regs=_reg_count(operands))
-    if _strip(base, ("ldrd",)):
+    if _is_stem(base, ("ldrd",)):
         return Insn("ldrd")
-    if _strip(base, ("strd",)):
+    if _is_stem(base, ("strd",)):
         return Insn("ldrd")  # same two-word transfer
-    if _strip(base, ("ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrex", "ldrexb", "ldrexh", "ldrt", "lda", "ldab",
+    if _is_stem(base, ("ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrex", "ldrexb", "ldrexh", "ldrt", "lda", "ldab",
                      "ldah", "ldrbt", "ldrht")):
         return Insn("load")
-    if _strip(base, ("str", "strb", "strh", "strex", "strexb", "strexh", "strt", "stl", "stlb", "stlh")):
+    if _is_stem(base, ("str", "strb", "strh", "strex", "strexb", "strexh", "strt", "stl", "stlb", "stlh")):
         return Insn("store")
-    if _strip(base, ("sdiv", "udiv")):
+    if _is_stem(base, ("sdiv", "udiv")):
         return Insn("div")
-    if _strip(base, ("mla", "mls")):
+    if _is_stem(base, ("mla", "mls")):
         return Insn("mla")
-    if _strip(base, ("smull", "umull", "smlal", "umlal", "umaal")):
+    if _is_stem(base, ("smull", "umull", "smlal", "umlal", "umaal")):
         return Insn("mul64")
-    if _strip(base, ("mul",)):
+    if _is_stem(base, ("mul",)):
         return Insn("mul")
     if base in ("dmb", "dsb", "isb"):
         return Insn("barrier")

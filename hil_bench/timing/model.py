@@ -4,6 +4,10 @@ Each executed block is priced once, instruction by instruction in program order 
 loads and overlapping Helium instructions are seen), then multiplied by how often it ran; every taken
 branch adds the core's pipeline refill plus the board's flash wait states (the fetch that refill
 makes). What this leaves out is listed in docs/cycle-model.md.
+
+A block's first instruction is priced after the instruction before it in memory unless that one is a
+branch: QEMU sometimes cuts a straight line into two blocks (icount deadlines, which depend on host
+timing), and the estimate must not depend on where it cut.
 """
 
 from __future__ import annotations
@@ -30,6 +34,15 @@ class Run:
     insns: Sequence[Insn]
     count: int
     taken: int = 0
+    before: Insn | None = None   # the instruction before the block in memory, when it falls through into it
+
+
+ASSUMPTIONS = (
+    "issue cycles with operands ready: no load-use, multiply or Helium dependency stalls",
+    "every data access pays the board's ram_wait_states (weights in flash are priced as RAM)",
+    "every taken branch pays the core's refill plus the board's flash_wait_states; no caches modelled",
+)
+"""What every table assumes (docs/cycle-model.md); each core's table adds its own notes."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class CycleEstimate:
     cycles: int                   # estimated
     clock_hz: int
     by_class: dict[str, tuple[int, float]] = field(default_factory=dict)  # class -> (instructions, cycles)
+    assumptions: tuple[str, ...] = ()
 
     @property
     def ms(self) -> float:
@@ -57,11 +71,13 @@ def core_timing(core: str) -> CoreTiming:
         raise UsageError(f"no cycle model for core {core!r}; hil-bench models {', '.join(sorted(TABLES))}") from None
 
 
-def block_cycles(insns: Sequence[Insn], core: CoreTiming, ram_wait_states: int = 0) -> list[float]:
-    """Cycles of each instruction of one straight-line block, in order (taken-branch refill excluded)."""
+def block_cycles(insns: Sequence[Insn], core: CoreTiming, ram_wait_states: int = 0,
+                 before: Insn | None = None) -> list[float]:
+    """Cycles of each instruction of one straight-line block, in order (taken-branch refill excluded);
+    ``before``: the instruction that precedes the block (its pipelining and overlap carry over)."""
     out = []
     prev_cls, prev_group = None, None
-    for insn in insns:
+    for insn in ([before] if before is not None else []) + list(insns):
         cls, accesses = insn.cls, 0
         if cls in _LISTS:
             cost = core.list_base + core.list_per_reg * insn.regs
@@ -86,7 +102,7 @@ def block_cycles(insns: Sequence[Insn], core: CoreTiming, ram_wait_states: int =
             prev_group = _MVE_GROUP[cls]
         elif cls != "mve_pred":   # VPST sits inside a Helium sequence; anything else scalar breaks overlap
             prev_group = None
-    return out
+    return out[1:] if before is not None else out
 
 
 def estimate(runs: Iterable[Run], core: CoreTiming, cpu: Cpu) -> CycleEstimate:
@@ -96,11 +112,12 @@ def estimate(runs: Iterable[Run], core: CoreTiming, cpu: Cpu) -> CycleEstimate:
     for run in runs:
         if not run.insns:
             continue
-        for insn, cost in zip(run.insns, block_cycles(run.insns, core, cpu.ram_wait_states)):
+        for insn, cost in zip(run.insns, block_cycles(run.insns, core, cpu.ram_wait_states, run.before)):
             instructions[insn.cls] += run.count
             cycles[insn.cls] += cost * run.count
         if run.taken and run.insns[-1].cls != "lob":   # LE: the branch cache holds the loop, no refill
             cycles["taken_branch_refill"] += refill * run.taken
     total = round(sum(cycles.values()))
     by_class = {c: (instructions.get(c, 0), cycles[c]) for c in sorted(cycles, key=lambda c: -cycles[c])}
-    return CycleEstimate(core.label, sum(instructions.values()), total, cpu.clock_hz, by_class)
+    return CycleEstimate(core.label, sum(instructions.values()), total, cpu.clock_hz, by_class,
+                         ASSUMPTIONS + core.notes)

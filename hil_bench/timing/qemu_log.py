@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from hil_bench.errors import DeviceError
 
@@ -37,7 +38,6 @@ class Block:
 class LogProfile:
     blocks: tuple[Block, ...]
     windows: int     # how many times ``start`` was entered (1 for one inference)
-    rewinds: int     # cpu_io_recompile inside the window: a TB cut short by an I/O access (0 expected)
 
 
 def _insn(line: str) -> tuple[int, int]:
@@ -53,52 +53,55 @@ def _insn(line: str) -> tuple[int, int]:
 
 
 def read_log(path: Path, start: int, stop: tuple[int, int]) -> LogProfile:
+    """:func:`parse_log` of the log file at ``path``."""
+    with open(path, errors="replace") as log:
+        return parse_log(log, start, stop, str(path))
+
+
+def parse_log(log: Iterable[str], start: int, stop: tuple[int, int], where: str = "QEMU log") -> LogProfile:
     """Count the TBs run between entering ``start`` and reaching the address range ``stop`` [lo, hi)."""
     pending: dict[int, tuple[int, int]] = {}   # translated, not yet run: pc -> (start, end)
     bound: dict[str, tuple[int, int]] = {}     # host code pointer -> (start, end)
     counts: Counter = Counter()
     taken: Counter = Counter()
-    windows = rewinds = 0
+    windows = 0
     inside = False
     last: tuple[int, int] | None = None        # the previous counted block, and its host code pointer
     last_host = ""
     block: list[tuple[int, int]] | None = None
-    with open(path, errors="replace") as log:
-        for line in log:
-            if block is not None:
-                if line.startswith("0x"):
-                    block.append(_insn(line))
-                    continue
-                if block:
-                    pending[block[0][0]] = (block[0][0], block[-1][0] + block[-1][1])
-                block = None
-            if line.startswith("Trace "):
-                # Trace 0: 0x7f12c80b78c0 [00800442/00005e04/00000050/ff020200] symbol
-                fields = line.split()
-                host, pc = fields[2], int(fields[3][1:].split("/")[1], 16)
-                if pc in pending:
-                    bound[host] = pending.pop(pc)
-                if last is not None:
-                    if pc != last[1]:
-                        taken[last] += 1
-                    last = None
-                if not inside and pc == start:
-                    inside, windows = True, windows + 1
-                elif inside and stop[0] <= pc < stop[1]:
-                    inside = False
-                if inside:
-                    tb = bound.get(host)
-                    if tb is None or tb[0] != pc:
-                        raise DeviceError(f"QEMU log {path}: the block run at 0x{pc:08x} was never translated "
-                                          "in the log (was the log started late or cut?)")
-                    counts[tb] += 1
-                    last, last_host = tb, host
-            elif line.startswith("Stopped execution") and last is not None and line.split()[6] == last_host:
-                counts[last] -= 1
+    for line in log:
+        if block is not None:
+            if line.startswith("0x"):
+                block.append(_insn(line))
+                continue
+            if block:
+                pending[block[0][0]] = (block[0][0], block[-1][0] + block[-1][1])
+            block = None
+        if line.startswith("Trace "):
+            # Trace 0: 0x7f12c80b78c0 [00800442/00005e04/00000050/ff020200] symbol
+            fields = line.split()
+            host, pc = fields[2], int(fields[3][1:].split("/")[1], 16)
+            if pc in pending:
+                bound[host] = pending.pop(pc)
+            if last is not None:
+                if pc != last[1]:
+                    taken[last] += 1
                 last = None
-            elif line.startswith("IN:"):
-                block = []
-            elif inside and line.startswith("cpu_io_recompile"):
-                rewinds += 1
+            if not inside and pc == start:
+                inside, windows = True, windows + 1
+            elif inside and stop[0] <= pc < stop[1]:
+                inside = False
+            if inside:
+                tb = bound.get(host)
+                if tb is None or tb[0] != pc:
+                    raise DeviceError(f"{where}: the block run at 0x{pc:08x} was never translated "
+                                      "in the log (was the log started late or cut?)")
+                counts[tb] += 1
+                last, last_host = tb, host
+        elif line.startswith("Stopped execution") and last is not None and line.split()[6] == last_host:
+            counts[last] -= 1
+            last = None
+        elif line.startswith("IN:"):
+            block = []
     blocks = tuple(Block(start, end, n, taken[(start, end)]) for (start, end), n in counts.items())
-    return LogProfile(blocks, windows, rewinds)
+    return LogProfile(blocks, windows)

@@ -1,6 +1,7 @@
 """Each board states its clock and wait states (the cycle model's inputs); `boards` shows them."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,24 @@ def test_boards_shows_clock_kernels_and_timing_source(capsys):
     assert cli_main.main(["boards"]) == 0
     text = capsys.readouterr().out
     assert "timing source" in text and "120 MHz, flash 5 WS" in text and "dwt-cycles" in text
+
+
+def test_images_for_instruction_counting_runners_say_so():
+    """The MLPerf timestamps' time base follows the runner: QEMU's SysTick counts instructions."""
+    from hil_bench.boards.runners import runner_class
+    from hil_bench.firmware.config import board_config_header
+
+    board = load_board("corstone300")
+    kinds = {s.kind: runner_class(s.kind).ticks_count_instructions(s) for s in board.runners}
+    assert kinds == {"fvp": False, "qemu": True}
+    from hil_bench.boards.board import load_board_file
+
+    farm = load_board_file(Path(__file__).resolve().parents[2] / "boards" / "examples" / "labgrid" / "corstone300.toml")
+    assert [runner_class(s.kind).ticks_count_instructions(s) for s in farm.runners if s.kind == "labgrid"] == [True]
+    nucleo = load_board("nucleo-l4r5zi")
+    assert not runner_class("pyocd").ticks_count_instructions(nucleo.runners[0])
+    header = board_config_header(board, arena_bytes=1024, db_buffer_bytes=1024, semihosting=True,
+                                 image_kind="model", instruction_ticks=True)
+    assert "#define HB_TIMER_COUNTS_INSTRUCTIONS 1" in header
+    assert "#define HB_TIMER_COUNTS_INSTRUCTIONS 0" in board_config_header(
+        nucleo, arena_bytes=1024, db_buffer_bytes=1024, semihosting=False, image_kind="model")

@@ -16,6 +16,8 @@ KWS = Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny" / "kws_re
 @needs_tools
 @pytest.mark.hil
 def test_mlperf_laps_are_instructions_at_the_board_clock(board):
+    if board.name not in ("corstone300", "mps2-an386"):   # one conversion for all; two clocks suffice
+        pytest.skip("checked on corstone300 (32 MHz) and mps2-an386 (25 MHz)")
     from hil_bench.dut import Device
 
     x = np.random.default_rng(2).integers(-128, 128, size=(1, 49, 10, 1), dtype=np.int8)

@@ -89,3 +89,15 @@ def test_cortex_m55_gather_is_one_beat_per_lane_and_scalar_timing():
 def test_a_core_without_a_table_is_refused():
     with pytest.raises(UsageError, match="no cycle model for core 'cortex-m85'"):
         core_timing("cortex-m85")
+
+
+def test_where_qemu_cuts_a_straight_line_does_not_change_the_estimate():
+    """A block cut in two (QEMU's icount deadlines) is priced as the whole: the second part carries the
+    pipelining and Helium overlap of the instruction before it."""
+    m55, cpu = core_timing("cortex-m55"), load_board("corstone300").cpu
+    line = seq("vldrw.u32 q0, [r0]", "vadd.i32 q1, q0, q0", "vmul.i32 q2, q1, q1", "vstrw.32 q2, [r1]")
+    whole = estimate([Run(line, 10)], m55, cpu).cycles
+    assert estimate([Run(line[:2], 10), Run(line[2:], 10, before=line[1])], m55, cpu).cycles == whole == 50
+    m4 = core_timing("cortex-m4")
+    assert estimate([Run(LOOP_V7M[:1], 5), Run(LOOP_V7M[1:], 5, 4, before=LOOP_V7M[0])], m4, CPU).cycles == \
+        estimate([Run(LOOP_V7M, 5, 4)], m4, CPU).cycles
