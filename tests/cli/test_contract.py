@@ -12,10 +12,14 @@ permission bits stop nothing): a path under a regular file, and a path under /pr
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -225,7 +229,112 @@ CASES = [
     ("boards-dir-missing", ["boards", "--boards-dir", "{none}"], USAGE, "boards folder {none} does not exist"),
     ("run-boards-dir-file", ["run", "{model}", "--board", "host", "--boards-dir", "{file}"], USAGE,
      "boards folder {file} does not exist or is not a folder"),
+    # issue 21: inputs that decide alone are refused before any training, TensorFlow import or board start
+    ("bench-baseline-not-results", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline",
+                                    "{file}"], USAGE, "{file}: header lacks"),
+    ("bench-runs-is-file", ["bench", "--board", "corstone300", "--results-dir", "{inputs}/results"], USAGE,
+     "--results-dir {inputs}/results/runs: is a file, but a folder is needed"),
+    ("sweep-runs-is-file", [*SWEEP, "--results-dir", "{inputs}/results"], USAGE,
+     "--results-dir {inputs}/results/runs: is a file, but a folder is needed"),
+    ("sweep-report-file", [*SWEEP, "--results-dir", "{tmp}", "--report", "{file}"], USAGE,
+     "--report {file}: is a file, but a folder is needed"),
+    ("sweep-report-unwritable", [*SWEEP, "--results-dir", "{tmp}", "--report", PROC], USAGE,
+     f"--report {PROC}: cannot create files in /proc"),
+    ("fit-two-boards", [*FIT, "--board", "mps2-an386"], USAGE, "fit sizes for one board, got corstone300, mps2-an386"),
+    ("bench-nucleo-without-pyocd", ["bench", "--board", "nucleo-l4r5zi", "--results-dir", "{tmp}", "-q"], FAILED,
+     "no runner for board 'nucleo-l4r5zi' is installed here; pyocd: "),
+    ("sweep-nucleo-without-pyocd", ["sweep", "--model", "digits_cnn", "--board", "nucleo-l4r5zi", "--results-dir",
+                                    "{tmp}"], FAILED, "no runner for board 'nucleo-l4r5zi' is installed here"),
+    ("fit-nucleo-without-pyocd", ["fit", "--model", "digits_cnn", "--board", "nucleo-l4r5zi"], FAILED,
+     "no runner for board 'nucleo-l4r5zi' is installed here"),
+    *[(f"optimize-keras3-{kind}", ["optimize", "--model", f"{{inputs}}/{kind}.keras", "--recipe", "ptq", "--out",
+                                   "{tmp}/o"], code, names) for kind, code, names in (
+        ("lambda", USAGE, "Keras 3 layer 'double' (Lambda): not a layer hil-bench converts"),
+        ("custom", USAGE, "Keras 3 layer 'mine' (My>MyLayer): a custom layer"),
+        ("lstm", USAGE, "Keras 3 layer 'my_lstm' (LSTM)"),
+        ("nested", USAGE, "Keras 3 layer 'inner' (Sequential): a model nested inside the model"),
+        ("chfirst", USAGE, "Keras 3 layer 'cf' (Conv2D): data_format 'channels_first'"),
+        ("truncated", FAILED, "{inputs}/truncated.keras: not a valid .keras archive"))],
+    ("bench-keras3-lambda", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--model",
+                             "{inputs}/lambda.keras"], USAGE, "Keras 3 layer 'double' (Lambda)"),
+    ("optimize-tf-keras-lstm-h5", ["optimize", "--model", "{inputs}/lstm.h5", "--recipe", "ptq", "--out", "{tmp}/o"],
+     FAILED, "{inputs}/lstm.h5: layer 'my_lstm' (LSTM) is recurrent; TFLite's int8 converter cannot"),
+    ("bench-tf-keras-lstm-h5", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--model",
+                                "{inputs}/lstm.h5"], FAILED, "layer 'my_lstm' (LSTM) is recurrent"),
+    ("optimize-npz-no-keys", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o", "--dataset",
+                              "{inputs}/nokeys.npz"], USAGE, "{inputs}/nokeys.npz: missing key(s) x_test, y_test"),
+    ("optimize-npz-nan", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o", "--dataset",
+                          "{inputs}/nan.npz"], USAGE, "{inputs}/nan.npz: x_train: contains NaN or infinite values"),
+    ("optimize-npz-wrong-shape", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o",
+                                  "--dataset", "{inputs}/shape.npz"], USAGE,
+     "x_train: samples have shape (4, 4, 1) but the model's input is (8, 8, 1)"),
+    ("bench-npz-labels", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--dataset",
+                          "{inputs}/labels.npz"], USAGE, "{inputs}/labels.npz: y_test: negative class label -3"),
+    ("sweep-npz-no-keys", [*SWEEP, "--results-dir", "{tmp}", "--dataset", "{inputs}/nokeys.npz"], USAGE,
+     "missing key(s) x_test, y_test"),
+    ("run-board-not-utf8", ["run", "{model}", "--board", "latin1", "--boards-dir", "{inputs}/boards"], FAILED,
+     "{inputs}/boards/latin1.toml: not UTF-8 text (byte 0xe9"),
+    ("run-board-cflags-string", ["run", "{model}", "--board", "strflags", "--boards-dir", "{inputs}/boards"], FAILED,
+     "[cpu] cflags must be a list of strings, one flag each"),
 ]
+
+
+_INPUTS: list[Path] = []   # the folder of crafted input files, set once by the outcomes fixture
+
+
+def _keras3(path: Path, layers: list[dict], kind: str = "Sequential") -> None:
+    """A .keras archive as Keras 3 writes it (metadata.json, config.json, weights); only the config matters:
+    it is read without TensorFlow."""
+    config = {"module": "keras", "class_name": kind, "config": {"name": "m", "layers": [
+        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 8, 8, 1],
+                                                                          "name": "input_layer"}}, *layers]}}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        zf.writestr("config.json", json.dumps(config))
+        zf.writestr("model.weights.h5", b"\0" * 2048)
+
+
+def _layer(name: str, class_name: str, module: str | None = "keras.layers", **config) -> dict:
+    return {"module": module, "class_name": class_name, "config": {"name": name, **config}}
+
+
+def make_inputs(folder: Path) -> Path:
+    """Model files, data sets and board files that are wrong in one way each, for the cases using {inputs}."""
+    import h5py
+
+    folder.mkdir(exist_ok=True)
+    _keras3(folder / "lambda.keras", [_layer("double", "Lambda")])
+    _keras3(folder / "custom.keras", [{**_layer("mine", "MyLayer", module=None), "registered_name": "My>MyLayer"}])
+    _keras3(folder / "lstm.keras", [_layer("my_lstm", "LSTM", units=4)])
+    _keras3(folder / "nested.keras", [_layer("inner", "Sequential", module="keras", layers=[])], kind="Functional")
+    _keras3(folder / "chfirst.keras", [_layer("cf", "Conv2D", filters=2, data_format="channels_first")])
+    _keras3(folder / "whole.keras", [_layer("d", "Dense", units=3)])
+    (folder / "truncated.keras").write_bytes((folder / "whole.keras").read_bytes()[:300])
+    tf_keras_lstm = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 8, 8], "name": "input_1"}},
+        {"class_name": "LSTM", "config": {"name": "my_lstm", "units": 4}},
+        {"class_name": "Dense", "config": {"name": "dense", "units": 10}}]}}
+    with h5py.File(folder / "lstm.h5", "w") as f:   # as tf_keras' model.save("lstm.h5") writes it
+        f.attrs["keras_version"] = "2.21.0"
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["model_config"] = json.dumps(tf_keras_lstm)
+        f.create_group("model_weights")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((20, 8, 8, 1), dtype=np.float32), rng.integers(0, 10, 20)
+    np.savez(folder / "nokeys.npz", x_train=x, y_train=y)
+    np.savez(folder / "nan.npz", x_train=np.full_like(x, np.nan), y_train=y, x_test=x, y_test=y)
+    np.savez(folder / "shape.npz", x_train=x[:, :4, :4], y_train=y, x_test=x[:, :4, :4], y_test=y)
+    np.savez(folder / "labels.npz", x_train=x, y_train=y, x_test=x, y_test=np.full_like(y, -3))
+    (folder / "results").mkdir(exist_ok=True)
+    (folder / "results" / "runs").write_text("a file where the runs folder goes\n")
+    boards = folder / "boards"
+    boards.mkdir(exist_ok=True)
+    source = (ROOT / "boards" / "mps2-an386.toml").read_text()
+    (boards / "latin1.toml").write_bytes(source.replace('"mps2-an386"', '"latin1"').replace(
+        "Arm MPS2 AN386", "Arm MPS2 AN386 (d\u00e9mo)").encode("latin-1"))
+    (boards / "strflags.toml").write_text(source.replace('"mps2-an386"', '"strflags"').replace(
+        'cflags = ["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"]', 'cflags = "-mcpu=cortex-m4"'))
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +368,7 @@ def _paragraph(stderr: str) -> str:
 
 def _fill(text: str, folder: Path) -> str:
     subs = {"{tmp}": str(folder), "{file}": str(folder / "afile.txt"), "{bad}": str(folder / "bad.tflite"),
-            "{model}": str(KWS), "{none}": str(folder / "none")}
+            "{model}": str(KWS), "{none}": str(folder / "none"), "{inputs}": str(_INPUTS[0]) if _INPUTS else ""}
     for key, value in subs.items():
         text = text.replace(key, value)
     return text
@@ -270,6 +379,8 @@ def outcomes(tmp_path_factory, no_tensorflow) -> dict:
     """Every case run once, a few at a time (each is a fresh interpreter: ~0.3 s of CPU, mostly waiting
     when the machine is busy): case id -> (folder, completed process)."""
     from concurrent.futures import ThreadPoolExecutor
+
+    _INPUTS[:] = [make_inputs(tmp_path_factory.mktemp("inputs"))]
 
     def one(case):
         name, argv = case[0], case[1]
