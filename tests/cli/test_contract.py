@@ -450,3 +450,76 @@ def test_internal_error_is_short_and_logged(tmp_path, monkeypatch, capsys):
     assert log.parent == tmp_path / "cache" / "logs"
     text = log.read_text()
     assert "Traceback" in text and "deliberate bug for the test" in text and "in broken" in text
+
+
+# --- issue 21: interrupts, a closed stdout, the boards folder from the environment ----------------------
+
+def _program(argv: list[str], no_tf: Path, cwd: Path, **env) -> subprocess.Popen:
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tf), str(ROOT)]), **env}
+    environ.pop("HIL_BENCH_DEBUG", None)
+    return subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environ, cwd=cwd)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.25, 0.4])
+def test_ctrl_c_while_loading_ends_with_130_and_one_line(delay, tmp_path, no_tensorflow):
+    """Ctrl-C in the first 0.4 s (modules still loading, the parser being built, the command starting)."""
+    proc = _program(["boards", "--json"], no_tensorflow, tmp_path)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:   # `boards` finished before the signal on a fast machine: nothing to check
+        pytest.skip(f"boards ended within {delay} s")
+    if proc.returncode != 130 and "hil_bench" not in err:   # a loaded machine: Python itself was still starting
+        pytest.skip(f"the signal came {delay} s in, before Python ran any hil-bench code (site, runpy)")
+    assert proc.returncode == 130, err
+    assert err.strip().count("\n") == 0 and err.startswith("hil-bench") and err.strip().endswith("interrupted"), err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_sigterm_and_sighup_end_like_ctrl_c(signum, tmp_path, no_tensorflow):
+    """SIGTERM (kill, a CI timeout) and SIGHUP (a closed terminal) run every cleanup and end with 130, as
+    Ctrl-C does (README: 130 interrupted), saying which signal; before, SIGTERM killed it (-15)."""
+    code = "import sys, time; from hil_bench.cli import boards; " \
+           "boards.run = lambda args: print('running', flush=True) or time.sleep(60); " \
+           "from hil_bench.cli.main import main; sys.exit(main(['boards']))"
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tensorflow), str(ROOT)])}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=environ, cwd=tmp_path)
+    assert proc.stdout.readline() == "running\n"   # inside main(), in the command
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == f"hil-bench boards: interrupted ({signum.name})\n", err
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path, no_tensorflow):
+    """`hil-bench ... | head -3` where head has gone: no BrokenPipeError, no internal error; 141 (SIGPIPE)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)   # the reader is gone before anything is printed
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tensorflow), str(ROOT)])}
+    environ.pop("HIL_BENCH_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "hil_bench.cli.main", "boards"], stdout=write_end,
+                          stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp_path, timeout=60)
+    os.close(write_end)
+    assert proc.returncode in (0, 141) and proc.stderr == "", proc.stderr
+
+
+def test_boards_folder_from_the_environment_is_checked_as_boards_dir(tmp_path, no_tensorflow):
+    missing = tmp_path / "no-such-folder"
+    proc = _program(["run", str(KWS), "--board", "host"], no_tensorflow, tmp_path, HIL_BENCH_BOARDS=str(missing))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == USAGE, err
+    assert f"boards folder {missing} (from $HIL_BENCH_BOARDS) does not exist or is not a folder" in _paragraph(err)
+
+
+def test_a_board_file_that_is_not_utf8_under_pytest_is_one_usage_error(tmp_path):
+    """The plugin reports the bad board file as pytest usage, not 30 INTERNALERROR lines."""
+    inputs = make_inputs(tmp_path / "inputs")
+    (tmp_path / "test_x.py").write_text("def test_x(board):\n    pass\n")
+    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "hil_bench.pytest_plugin", "-p", "no:cacheprovider",
+                           "--boards-dir", str(inputs / "boards"), "--board", "latin1", "test_x.py"],
+                          capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=120)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 4 and "INTERNALERROR" not in output, output   # 4: pytest's usage error
+    assert "latin1.toml: not UTF-8 text" in output
