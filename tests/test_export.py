@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from hil_bench import export
-from hil_bench.errors import ModelFileError, UsageError
+from hil_bench.errors import Error, ModelFileError, UsageError
 from hil_bench.export import export_c_array
 
 # Reads the .tflite named on the command line and compares it with the compiled-in array.
@@ -191,8 +191,9 @@ def test_failure_while_writing_leaves_old_files_and_no_temporaries(tmp_path, tfl
         real_fsync(fd)
 
     monkeypatch.setattr(export.os, "fsync", failing_fsync)
-    with pytest.raises(UsageError, match="No space left"):
+    with pytest.raises(Error, match=f"writing the C array to {out}/model_data.c failed: the disk is full") as caught:
         export_c_array(tflite_bytes, out)
+    assert not isinstance(caught.value, UsageError)   # a full disk is the work failing (exit 1), not bad usage
     assert _listing(out) == before
 
 

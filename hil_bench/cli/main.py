@@ -11,8 +11,8 @@ a short message names the log file (under the cache folder) holding the tracebac
 ``HIL_BENCH_DEBUG=1`` such an exception is re-raised instead, traceback and all; 130 interrupted: Ctrl-C
 (SIGINT), SIGTERM or SIGHUP, at any moment, including while the modules load, end with one line and 130
 (README's one code for "interrupted"), after every cleanup ran (boards stopped, bench workers ended).
-A closed standard output (``hil-bench ... | head``) ends quietly: exit 0 when the work had finished,
-141 (128 + SIGPIPE, as a shell reports it) when output was still due.
+A closed standard output (``hil-bench ... | head``) ends quietly with 141 (128 + SIGPIPE, as a shell
+reports a program a closed pipe stopped), or 0 if everything was written before the reader left.
 
 TensorFlow's start-up noise and Python warnings go to a log file (:mod:`hil_bench.quiet`) unless
 ``--verbose`` is given, before or after the command.

@@ -161,10 +161,11 @@ def run(args) -> int:
     for board in boards:
         entries = [dict(e, pareto=_pareto(e), fits_cell=e["fits"]) for e in result.entries if e["board"] == board]
         budget = budgets[board]
-        first = next((e for e in entries if e["runner"] is not None), entries[0])   # a point that ran
-        print(f"{settings.suite().label}, {len(points)} points on {board} via {first['runner']}; {first['metric']} "
-              f"on {settings.limit or 'all'} test samples; latency in {first['latency_unit']}; "
-              f"{storage_text(settings)}; budget {_budget_text(budget)}")
+        first = next((e for e in entries if e["runner"] is not None), None)   # a point that ran
+        ran = (f"via {first['runner']}; {first['metric']} on {settings.limit or 'all'} test samples; latency in "
+               f"{first['latency_unit']}") if first else "no point's image fits, none ran"
+        print(f"{settings.suite().label}, {len(points)} points on {board} {ran}; {storage_text(settings)}; "
+              f"budget {_budget_text(budget)}")
         print(table(entries, COLUMNS))
         for e in entries:
             if e["fits"] is False:

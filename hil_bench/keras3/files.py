@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from hil_bench.errors import ModelFileError, UnsupportedModelError
-from hil_bench.keras3.layers import CHANNELS_FIRST_WHY, LAYERS, OPS_WHY, refuse_layer
+from hil_bench.keras3.layers import CHANNELS_FIRST_WHY, LAYERS, NESTED_MODELS, OPS_WHY, refuse_layer
 
 
 def read_keras3(path: Path):
@@ -121,6 +121,8 @@ def check_config(config: dict, path: Path) -> None:
         class_name = entry.get("class_name", "?")
         name = entry.get("config", {}).get("name", entry.get("name", "?"))
         module = entry.get("module", "keras.layers")
+        if class_name in NESTED_MODELS:   # before the module check: a nested keras.Sequential is no custom layer
+            raise refuse_layer(name, class_name)
         if module and module.startswith("keras.src.ops"):
             raise refuse_layer(name, f"{module}.{class_name}", OPS_WHY)
         if module != "keras.layers":

@@ -42,7 +42,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
 }
 ACTIVATIONS = ("linear", "relu", "relu6", "softmax", "sigmoid", "tanh")
 _TRAINING_ONLY = ("_regularizer", "_constraint")   # config keys ending so: carried over, see above
-_MODELS = ("Functional", "Sequential", "Model")
+NESTED_MODELS = ("Functional", "Sequential", "Model")
 
 CHANNELS_FIRST_WHY = "data_format 'channels_first'; TFLite Micro runs channels_last (NHWC) models, so rebuild it " \
                      "with channels_last"
@@ -55,7 +55,7 @@ WHAT_TO_DO = ("Rebuild that part from the layers hil-bench converts (" + ", ".jo
 
 def refuse_layer(name: str, class_name: str, why: str = "") -> UnsupportedLayerError:
     """The error for a layer hil-bench does not convert, naming it and saying what to do."""
-    if class_name in _MODELS:
+    if class_name in NESTED_MODELS:
         why = why or "a model nested inside the model; build the model flat (call its layers directly)"
     why = why or "not a layer hil-bench converts from Keras 3"
     return UnsupportedLayerError(f"Keras 3 layer {name!r} ({class_name}): {why}. {WHAT_TO_DO}")

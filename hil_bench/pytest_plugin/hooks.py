@@ -92,6 +92,7 @@ def pytest_configure(config) -> None:
 
         try:
             check_output_dir(results_dir, "--results-dir")
+            check_output_dir(Path(results_dir) / "runs", "--results-dir")   # where the rows go
         except Error as exc:
             raise pytest.UsageError(str(exc)) from None
     if baseline is not None:

@@ -43,6 +43,7 @@ def test_bench_survival_columns_come_from_the_binary(corstone300, tmp_path, caps
         assert row["code_bytes"] + row["model_bytes"] == row["flash_bytes"]
         assert row["ram_reserved_bytes"] > row["ram_bytes"] > row["arena_used_bytes"] > 0
         assert row["kernels"] == "helium" and "-mcpu=cortex-m55" in row["compiler_flags"]
+        assert row["samples"] == 12   # --limit 12: the row says what its accuracies were measured on
     stored = read_results(tmp_path / "runs")
     assert len(stored) == 6
     page = (tmp_path / "report" / "report.html").read_text()

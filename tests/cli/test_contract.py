@@ -12,10 +12,14 @@ permission bits stop nothing): a path under a regular file, and a path under /pr
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -238,7 +242,112 @@ CASES = [
     ("boards-dir-missing", ["boards", "--boards-dir", "{none}"], USAGE, "boards folder {none} does not exist"),
     ("run-boards-dir-file", ["run", "{model}", "--board", "host", "--boards-dir", "{file}"], USAGE,
      "boards folder {file} does not exist or is not a folder"),
+    # issue 21: inputs that decide alone are refused before any training, TensorFlow import or board start
+    ("bench-baseline-not-results", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--baseline",
+                                    "{file}"], USAGE, "{file}: header lacks"),
+    ("bench-runs-is-file", ["bench", "--board", "corstone300", "--results-dir", "{inputs}/results"], USAGE,
+     "--results-dir {inputs}/results/runs: is a file, but a folder is needed"),
+    ("sweep-runs-is-file", [*SWEEP, "--results-dir", "{inputs}/results"], USAGE,
+     "--results-dir {inputs}/results/runs: is a file, but a folder is needed"),
+    ("sweep-report-file", [*SWEEP, "--results-dir", "{tmp}", "--report", "{file}"], USAGE,
+     "--report {file}: is a file, but a folder is needed"),
+    ("sweep-report-unwritable", [*SWEEP, "--results-dir", "{tmp}", "--report", PROC], USAGE,
+     f"--report {PROC}: cannot create files in /proc"),
+    ("fit-two-boards", [*FIT, "--board", "mps2-an386"], USAGE, "fit sizes for one board, got corstone300, mps2-an386"),
+    ("bench-nucleo-without-pyocd", ["bench", "--board", "nucleo-l4r5zi", "--results-dir", "{tmp}", "-q"], FAILED,
+     "no runner for board 'nucleo-l4r5zi' is installed here; pyocd: "),
+    ("sweep-nucleo-without-pyocd", ["sweep", "--model", "digits_cnn", "--board", "nucleo-l4r5zi", "--results-dir",
+                                    "{tmp}"], FAILED, "no runner for board 'nucleo-l4r5zi' is installed here"),
+    ("fit-nucleo-without-pyocd", ["fit", "--model", "digits_cnn", "--board", "nucleo-l4r5zi"], FAILED,
+     "no runner for board 'nucleo-l4r5zi' is installed here"),
+    *[(f"optimize-keras3-{kind}", ["optimize", "--model", f"{{inputs}}/{kind}.keras", "--recipe", "ptq", "--out",
+                                   "{tmp}/o"], code, names) for kind, code, names in (
+        ("lambda", USAGE, "Keras 3 layer 'double' (Lambda): not a layer hil-bench converts"),
+        ("custom", USAGE, "Keras 3 layer 'mine' (My>MyLayer): a custom layer"),
+        ("lstm", USAGE, "Keras 3 layer 'my_lstm' (LSTM)"),
+        ("nested", USAGE, "Keras 3 layer 'inner' (Sequential): a model nested inside the model"),
+        ("chfirst", USAGE, "Keras 3 layer 'cf' (Conv2D): data_format 'channels_first'"),
+        ("truncated", FAILED, "{inputs}/truncated.keras: not a valid .keras archive"))],
+    ("bench-keras3-lambda", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--model",
+                             "{inputs}/lambda.keras"], USAGE, "Keras 3 layer 'double' (Lambda)"),
+    ("optimize-tf-keras-lstm-h5", ["optimize", "--model", "{inputs}/lstm.h5", "--recipe", "ptq", "--out", "{tmp}/o"],
+     FAILED, "{inputs}/lstm.h5: layer 'my_lstm' (LSTM) is recurrent; TFLite's int8 converter cannot"),
+    ("bench-tf-keras-lstm-h5", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--model",
+                                "{inputs}/lstm.h5"], FAILED, "layer 'my_lstm' (LSTM) is recurrent"),
+    ("optimize-npz-no-keys", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o", "--dataset",
+                              "{inputs}/nokeys.npz"], USAGE, "{inputs}/nokeys.npz: missing key(s) x_test, y_test"),
+    ("optimize-npz-nan", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o", "--dataset",
+                          "{inputs}/nan.npz"], USAGE, "{inputs}/nan.npz: x_train: contains NaN or infinite values"),
+    ("optimize-npz-wrong-shape", ["optimize", "--model", "digits_cnn", "--recipe", "ptq", "--out", "{tmp}/o",
+                                  "--dataset", "{inputs}/shape.npz"], USAGE,
+     "x_train: samples have shape (4, 4, 1) but the model's input is (8, 8, 1)"),
+    ("bench-npz-labels", ["bench", "--board", "corstone300", "--results-dir", "{tmp}", "--dataset",
+                          "{inputs}/labels.npz"], USAGE, "{inputs}/labels.npz: y_test: negative class label -3"),
+    ("sweep-npz-no-keys", [*SWEEP, "--results-dir", "{tmp}", "--dataset", "{inputs}/nokeys.npz"], USAGE,
+     "missing key(s) x_test, y_test"),
+    ("run-board-not-utf8", ["run", "{model}", "--board", "latin1", "--boards-dir", "{inputs}/boards"], FAILED,
+     "{inputs}/boards/latin1.toml: not UTF-8 text (byte 0xe9"),
+    ("run-board-cflags-string", ["run", "{model}", "--board", "strflags", "--boards-dir", "{inputs}/boards"], FAILED,
+     "[cpu] cflags must be a list of strings, one flag each"),
 ]
+
+
+_INPUTS: list[Path] = []   # the folder of crafted input files, set once by the outcomes fixture
+
+
+def _keras3(path: Path, layers: list[dict], kind: str = "Sequential") -> None:
+    """A .keras archive as Keras 3 writes it (metadata.json, config.json, weights); only the config matters:
+    it is read without TensorFlow."""
+    config = {"module": "keras", "class_name": kind, "config": {"name": "m", "layers": [
+        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 8, 8, 1],
+                                                                          "name": "input_layer"}}, *layers]}}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        zf.writestr("config.json", json.dumps(config))
+        zf.writestr("model.weights.h5", b"\0" * 2048)
+
+
+def _layer(name: str, class_name: str, module: str | None = "keras.layers", **config) -> dict:
+    return {"module": module, "class_name": class_name, "config": {"name": name, **config}}
+
+
+def make_inputs(folder: Path) -> Path:
+    """Model files, data sets and board files that are wrong in one way each, for the cases using {inputs}."""
+    import h5py
+
+    folder.mkdir(exist_ok=True)
+    _keras3(folder / "lambda.keras", [_layer("double", "Lambda")])
+    _keras3(folder / "custom.keras", [{**_layer("mine", "MyLayer", module=None), "registered_name": "My>MyLayer"}])
+    _keras3(folder / "lstm.keras", [_layer("my_lstm", "LSTM", units=4)])
+    _keras3(folder / "nested.keras", [_layer("inner", "Sequential", module="keras", layers=[])], kind="Functional")
+    _keras3(folder / "chfirst.keras", [_layer("cf", "Conv2D", filters=2, data_format="channels_first")])
+    _keras3(folder / "whole.keras", [_layer("d", "Dense", units=3)])
+    (folder / "truncated.keras").write_bytes((folder / "whole.keras").read_bytes()[:300])
+    tf_keras_lstm = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 8, 8], "name": "input_1"}},
+        {"class_name": "LSTM", "config": {"name": "my_lstm", "units": 4}},
+        {"class_name": "Dense", "config": {"name": "dense", "units": 10}}]}}
+    with h5py.File(folder / "lstm.h5", "w") as f:   # as tf_keras' model.save("lstm.h5") writes it
+        f.attrs["keras_version"] = "2.21.0"
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["model_config"] = json.dumps(tf_keras_lstm)
+        f.create_group("model_weights")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((20, 8, 8, 1), dtype=np.float32), rng.integers(0, 10, 20)
+    np.savez(folder / "nokeys.npz", x_train=x, y_train=y)
+    np.savez(folder / "nan.npz", x_train=np.full_like(x, np.nan), y_train=y, x_test=x, y_test=y)
+    np.savez(folder / "shape.npz", x_train=x[:, :4, :4], y_train=y, x_test=x[:, :4, :4], y_test=y)
+    np.savez(folder / "labels.npz", x_train=x, y_train=y, x_test=x, y_test=np.full_like(y, -3))
+    (folder / "results").mkdir(exist_ok=True)
+    (folder / "results" / "runs").write_text("a file where the runs folder goes\n")
+    boards = folder / "boards"
+    boards.mkdir(exist_ok=True)
+    source = (ROOT / "boards" / "mps2-an386.toml").read_text()
+    (boards / "latin1.toml").write_bytes(source.replace('"mps2-an386"', '"latin1"').replace(
+        "Arm MPS2 AN386", "Arm MPS2 AN386 (d\u00e9mo)").encode("latin-1"))
+    (boards / "strflags.toml").write_text(source.replace('"mps2-an386"', '"strflags"').replace(
+        'cflags = ["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"]', 'cflags = "-mcpu=cortex-m4"'))
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +381,7 @@ def _paragraph(stderr: str) -> str:
 
 def _fill(text: str, folder: Path) -> str:
     subs = {"{tmp}": str(folder), "{file}": str(folder / "afile.txt"), "{bad}": str(folder / "bad.tflite"),
-            "{model}": str(KWS), "{none}": str(folder / "none")}
+            "{model}": str(KWS), "{none}": str(folder / "none"), "{inputs}": str(_INPUTS[0]) if _INPUTS else ""}
     for key, value in subs.items():
         text = text.replace(key, value)
     return text
@@ -283,6 +392,8 @@ def outcomes(tmp_path_factory, no_tensorflow) -> dict:
     """Every case run once, a few at a time (each is a fresh interpreter: ~0.3 s of CPU, mostly waiting
     when the machine is busy): case id -> (folder, completed process)."""
     from concurrent.futures import ThreadPoolExecutor
+
+    _INPUTS[:] = [make_inputs(tmp_path_factory.mktemp("inputs"))]
 
     def one(case):
         name, argv = case[0], case[1]
@@ -352,3 +463,76 @@ def test_internal_error_is_short_and_logged(tmp_path, monkeypatch, capsys):
     assert log.parent == tmp_path / "cache" / "logs"
     text = log.read_text()
     assert "Traceback" in text and "deliberate bug for the test" in text and "in broken" in text
+
+
+# --- issue 21: interrupts, a closed stdout, the boards folder from the environment ----------------------
+
+def _program(argv: list[str], no_tf: Path, cwd: Path, **env) -> subprocess.Popen:
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tf), str(ROOT)]), **env}
+    environ.pop("HIL_BENCH_DEBUG", None)
+    return subprocess.Popen([sys.executable, "-m", "hil_bench.cli.main", *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=environ, cwd=cwd)
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.15, 0.25, 0.4])
+def test_ctrl_c_while_loading_ends_with_130_and_one_line(delay, tmp_path, no_tensorflow):
+    """Ctrl-C in the first 0.4 s (modules still loading, the parser being built, the command starting)."""
+    proc = _program(["boards", "--json"], no_tensorflow, tmp_path)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode == 0:   # `boards` finished before the signal on a fast machine: nothing to check
+        pytest.skip(f"boards ended within {delay} s")
+    if proc.returncode != 130 and "hil_bench" not in err:   # a loaded machine: Python itself was still starting
+        pytest.skip(f"the signal came {delay} s in, before Python ran any hil-bench code (site, runpy)")
+    assert proc.returncode == 130, err
+    assert err.strip().count("\n") == 0 and err.startswith("hil-bench") and err.strip().endswith("interrupted"), err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
+def test_sigterm_and_sighup_end_like_ctrl_c(signum, tmp_path, no_tensorflow):
+    """SIGTERM (kill, a CI timeout) and SIGHUP (a closed terminal) run every cleanup and end with 130, as
+    Ctrl-C does (README: 130 interrupted), saying which signal; before, SIGTERM killed it (-15)."""
+    code = "import sys, time; from hil_bench.cli import boards; " \
+           "boards.run = lambda args: print('running', flush=True) or time.sleep(60); " \
+           "from hil_bench.cli.main import main; sys.exit(main(['boards']))"
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tensorflow), str(ROOT)])}
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=environ, cwd=tmp_path)
+    assert proc.stdout.readline() == "running\n"   # inside main(), in the command
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == f"hil-bench boards: interrupted ({signum.name})\n", err
+
+
+def test_a_closed_stdout_ends_quietly(tmp_path, no_tensorflow):
+    """`hil-bench ... | head -3` where head has gone: no BrokenPipeError, no internal error; 141 (SIGPIPE)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)   # the reader is gone before anything is printed
+    environ = {**os.environ, "PYTHONPATH": os.pathsep.join([str(no_tensorflow), str(ROOT)])}
+    environ.pop("HIL_BENCH_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "hil_bench.cli.main", "boards"], stdout=write_end,
+                          stderr=subprocess.PIPE, text=True, env=environ, cwd=tmp_path, timeout=60)
+    os.close(write_end)
+    assert proc.returncode in (0, 141) and proc.stderr == "", proc.stderr
+
+
+def test_boards_folder_from_the_environment_is_checked_as_boards_dir(tmp_path, no_tensorflow):
+    missing = tmp_path / "no-such-folder"
+    proc = _program(["run", str(KWS), "--board", "host"], no_tensorflow, tmp_path, HIL_BENCH_BOARDS=str(missing))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == USAGE, err
+    assert f"boards folder {missing} (from $HIL_BENCH_BOARDS) does not exist or is not a folder" in _paragraph(err)
+
+
+def test_a_board_file_that_is_not_utf8_under_pytest_is_one_usage_error(tmp_path):
+    """The plugin reports the bad board file as pytest usage, not 30 INTERNALERROR lines."""
+    inputs = make_inputs(tmp_path / "inputs")
+    (tmp_path / "test_x.py").write_text("def test_x(board):\n    pass\n")
+    environ = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "hil_bench.pytest_plugin", "-p", "no:cacheprovider",
+                           "--boards-dir", str(inputs / "boards"), "--board", "latin1", "test_x.py"],
+                          capture_output=True, text=True, env=environ, cwd=tmp_path, timeout=120)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 4 and "INTERNALERROR" not in output, output   # 4: pytest's usage error
+    assert "latin1.toml: not UTF-8 text" in output

@@ -3,11 +3,16 @@ SIGKILL that skips the finished (point, board) rows (the shared run is in tests/
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from hil_bench.boards import load_board
+from hil_bench.boards import load_board, remove_boards_dir
 from hil_bench.results import read_rows
-from tests.cli.conftest import SWEEP_BOARDS, run_cli_json, sweep_argv
+from tests.cli.conftest import SWEEP_BOARDS, SWEEP_LIMIT, run_cli_json, sweep_argv
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.hil
 POINTS = {f"s{s}-k{k}" for s in ("0.00", "0.50", "0.75") for k in (0, 16)}
@@ -107,3 +112,25 @@ def test_report_is_the_bench_report(digits_sweep, tmp_path):
     page = (tmp_path / "report" / "report.html").read_text()
     assert (tmp_path / "report" / "report.md").is_file()
     assert all(f">{point}<" in page for point in POINTS) and "data:image/png;base64," in page
+
+
+def test_a_point_that_does_not_fit_a_board_is_marked_and_the_sweep_goes_on(digits_sweep, tmp_path):
+    """A board whose flash is too small for the image (the linker says by how much): the point is an entry
+    marked "does not fit" with that reason, exit 0 -- not an abort with exit 1 (the training is the cached
+    one of the shared sweep)."""
+    source = (ROOT / "boards" / "mps2-an386.toml").read_text()
+    small = source.replace('name = "mps2-an386"', 'name = "small386"').replace(
+        "size = 0x0040_0000        # 4 MiB ZBT SSRAM1", "size = 0x0001_0000        # 64 KiB")
+    assert small.count("small386") == 1 and "0x0001_0000" in small
+    (tmp_path / "boards").mkdir()
+    (tmp_path / "boards" / "small386.toml").write_text(small)
+    argv = ["sweep", "--model", "digits_cnn", "--board", "small386", "--boards-dir", str(tmp_path / "boards"),
+            "--sparsity", "0", "--clusters", "0", *SWEEP_LIMIT, "--results-dir", str(tmp_path / "results"), "-q"]
+    try:
+        code, summary = run_cli_json(argv)
+    finally:
+        remove_boards_dir(tmp_path / "boards")   # main() added it for this process
+    assert code == 0
+    (entry,) = summary["rows"]
+    assert entry["point"] == "s0.00-k0" and entry["fits"] is False and entry["flash_bytes"] is None
+    assert re.search(r"does not fit region 'ssram1': over by [\d,]+ bytes", entry["fits_reason"])
