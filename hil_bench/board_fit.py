@@ -67,7 +67,7 @@ def supported_ops() -> frozenset[str]:
     return frozenset(row.key for row in op_table())
 
 
-def op_type(model, sg, op) -> str:
+def op_type(sg, op) -> str:
     """An operator's type as the op table names it: its first input's tensor type, with ``->`` and the
     first output's when they differ ("int8", "float32->int8")."""
     from hil_bench.tensor_types import type_name
@@ -93,7 +93,7 @@ def unsupported_ops(model: bytes) -> list[str]:
     missing: list[str] = []
     for sg in m.subgraphs or []:
         for op in sg.operators or []:
-            name, kind = opcode_name(m, op), op_type(m, sg, op)
+            name, kind = opcode_name(m, op), op_type(sg, op)
             row = rows.get(name)
             label = f"{name}({kind})"
             if (row is None or not row.accepts(kind)) and label not in missing:

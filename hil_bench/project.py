@@ -19,9 +19,10 @@ import numpy as np
 
 from hil_bench.boards import Board, load_board, pick_runner, runner_class
 from hil_bench.cache import building
+from hil_bench.compress.defaults import COMPRESS, DECODE
 from hil_bench.errors import ToolMissingError, UnsupportedModelError, UsageError
 from hil_bench.export import export_c_array
-from hil_bench.firmware.build import CC, DEFAULT_ARENA_BYTES, FIRMWARE_DIR, KERNELS, OPT_FLAGS, bsp_dirs
+from hil_bench.firmware.build import CC, FIRMWARE_DIR, KERNELS, OPT_FLAGS, bsp_dirs, default_arena_bytes
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
 from hil_bench.tensor_types import numpy_dtype
@@ -139,20 +140,21 @@ def _check_input(x: np.ndarray, model: bytes) -> np.ndarray:
     return x.reshape(1, *sample)
 
 
-def export_project(model: bytes | str | Path, project: str | Path, board: str | Board, *, compress: str = "auto",
-                   inputs: np.ndarray | None = None, kernels: str = "opt",
-                   arena_bytes: int = DEFAULT_ARENA_BYTES) -> ExportedProject:
+def export_project(model: bytes, project: str | Path, board: Board, *, compress: str = COMPRESS,
+                   inputs: np.ndarray | None = None, kernels: str = "opt", arena_bytes: int | None = None,
+                   name: str = "model.tflite") -> ExportedProject:
     """Write the project folder ``project`` (must not exist, or be empty) for ``board``.
 
-    ``compress`` stores the weights as ``run --compress`` does; ``inputs`` is the one sample main.c
-    feeds (default: the sample of ``run --random 1 --seed 0``); ``kernels`` "opt" or "ref" as ``run``.
+    ``compress`` stores the weights as ``run --compress`` does, and main.c decodes them as ``run`` does
+    (:data:`hil_bench.compress.defaults.DECODE`: in place); ``inputs`` is the one sample main.c feeds
+    (default: the sample of ``run --random 1 --seed 0``); ``kernels`` "opt" or "ref" as ``run``;
+    ``arena_bytes`` None: the host build's plan plus the stated margin, as ``run`` reserves.
     Raises UnsupportedModelError naming every operator × type the runtime lacks, before writing.
     """
     from hil_bench.board_fit import unsupported_ops
     from hil_bench.compress import compress_model
     from hil_bench.firmware.features import board_kernel_path
 
-    board = load_board(board)
     if board.is_host:
         raise UsageError("board 'host' has no firmware to export; pick a board with a memory map (see `hil-bench boards`)")
     if kernels not in KERNELS:
@@ -160,14 +162,14 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
     root = Path(project).absolute()
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
         raise UsageError(f"{project}: exists and is not an empty folder; give a new --project folder")
-    name = Path(model).name if isinstance(model, (str, Path)) else "model.tflite"
-    data = Path(model).read_bytes() if isinstance(model, (str, Path)) else bytes(model)
+    data = bytes(model)
     read_model(data)
     missing = unsupported_ops(data)
     if missing:
         raise UnsupportedModelError(f"{name}: the runtime has no kernel for {', '.join(missing)} (see `hil-bench ops`)")
     x = _check_input(default_input(data) if inputs is None else inputs, data)
-    stored = compress_model(data, compress, path=board_kernel_path(board, kernels)).model if compress != "none" else data
+    stored = compress_model(data, compress, DECODE, board_kernel_path(board, kernels)).model
+    arena_bytes = arena_bytes if arena_bytes is not None else default_arena_bytes(stored, DECODE)
     root.parent.mkdir(parents=True, exist_ok=True)
     if root.exists():
         root.rmdir()
@@ -186,7 +188,8 @@ def export_project(model: bytes | str | Path, project: str | Path, board: str | 
         (work / "input_data.c").write_text(source)
         np.save(work / INPUT_NPY, x, allow_pickle=False)
         (work / "hb_board_config.h").write_text(board_config_header(
-            board, arena_bytes=arena_bytes, db_buffer_bytes=0, semihosting=_semihosting(board), image_kind="export"))
+            board, arena_bytes=arena_bytes, db_buffer_bytes=0, semihosting=_semihosting(board), image_kind="export",
+            decode=DECODE))
         # CMake names the object model_data.c.obj (model_data.c.o on some hosts).
         (work / "firmware.ld").write_text(linker_script(board, model_object="model_data.c.o*"))
         (work / TOOLCHAIN_FILE).write_text(_toolchain(board))

@@ -5,10 +5,10 @@
  * static buffer in its own section (.hb_arena) so the linker script can place it in the board's arena
  * region and the build can report its size.
  *
- * Compressed (TFLM_DECODE) tensors are decoded once at init unless the board config defines
- * HB_APP_DECODE_PER_LAYER to 1 (decode at every invoke: less RAM; the per-op profile then shows the
- * decode time of every DECODE operator) or HB_APP_DECODE_IN_PLACE to 1 (weights the kernels read in
- * place stay encoded in flash: no RAM copy).
+ * Compressed (TFLM_DECODE) tensors are decoded as the board config's HB_APP_DECODE_MODE says:
+ * HB_DECODE_IN_PLACE (hil-bench's default: weights the kernels read in place stay encoded in flash, no
+ * RAM copy), HB_DECODE_PER_LAYER (decode at every invoke; the per-op profile then shows the decode time
+ * of every DECODE operator) or HB_DECODE_AT_INIT (once at init into the arena).
  */
 #include <string.h>
 
@@ -40,13 +40,9 @@ static void op_hook(void *ctx, uint32_t op_index, int end)
     }
 }
 
-#if defined(HB_APP_DECODE_PER_LAYER) && HB_APP_DECODE_PER_LAYER
-#define HB_APP_DECODE_MODE HB_DECODE_PER_LAYER
-#elif defined(HB_APP_DECODE_IN_PLACE) && HB_APP_DECODE_IN_PLACE
-#define HB_APP_DECODE_MODE HB_DECODE_IN_PLACE
-#else
+#ifndef HB_APP_DECODE_MODE
 #define HB_APP_DECODE_MODE HB_DECODE_AT_INIT
-#endif /* HB_APP_DECODE_PER_LAYER */
+#endif /* HB_APP_DECODE_MODE */
 
 int hb_model_setup(void)
 {

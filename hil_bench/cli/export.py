@@ -19,8 +19,9 @@ HELP = "write the model's C array (--out), or a CMake firmware project with the 
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.options import add_kernels
+    from hil_bench.cli.options import KERNELS_HELP
     from hil_bench.compress.formats import METHODS
+    from hil_bench.firmware.build import KERNELS
 
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     where = p.add_mutually_exclusive_group(required=True)
@@ -28,13 +29,12 @@ def add_arguments(p) -> None:
     where.add_argument("--project", type=Path, metavar="DIR", help="write a CMake firmware project here (new folder)")
     p.add_argument("--name", default="g_model", help="C symbol of the array (--out; default g_model)")
     p.add_argument("--board", help="board the project is for (--project; see `hil-bench boards`)")
-    from hil_bench.compress import defaults
-
-    p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
-                   help=f"how the project stores weight tensors, as run does (--project; default: {defaults.COMPRESS})")
+    p.add_argument("--compress", choices=METHODS,
+                   help="how the project stores weight tensors, as run does (--project; default: the one default, "
+                        "hil_bench.compress.defaults)")
     p.add_argument("--inputs", type=Path, metavar="X.npy",
                    help="the one sample main.c feeds (--project; default: run --random 1 --seed 0's)")
-    add_kernels(p)
+    p.add_argument("--kernels", choices=KERNELS, help=f"(--project) {KERNELS_HELP}")
     from hil_bench.cli.options import add_storage_options
 
     add_storage_options(p, arena=False)
@@ -45,7 +45,8 @@ def run(args) -> int:
     from hil_bench.paths import check_output_dir
 
     if args.out is not None:
-        for flag, given in (("--board", args.board), ("--inputs", args.inputs)):
+        for flag, given in (("--board", args.board), ("--inputs", args.inputs), ("--compress", args.compress),
+                            ("--kernels", args.kernels)):
             if given is not None:
                 raise UsageError(f"{flag} goes with --project, not --out")
         from hil_bench.export import export_c_array
@@ -78,8 +79,12 @@ def run(args) -> int:
             raise UsageError(f"{args.inputs}: cannot read as one .npy array ({exc})") from None
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such model file")
-    out = export_project(args.model, args.project, args.board, compress=args.compress, inputs=x,
-                         kernels=args.kernels)
+    from hil_bench.boards import load_board
+    from hil_bench.compress import defaults
+
+    out = export_project(args.model.read_bytes(), args.project, load_board(args.board),
+                         compress=args.compress or defaults.COMPRESS, inputs=x, kernels=args.kernels or "opt",
+                         name=args.model.name)
     print(f"wrote {out.root} for {out.board} (model stored {out.compress}: {out.model_bytes:,} bytes); build with\n"
           f"  cmake -S {out.root} -B {out.root}/build -DCMAKE_TOOLCHAIN_FILE={out.toolchain} && "
           f"cmake --build {out.root}/build\n"

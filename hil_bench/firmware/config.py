@@ -11,6 +11,9 @@ def _c_string(text: str) -> str:
     return '"' + re.sub(r'[^A-Za-z0-9 _.:+\-/]', "_", text) + '"'
 
 
+_DECODE_MODE = {"init": "HB_DECODE_AT_INIT", "per-layer": "HB_DECODE_PER_LAYER", "in-place": "HB_DECODE_IN_PLACE"}
+
+
 def board_config_header(board: Board, *, arena_bytes: int, db_buffer_bytes: int, semihosting: bool,
                         image_kind: str, model_version: str = "hil-bench", decode: str = "init",
                         instruction_ticks: bool = False) -> str:
@@ -37,8 +40,8 @@ def board_config_header(board: Board, *, arena_bytes: int, db_buffer_bytes: int,
         f"#define HB_TIMER_DWT {1 if board.timer.kind == 'dwt' else 0}",
         f"#define HB_SYSTICK_CLKSOURCE {board.timer.systick_clksource}",
         f"#define HB_TIMER_COUNTS_INSTRUCTIONS {1 if instruction_ticks else 0}",
-        f"#define HB_APP_DECODE_PER_LAYER {1 if decode == 'per-layer' else 0}",
-        f"#define HB_APP_DECODE_IN_PLACE {1 if decode == 'in-place' else 0}",
+        # hb_init_options.decode of the app and of an exported project's main.c (hb_runtime.h names)
+        f"#define HB_APP_DECODE_MODE {_DECODE_MODE[decode]}",
     ]
     if board.serial is not None:
         lines += [f"#define HB_UART_BASE 0x{board.serial.base:08x}u",

@@ -115,6 +115,8 @@ CASES = [
      "not allowed with argument"),
     ("export-board-with-out", ["export", "{model}", "--out", "{tmp}/o", "--board", "mps2-an386"], USAGE,
      "--board goes with --project"),
+    ("export-compress-with-out", ["export", "{model}", "--out", "{tmp}/o", "--compress", "lut"], USAGE,
+     "--compress goes with --project"),
     ("export-missing", ["export", "{none}", "--out", "{tmp}/o"], USAGE, "{none}: no such file"),
     ("export-corrupt", ["export", "{bad}", "--out", "{tmp}/o"], FAILED, "{bad}: 4 bytes is too short"),
     ("export-out-file", ["export", "{model}", "--out", "{file}"], USAGE, "--out {file}: is a file, but a folder"),

@@ -22,7 +22,8 @@ def _ops(capsys) -> dict[tuple[str, str], list[str]]:
 def test_ops_lists_every_operator_type_with_its_paths(capsys):
     ops = _ops(capsys)
     assert ops[("CONV_2D", "int8")] == ["c", "dsp", "helium"]
-    assert ops[("AVERAGE_POOL_2D", "int8")] == ["c", "helium"]   # no DSP kernel: the C one runs there
+    assert ops[("AVERAGE_POOL_2D", "int8")] == ["c", "dsp", "helium"]
+    assert ops[("MUL", "int8")] == ["c"]   # no optimized kernel: the C one runs on every core
     assert ops[("QUANTIZE", "float32->int8")] == ops[("QUANTIZE", "int8")] == ["c"]
     assert ops[("DEQUANTIZE", "int8->float32")] == ["c"]
     assert ("CUSTOM:TFLM_DECODE", "any") in ops

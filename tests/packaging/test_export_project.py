@@ -72,3 +72,28 @@ def test_export_refuses_a_non_empty_folder_and_the_host_board(tmp_path, capsys):
     assert main(["export", str(KWS), "--project", str(tmp_path / "p"), "--board", "host"]) == 2
     assert main(["export", str(KWS), "--project", str(tmp_path / "q")]) == 2
     assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="needs gcc")
+def test_runtime_installs_as_a_cmake_package_and_reports_the_same_op_table(tmp_path):
+    """firmware/runtime as users take it: configure, build and install the library, then a project that
+    only says find_package(hil_bench_runtime) links the host runner against it."""
+    import json
+
+    from hil_bench.resources import firmware_dir
+    from hil_bench.runtime.build import build_host_runner
+
+    runtime, prefix, app = firmware_dir() / "runtime", tmp_path / "prefix", tmp_path / "app"
+    _cmake("-S", str(runtime), "-B", str(tmp_path / "lib"), "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror")
+    _cmake("--build", str(tmp_path / "lib"), "-j", "2")
+    _cmake("--install", str(tmp_path / "lib"), "--prefix", str(prefix))
+    app.mkdir()
+    (app / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.16)\nproject(app C)\nfind_package(hil_bench_runtime REQUIRED)\n"
+        f"add_executable(hb_run {firmware_dir() / 'host' / 'hb_run.c'})\n"
+        "target_link_libraries(hb_run PRIVATE hil_bench::runtime)\n")
+    _cmake("-S", str(app), "-B", str(app / "build"), f"-DCMAKE_PREFIX_PATH={prefix}")
+    _cmake("--build", str(app / "build"))
+    ops = subprocess.run([str(app / "build" / "hb_run"), "--ops"], capture_output=True, text=True, timeout=60)
+    harness = subprocess.run([str(build_host_runner()), "--ops"], capture_output=True, text=True, timeout=60)
+    assert ops.returncode == 0 and json.loads(ops.stdout) == json.loads(harness.stdout)

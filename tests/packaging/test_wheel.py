@@ -93,6 +93,9 @@ def test_the_wheel_holds_boards_firmware_and_the_default_model(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "hil_bench/_data/boards/corstone300.toml" in names
     assert "hil_bench/_data/firmware/runtime/include/hb_runtime.h" in names
+    # the runtime's one source list (every build reads it), its CMake library and export's main.c
+    assert {"hil_bench/_data/firmware/runtime/sources.txt", "hil_bench/_data/firmware/runtime/CMakeLists.txt",
+            "hil_bench/_data/firmware/export/main.c"} <= names
     assert any(n.startswith("hil_bench/_data/firmware/app/") and n.endswith(".c") for n in names)
     assert "hil_bench/_data/models/kws_ref_model.tflite" in names and "hil_bench/_data/models/LICENSE.md" in names
     assert not any(n.endswith(".h5") for n in names)

@@ -2,8 +2,7 @@
  * Same contracts as the public kernels in hb_kernels.h. Each kernel this path has is one
  * `#define HB_DSP_<kernel> 1` line above its prototype: the dispatch (HB_KERNEL, hb_kpath.h) and the
  * runtime's operator table (hb_run --ops) read that line. A kernel without one runs its plain C
- * path on DSP builds (AVERAGE_POOL_2D: 1.1 % of kws, 0.2 % of ResNet-8 and MobileNet on a
- * Cortex-M4 with the DSP kernels, below the 5 % bar for an optimized path). */
+ * path on DSP builds. */
 #ifndef HB_KERNELS_DSP_H
 #define HB_KERNELS_DSP_H
 
@@ -36,6 +35,10 @@ void hb_fully_connected_s8_dsp(const hb_scratch *scratch, const hb_fc_params *p,
 #define HB_DSP_add_s8 1
 void hb_add_s8_dsp(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
                    int8_t *out);
+
+#define HB_DSP_avg_pool_s8 1
+void hb_avg_pool_s8_dsp(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,
+                        const hb_dims4 *out_d, int8_t *out);
 
 #define HB_DSP_max_pool_s8 1
 void hb_max_pool_s8_dsp(const hb_pool_params *p, const hb_dims4 *in_d, const int8_t *in,

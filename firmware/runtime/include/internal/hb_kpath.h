@@ -43,7 +43,7 @@
 /*
  * Which function runs a kernel. A path header (hb_kernels_dsp.h, hb_kernels_mve.h) says it has a
  * kernel K with one line, `#define HB_DSP_K 1` / `#define HB_MVE_K 1`, above its prototypes;
- * the C path (hb_kernels_c.h) has every dispatched kernel. From those lines alone:
+ * the C path (hb_kernels_c.h) has every kernel. From those lines alone:
  *   HB_KERNEL(K, tail)  the function this build calls: hb_<K>_mve<tail>, hb_<K>_dsp<tail> when this
  *                       build's path has K, else hb_<K>_c<tail> (tail: empty, or _buffer_size)
  *   HB_KPATH_FAST(K)    1 when this build runs an optimized K, 0 when the C kernel runs

@@ -4,11 +4,25 @@
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
-/* The public kernel: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
 void hb_softmax_s8(int32_t input_mult, int32_t input_left_shift, int32_t diff_min, int32_t outer,
                    int32_t depth, const int8_t *in, int8_t *out)
 {
     HB_KERNEL(softmax_s8, )(input_mult, input_left_shift, diff_min, outer, depth, in, out);
+}
+
+void hb_logistic_s8(int32_t input_zero_point, int32_t input_range_radius, int32_t input_mult,
+                    int32_t input_shift, int32_t count, const int8_t *in, int8_t *out)
+{
+    HB_KERNEL(logistic_s8, )(input_zero_point, input_range_radius, input_mult, input_shift, count,
+                             in, out);
+}
+
+void hb_relu_s8(int32_t input_zero_point, int32_t output_zero_point, int32_t mult, int32_t shift,
+                int32_t act_min, int32_t act_max, int32_t count, const int8_t *in, int8_t *out)
+{
+    HB_KERNEL(relu_s8, )(input_zero_point, output_zero_point, mult, shift, act_min, act_max, count,
+                         in, out);
 }
 
 /* SoftmaxOptions field. */
@@ -150,9 +164,13 @@ static hb_status hb_op_relu_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_activation[] = {
-    {HB_ROW_BUILTIN(SOFTMAX), hb_op_softmax_prepare, hb_op_softmax_eval, HB_ROW_T_INT8 | HB_ROW_PATHS(softmax_s8)},
-    {HB_ROW_BUILTIN(LOGISTIC), hb_op_logistic_prepare, hb_op_logistic_eval, HB_ROW_T_INT8},
-    {HB_ROW_BUILTIN(RELU), hb_op_relu_prepare, hb_op_relu_eval, HB_ROW_T_INT8},
-    {HB_ROW_BUILTIN(RELU6), hb_op_relu6_prepare, hb_op_relu_eval, HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(SOFTMAX), hb_op_softmax_prepare, hb_op_softmax_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(softmax_s8)},
+    {HB_ROW_BUILTIN(LOGISTIC), hb_op_logistic_prepare, hb_op_logistic_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(logistic_s8)},
+    {HB_ROW_BUILTIN(RELU), hb_op_relu_prepare, hb_op_relu_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(relu_s8)},
+    {HB_ROW_BUILTIN(RELU6), hb_op_relu6_prepare, hb_op_relu_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(relu_s8)},
 };
 const uint32_t hb_op_rows_activation_len = HB_OP_ROWS_LEN(hb_op_rows_activation);

@@ -3,11 +3,17 @@
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
-/* The public kernel: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
 void hb_add_s8(const hb_add_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
                int8_t *out)
 {
     HB_KERNEL(add_s8, )(p, b, in1, in2, out);
+}
+
+void hb_mul_s8(const hb_mul_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
+               int8_t *out)
+{
+    HB_KERNEL(mul_s8, )(p, b, in1, in2, out);
 }
 
 /* AddOptions / MulOptions field. */
@@ -147,6 +153,6 @@ static hb_status hb_op_mul_eval(hb_interpreter *ip, const hb_op *op)
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_elementwise[] = {
     {HB_ROW_BUILTIN(ADD), hb_op_add_prepare, hb_op_add_eval, HB_ROW_T_INT8 | HB_ROW_PATHS(add_s8)},
-    {HB_ROW_BUILTIN(MUL), hb_op_mul_prepare, hb_op_mul_eval, HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(MUL), hb_op_mul_prepare, hb_op_mul_eval, HB_ROW_T_INT8 | HB_ROW_PATHS(mul_s8)},
 };
 const uint32_t hb_op_rows_elementwise_len = HB_OP_ROWS_LEN(hb_op_rows_elementwise);

@@ -3,6 +3,25 @@
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+void hb_quantize_f32_s8(float scale, int32_t zero_point, int32_t count, const float *in,
+                        int8_t *out)
+{
+    HB_KERNEL(quantize_f32_s8, )(scale, zero_point, count, in, out);
+}
+
+void hb_requantize_s8(int32_t input_zero_point, int32_t output_zero_point, int32_t mult,
+                      int32_t shift, int32_t count, const int8_t *in, int8_t *out)
+{
+    HB_KERNEL(requantize_s8, )(input_zero_point, output_zero_point, mult, shift, count, in, out);
+}
+
+void hb_dequantize_s8_f32(float scale, int32_t zero_point, int32_t count, const int8_t *in,
+                          float *out)
+{
+    HB_KERNEL(dequantize_s8_f32, )(scale, zero_point, count, in, out);
+}
+
 enum { QUANTIZE_FROM_F32 = 0, QUANTIZE_FROM_S8 = 1 }; /* op->variant */
 
 typedef struct quant_data {
@@ -88,7 +107,9 @@ static hb_status hb_op_dequantize_eval(hb_interpreter *ip, const hb_op *op)
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_quant[] = {
     {HB_ROW_BUILTIN(QUANTIZE), hb_op_quantize_prepare, hb_op_quantize_eval,
-     HB_ROW_T_FLOAT32_INT8 | HB_ROW_T_INT8},
-    {HB_ROW_BUILTIN(DEQUANTIZE), hb_op_dequantize_prepare, hb_op_dequantize_eval, HB_ROW_T_INT8_FLOAT32},
+     HB_ROW_T_FLOAT32_INT8 | HB_ROW_T_INT8 | HB_ROW_PATHS(quantize_f32_s8) |
+         HB_ROW_PATHS(requantize_s8)},
+    {HB_ROW_BUILTIN(DEQUANTIZE), hb_op_dequantize_prepare, hb_op_dequantize_eval,
+     HB_ROW_T_INT8_FLOAT32 | HB_ROW_PATHS(dequantize_s8_f32)},
 };
 const uint32_t hb_op_rows_quant_len = HB_OP_ROWS_LEN(hb_op_rows_quant);

@@ -3,6 +3,15 @@
 #include "internal/hb_op.h"
 #include "internal/hb_quant.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+void hb_mean_s8(int ndims, const int32_t *dims, const uint8_t *reduce, int same_quant, int32_t mult,
+                int32_t shift, int32_t input_zero_point, int32_t output_zero_point,
+                const int8_t *in, int8_t *out)
+{
+    HB_KERNEL(mean_s8, )(ndims, dims, reduce, same_quant, mult, shift, input_zero_point,
+                         output_zero_point, in, out);
+}
+
 /* ReducerOptions field. */
 enum { OPT_KEEP_DIMS = 0 };
 
@@ -98,6 +107,7 @@ static hb_status hb_op_mean_eval(hb_interpreter *ip, const hb_op *op)
 
 /* The family's rows (src/ops/hb_op_table.c lists the families). */
 const hb_op_row hb_op_rows_reduce[] = {
-    {HB_ROW_BUILTIN(MEAN), hb_op_mean_prepare, hb_op_mean_eval, HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(MEAN), hb_op_mean_prepare, hb_op_mean_eval,
+     HB_ROW_T_INT8 | HB_ROW_PATHS(mean_s8)},
 };
 const uint32_t hb_op_rows_reduce_len = HB_OP_ROWS_LEN(hb_op_rows_reduce);

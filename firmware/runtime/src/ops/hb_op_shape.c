@@ -4,6 +4,19 @@
 
 #include "internal/hb_op.h"
 
+/* The public kernels: the function this build's path runs (HB_KERNEL, hb_kpath.h). */
+void hb_pad_s8(int ndims, const int32_t *in_dims, const int32_t *pad_before,
+               const int32_t *out_dims, int8_t pad_value, const int8_t *in, int8_t *out)
+{
+    HB_KERNEL(pad_s8, )(ndims, in_dims, pad_before, out_dims, pad_value, in, out);
+}
+
+void hb_concat(int n_inputs, const void *const *ins, const int32_t *chunk_bytes, int32_t outer,
+               void *out)
+{
+    HB_KERNEL(concat, )(n_inputs, ins, chunk_bytes, outer, out);
+}
+
 /* ConcatenationOptions fields. */
 enum { OPT_AXIS = 0, OPT_ACTIVATION = 1 };
 
@@ -164,8 +177,8 @@ static hb_status hb_op_concatenation_eval(hb_interpreter *ip, const hb_op *op)
 const hb_op_row hb_op_rows_shape[] = {
     {HB_ROW_BUILTIN(RESHAPE), hb_op_reshape_prepare, hb_op_reshape_eval,
      HB_ROW_INPUTS_OPTIONAL | HB_ROW_T_ANY},
-    {HB_ROW_BUILTIN(PAD), hb_op_pad_prepare, hb_op_pad_eval, HB_ROW_T_INT8},
+    {HB_ROW_BUILTIN(PAD), hb_op_pad_prepare, hb_op_pad_eval, HB_ROW_T_INT8 | HB_ROW_PATHS(pad_s8)},
     {HB_ROW_BUILTIN(CONCATENATION), hb_op_concatenation_prepare, hb_op_concatenation_eval,
-     HB_ROW_T_ANY},
+     HB_ROW_T_ANY | HB_ROW_PATHS(concat)},
 };
 const uint32_t hb_op_rows_shape_len = HB_OP_ROWS_LEN(hb_op_rows_shape);

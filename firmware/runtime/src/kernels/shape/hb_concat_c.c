@@ -1,10 +1,10 @@
 /* CONCATENATION: for each outer index, the inputs' chunks are copied one after another. */
 #include <string.h>
 
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 
-void hb_concat(int n_inputs, const void *const *ins, const int32_t *chunk_bytes, int32_t outer,
-               void *out)
+void hb_concat_c(int n_inputs, const void *const *ins, const int32_t *chunk_bytes, int32_t outer,
+                 void *out)
 {
     unsigned char *dst = (unsigned char *)out;
     int32_t o;

@@ -1,10 +1,10 @@
 /* MUL int8 (TFLM reference): (x1 + off1) * (x2 + off2) requantized, + offset, clamped. */
 #include "hb_bcast_walk.h"
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
-void hb_mul_s8(const hb_mul_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
-               int8_t *out)
+void hb_mul_s8_c(const hb_mul_params *p, const hb_bcast *b, const int8_t *in1, const int8_t *in2,
+                 int8_t *out)
 {
 #define HB_MUL_BODY(i1, i2, o)                                                                   \
     {                                                                                            \

@@ -1,9 +1,9 @@
 /* QUANTIZE int8 -> int8 (TFLM Requantize): (x - in_zp) * multiplier + out_zp, clamped. */
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
-void hb_requantize_s8(int32_t input_zero_point, int32_t output_zero_point, int32_t mult,
-                      int32_t shift, int32_t count, const int8_t *in, int8_t *out)
+void hb_requantize_s8_c(int32_t input_zero_point, int32_t output_zero_point, int32_t mult,
+                        int32_t shift, int32_t count, const int8_t *in, int8_t *out)
 {
     int32_t i;
     for (i = 0; i < count; i++) {

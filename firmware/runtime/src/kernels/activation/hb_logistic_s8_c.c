@@ -1,10 +1,10 @@
 /* LOGISTIC int8 -> int8 (TFLM reference): saturate outside +-radius, else rescale to Q4.27,
  * gemmlowp logistic to Q0.31, round to Q0.8 and shift by the -128 output zero point. */
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
-void hb_logistic_s8(int32_t input_zero_point, int32_t input_range_radius, int32_t input_mult,
-                    int32_t input_shift, int32_t count, const int8_t *in, int8_t *out)
+void hb_logistic_s8_c(int32_t input_zero_point, int32_t input_range_radius, int32_t input_mult,
+                      int32_t input_shift, int32_t count, const int8_t *in, int8_t *out)
 {
     int32_t i;
     for (i = 0; i < count; i++) {

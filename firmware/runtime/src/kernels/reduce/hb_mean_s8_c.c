@@ -3,7 +3,7 @@
  * division (truncation); otherwise (QuantizedMeanOrSum) it is
  * (sum - in_zp * n) * mult * 2^shift + out_zp, clamped, where mult/shift already fold in 1/n
  * (see hb_mean_multiplier). No scratch buffer: each output element sums its own slice. */
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 #include "internal/hb_qmath.h"
 
 void hb_mean_multiplier(int32_t n, int32_t *mult, int32_t *shift)
@@ -20,9 +20,9 @@ void hb_mean_multiplier(int32_t n, int32_t *mult, int32_t *shift)
     *shift -= s;
 }
 
-void hb_mean_s8(int ndims, const int32_t *dims, const uint8_t *reduce, int same_quant, int32_t mult,
-                int32_t shift, int32_t input_zero_point, int32_t output_zero_point, const int8_t *in,
-                int8_t *out)
+void hb_mean_s8_c(int ndims, const int32_t *dims, const uint8_t *reduce, int same_quant,
+                  int32_t mult, int32_t shift, int32_t input_zero_point, int32_t output_zero_point,
+                  const int8_t *in, int8_t *out)
 {
     int32_t stride[6], kidx[6] = {0, 0, 0, 0, 0, 0};
     int32_t n_reduced = 1, n_out = 1, o, k;

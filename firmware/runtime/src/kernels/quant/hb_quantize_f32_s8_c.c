@@ -1,10 +1,10 @@
 /* QUANTIZE float32 -> int8 (TFLM AffineQuantize): round(x / scale) in double, ties away from
  * zero, + zero point, clamped. Float by nature; not used by int8-only models. */
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 #include "internal/hb_quant.h"
 
-void hb_quantize_f32_s8(float scale, int32_t zero_point, int32_t count, const float *in,
-                        int8_t *out)
+void hb_quantize_f32_s8_c(float scale, int32_t zero_point, int32_t count, const float *in,
+                          int8_t *out)
 {
     int32_t i;
     for (i = 0; i < count; i++) {

@@ -1,8 +1,8 @@
 /* DEQUANTIZE int8 -> float32 (TFLM reference): (float)((double)scale * (x - zero_point)). */
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 
-void hb_dequantize_s8_f32(float scale, int32_t zero_point, int32_t count, const int8_t *in,
-                          float *out)
+void hb_dequantize_s8_f32_c(float scale, int32_t zero_point, int32_t count, const int8_t *in,
+                            float *out)
 {
     int32_t i;
     for (i = 0; i < count; i++) {

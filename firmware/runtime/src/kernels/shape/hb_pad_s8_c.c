@@ -2,10 +2,10 @@
  * contiguous) at offset pad_before. Rank <= 6, dims right-aligned by the caller. */
 #include <string.h>
 
-#include "hb_kernels.h"
+#include "internal/hb_kernels_c.h"
 
-void hb_pad_s8(int ndims, const int32_t *in_dims, const int32_t *pad_before,
-               const int32_t *out_dims, int8_t pad_value, const int8_t *in, int8_t *out)
+void hb_pad_s8_c(int ndims, const int32_t *in_dims, const int32_t *pad_before,
+                 const int32_t *out_dims, int8_t pad_value, const int8_t *in, int8_t *out)
 {
     int32_t idx[6] = {0, 0, 0, 0, 0, 0};
     int32_t out_count = 1, rows = 1, row_len, r, k;
