@@ -97,13 +97,13 @@ class Device:
             raise UsageError(f"timeout {timeout_s} s is out of range: give a number of seconds > 0")
         self.board = load_board(board)
         self.name = name
-        self.watchdog = Watchdog.for_model(_model_bytes(model), timeout_s)
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
         # the check built is the one to run: with the runner installed, it was built for that runner.
         fit, image = check(_model_bytes(model), self.board, kernels=kernels, runner=runner, boot=False,
                            decode=decode, arena_bytes=arena_bytes, mlperf_model=mlperf_model)
         fit.raise_if_not(name)
+        self.watchdog = Watchdog.for_model(_model_bytes(model), timeout_s)
         if image is None:   # no firmware image (the host board): build_image says why
             image = build_image(self.board, model, runner=runner, kernels=kernels)[0]
         spec = pick_runner(self.board, runner)   # the runner must be installed here; the error says how
