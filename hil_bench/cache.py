@@ -80,6 +80,13 @@ def read_record(folder: Path) -> dict | None:
 def entry_problem(folder: Path, required: tuple[str, ...] = ()) -> str:
     """What is wrong with the entry in ``folder`` ("" when it is intact): every recorded file present with
     its size and digest, and every ``required`` file among them."""
+    try:
+        return _problem(folder, required)
+    except OSError as exc:   # removed or replaced while being read, unreadable
+        return f"cannot be read ({exc.strerror or exc})"
+
+
+def _problem(folder: Path, required: tuple[str, ...]) -> str:
     if not folder.is_dir():
         return "missing"
     if not any(folder.iterdir()):
