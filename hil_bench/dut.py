@@ -279,8 +279,9 @@ def run_model(tflite_path: str | Path, board: str | Board, inputs, *, runs: int 
     samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
     ``infer_timeout_s`` bounds each command, a whole chunk included (None: a deadline per command from
-    the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`). ``kernels``: "opt" (the core's
-    Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
+    the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`).
+    ``kernels``: "opt" (the core's Helium / DSP path) or "ref" (plain C reference kernels); the result
+    says which ran. ``compress``:
     how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's).
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     """
