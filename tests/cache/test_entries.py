@@ -109,7 +109,8 @@ def test_scan_names_every_damaged_entry(tmp_path, monkeypatch):
     os.utime(killed, (old, old))
     found = {e.path: e for e in cache.scan()}
     assert found[good].problem == "" and found[good].label == "runtime/src/op.c"
-    assert found[bad].problem == "firmware.elf is truncated (20 of 40 bytes)" and found[bad].label == "firmware for board"
+    assert found[bad].problem == "firmware.elf is truncated (20 of 40 bytes)"
+    assert found[bad].label == "firmware for board"
     assert "not a cache entry" in found[tmp_path / "objects" / "0123.o"].problem
     assert found[killed].problem == "left by a build that did not finish"
     assert running not in found          # a build going on now is left alone
