@@ -8,7 +8,6 @@ import contextlib
 import io
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 
 from hil_bench.cache import cache_dir, remove_entry
 from hil_bench.cli.main import main
-from tests.cache.damage import entries
+from tests.cache.damage import copy_entries, entries
 from tests.hil.conftest import needs_tools
 
 pytestmark = [needs_tools, pytest.mark.hil]
@@ -38,7 +37,7 @@ def looping(request, tmp_path_factory):
     model.write_bytes(trained_suite_recipe(get_suite("default"), "ptq")[2].tflite)
     private = folder / "cache"
     if (cache_dir() / "objects").is_dir():   # the session's objects, but the kernel is compiled again below
-        shutil.copytree(cache_dir() / "objects", private / "objects", ignore=shutil.ignore_patterns(".*"))
+        copy_entries(cache_dir() / "objects", private / "objects")
         for entry in entries(private, "objects", FC_C):
             remove_entry(entry)
     source = build.FIRMWARE_DIR / FC_C
