@@ -2,7 +2,8 @@
 way every cache writes and reads an entry.
 
 An entry is a folder named by the hash of what went into it: a trained stage (``stages/``), a compiled
-object (``objects/``), a firmware image (``firmware/``, ``kernel-check/``). It is built in a temporary
+object (``objects/``), a firmware image (``firmware/``, ``kernel-check/``), a host build of the runtime
+(``programs/``), a converted zoo model (``zoo_models/``). It is built in a temporary
 folder, gets a record of every file's size and SHA-256 (:data:`RECORD`), and is renamed into place, so
 no reader ever sees half an entry. Every read checks the record first (:func:`open_entry`): a file
 changed, truncated, emptied or deleted after it was written, a damaged record or none at all, makes the
@@ -23,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RECORD = ".hb-entry.json"   # in every entry: its files' sizes and digests (written last, before the rename)
-KINDS = ("stages", "objects", "firmware", "kernel-check")   # cache folders whose subfolders are entries
+# cache folders whose subfolders are entries
+KINDS = ("stages", "objects", "firmware", "kernel-check", "programs", "zoo_models")
 STALE_BUILD_S = 3600.0      # a temporary build folder this old belongs to a build that was killed
 _FORMAT = 1
 

@@ -1,8 +1,9 @@
 """Check or prune hil-bench's cache ($HIL_BENCH_CACHE, default ~/.cache/hil-bench).
 
 Every cache entry -- a trained stage (stages/), a compiled object (objects/), a firmware image
-(firmware/, kernel-check/) -- records the size and SHA-256 of its files when it is written, and every
-read checks them: a damaged entry is rebuilt, with one line saying so, never used.
+(firmware/, kernel-check/), a host build of the runtime (programs/), a converted zoo model (zoo_models/)
+-- records the size and SHA-256 of its files when it is written, and every read checks them: a damaged
+entry is rebuilt, with one line saying so, never used.
 
   hil-bench cache verify          # check every entry now; exit 1 naming each damaged one
   hil-bench cache clean           # remove the damaged entries (and builds that were killed)
