@@ -62,7 +62,13 @@ def run(args) -> int:
     from hil_bench.cache import cache_dir, remove_path
     from hil_bench.cli.output import print_json
 
-    root = cache_dir()
+    try:
+        root = cache_dir()
+    except OSError as exc:
+        from hil_bench.errors import UsageError
+
+        raise UsageError(f"cannot use {exc.filename or 'the cache folder'} as the cache folder ({exc.strerror or exc}); "
+                         "set HIL_BENCH_CACHE to a folder you can write") from None
     if args.action == "clean" and args.all:
         gone = [p for p in sorted(root.iterdir()) if p.name not in KEEP]
         freed = sum(_size(p) for p in gone)
