@@ -67,8 +67,9 @@ def run(args) -> int:
     except OSError as exc:
         from hil_bench.errors import UsageError
 
-        raise UsageError(f"cannot use {exc.filename or 'the cache folder'} as the cache folder ({exc.strerror or exc}); "
-                         "set HIL_BENCH_CACHE to a folder you can write") from None
+        where = exc.filename or "the cache folder"
+        raise UsageError(f"cannot use {where} as the cache folder ({exc.strerror or exc}); set HIL_BENCH_CACHE to a "
+                         "folder you can write") from None
     if args.action == "clean" and args.all:
         gone = [p for p in sorted(root.iterdir()) if p.name not in KEEP]
         freed = sum(_size(p) for p in gone)
