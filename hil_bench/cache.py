@@ -99,7 +99,7 @@ def _problem(folder: Path, required: tuple[str, ...]) -> str:
     if record is None:
         return f"its record {RECORD} is damaged"
     files = record["files"]
-    for name in required:
+    for name in [*required, *_files(folder)]:   # the record must cover the required files and every other
         if name not in files:
             return f"{name} was never recorded"
     for name, want in files.items():

@@ -70,6 +70,8 @@ def test_an_emptied_folder_is_named_so(tmp_path):
 def test_a_required_file_that_was_never_recorded(tmp_path):
     final = _entry(tmp_path)
     assert cache.entry_problem(final, ("firmware.elf",)) == "firmware.elf was never recorded"
+    (final / "planted.o").write_bytes(b"not built here")
+    assert cache.entry_problem(final) == "planted.o was never recorded"
 
 
 @pytest.mark.parametrize("how", KINDS)
