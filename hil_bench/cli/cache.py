@@ -22,14 +22,17 @@ KEEP = ("logs",)   # not a cache: internal-error tracebacks and TensorFlow's log
 
 def add_arguments(p) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", help="check every entry against its recorded digests (and every "
-                                "firmware image's weights against their CRC-32 table); exit 1 if any is damaged")
-    verify.add_argument("--json", action="store_true")
-    clean = actions.add_parser("clean", help="remove damaged entries and the folders of builds that were killed")
+    what = ("check every entry against its recorded digests (and every firmware image's weights against their "
+            "CRC-32 table); exit 1 naming each damaged one")
+    verify = actions.add_parser("verify", help=what, description=what[0].upper() + what[1:] + ".")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    what = ("remove damaged entries and the folders of builds that were killed (the commands that need them "
+            "rebuild them); with --all, everything cached")
+    clean = actions.add_parser("clean", help=what, description=what[0].upper() + what[1:] + ".")
     clean.add_argument("--all", action="store_true",
-                       help="remove everything hil-bench cached (trained stages, objects, images, host builds); "
-                            "the next commands rebuild what they need. logs/ is kept")
-    clean.add_argument("--json", action="store_true")
+                       help="remove everything hil-bench cached (trained stages, objects, images, host builds, zoo "
+                            "models); the next commands rebuild what they need. logs/ is kept")
+    clean.add_argument("--json", action="store_true", help="print what was removed as JSON")
 
 
 def _checked():
