@@ -272,6 +272,7 @@ def test_the_pytest_plugin_checks_a_cached_image_s_weight_crcs(clean, capfd):
 # -- hil-bench cache verify | clean ---------------------------------------------------------------------
 
 def test_cache_verify_and_clean(clean):
+    assert cli(["cache", "clean"])[0] == 0     # what earlier cases left damaged (objects no build used since)
     image = warm_image(clean)
     stage = only(entries(clean["cache"], "stages", "int8 stage"))
     damage(image, "firmware.elf", "truncated")
