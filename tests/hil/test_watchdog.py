@@ -9,7 +9,6 @@ import io
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
