@@ -2,7 +2,8 @@
 way every cache writes and reads an entry.
 
 An entry is a folder named by the hash of what went into it: a trained stage (``stages/``), a compiled
-object (``objects/``), a firmware image (``firmware/``, ``kernel-check/``). It is built in a temporary
+object (``objects/``), a firmware image (``firmware/``, ``kernel-check/``), a host build of the runtime
+(``programs/``), a converted zoo model (``zoo_models/``). It is built in a temporary
 folder, gets a record of every file's size and SHA-256 (:data:`RECORD`), and is renamed into place, so
 no reader ever sees half an entry. Every read checks the record first (:func:`open_entry`): a file
 changed, truncated, emptied or deleted after it was written, a damaged record or none at all, makes the
@@ -24,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 RECORD = ".hb-entry.json"   # in every entry: its files' sizes and digests (written last, before the rename)
-KINDS = ("stages", "objects", "firmware", "kernel-check")   # cache folders whose subfolders are entries
+# cache folders whose subfolders are entries
+KINDS = ("stages", "objects", "firmware", "kernel-check", "programs", "zoo_models")
 STALE_BUILD_S = 3600.0      # a temporary build folder this old belongs to a build that was killed
 _FORMAT = 1
 
@@ -92,6 +94,13 @@ def read_record(folder: Path) -> dict | None:
 def entry_problem(folder: Path, required: tuple[str, ...] = ()) -> str:
     """What is wrong with the entry in ``folder`` ("" when it is intact): every recorded file present with
     its size and digest, and every ``required`` file among them."""
+    try:
+        return _problem(folder, required)
+    except OSError as exc:   # removed or replaced while being read, unreadable
+        return f"cannot be read ({exc.strerror or exc})"
+
+
+def _problem(folder: Path, required: tuple[str, ...]) -> str:
     if not folder.is_dir():
         return "missing"
     if not any(folder.iterdir()):
@@ -102,7 +111,7 @@ def entry_problem(folder: Path, required: tuple[str, ...] = ()) -> str:
     if record is None:
         return f"its record {RECORD} is damaged"
     files = record["files"]
-    for name in required:
+    for name in [*required, *_files(folder)]:   # the record must cover the required files and every other
         if name not in files:
             return f"{name} was never recorded"
     for name, want in files.items():

@@ -120,13 +120,13 @@ class Device:
             raise UsageError(f"timeout {timeout_s} s is out of range: give a number of seconds > 0")
         self.board = board
         self.name = name
-        self.watchdog = Watchdog.for_model(bytes(model), timeout_s)
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
         # board's own boot then has the last word on the arena (optimized kernels' scratch). The image
         # the check built is the one to run: with the runner installed, it was built for that runner.
         fit, image = check(model, self.board, kernels=kernels, runner=runner, boot=False,
                            decode=decode, arena_bytes=arena_bytes, mlperf_model=mlperf_model)
         fit.raise_if_not(name)
+        self.watchdog = Watchdog.for_model(bytes(model), timeout_s)
         if image is None:   # no firmware image (the host board): build_image says why
             image = build_image(self.board, model, runner=runner, kernels=kernels)[0]
         spec = pick_runner(self.board, runner)   # the runner must be installed here; the error says how
@@ -306,11 +306,11 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
     samples after the first go through ``hb-batch`` in chunks that fit the device's buffer: a few round
     trips for the whole data set instead of three per sample (``batch=False``: put + infer + get each).
     ``infer_timeout_s`` bounds each command, a whole chunk included (None: a deadline per command from
-    the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`). ``kernels``: "opt" (the core's
-    Helium / DSP path) or "ref" (plain C reference kernels); the result says which ran. ``compress``:
-    how weight tensors are stored ("none", "auto", "lut", "hb"; the CLI's default is auto, as bench's);
-    ``decode``: when the device decodes them ("in-place": the kernels read them from flash, the default;
-    "per-layer"; "init"), see :mod:`hil_bench.compress.model`.
+    the model's expected instruction count and the samples in it, :mod:`hil_bench.watchdog`).
+    ``kernels``: "opt" (the core's Helium / DSP path) or "ref" (plain C reference kernels); the result
+    says which ran. ``compress``: how weight tensors are stored ("none", "auto", "lut", "hb", "nm"; the
+    CLI's default is auto, as bench's); ``decode``: when the device decodes them ("in-place": the
+    kernels read them from flash, the default; "per-layer"; "init"), see :mod:`hil_bench.compress.model`.
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     ``cycles``: under QEMU, one more session on the same image logs one inference of the first sample
     and estimates its cycles (hil_bench.timing; a few seconds per million instructions). Runners that

@@ -1,8 +1,9 @@
 """Check or prune hil-bench's cache ($HIL_BENCH_CACHE, default ~/.cache/hil-bench).
 
 Every cache entry -- a trained stage (stages/), a compiled object (objects/), a firmware image
-(firmware/, kernel-check/) -- records the size and SHA-256 of its files when it is written, and every
-read checks them: a damaged entry is rebuilt, with one line saying so, never used.
+(firmware/, kernel-check/), a host build of the runtime (programs/), a converted zoo model (zoo_models/)
+-- records the size and SHA-256 of its files when it is written, and every read checks them: a damaged
+entry is rebuilt, with one line saying so, never used.
 
   hil-bench cache verify          # check every entry now; exit 1 naming each damaged one
   hil-bench cache clean           # remove the damaged entries (and builds that were killed)
@@ -21,14 +22,17 @@ KEEP = ("logs",)   # not a cache: internal-error tracebacks and TensorFlow's log
 
 def add_arguments(p) -> None:
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", help="check every entry against its recorded digests (and every "
-                                "firmware image's weights against their CRC-32 table); exit 1 if any is damaged")
-    verify.add_argument("--json", action="store_true")
-    clean = actions.add_parser("clean", help="remove damaged entries and the folders of builds that were killed")
+    what = ("check every entry against its recorded digests (and every firmware image's weights against their "
+            "CRC-32 table); exit 1 naming each damaged one")
+    verify = actions.add_parser("verify", help=what, description=what[0].upper() + what[1:] + ".")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    what = ("remove damaged entries and the folders of builds that were killed (the commands that need them "
+            "rebuild them); with --all, everything cached")
+    clean = actions.add_parser("clean", help=what, description=what[0].upper() + what[1:] + ".")
     clean.add_argument("--all", action="store_true",
-                       help="remove everything hil-bench cached (trained stages, objects, images, host builds); "
-                            "the next commands rebuild what they need. logs/ is kept")
-    clean.add_argument("--json", action="store_true")
+                       help="remove everything hil-bench cached (trained stages, objects, images, host builds, zoo "
+                            "models); the next commands rebuild what they need. logs/ is kept")
+    clean.add_argument("--json", action="store_true", help="print what was removed as JSON")
 
 
 def _checked():
@@ -61,7 +65,14 @@ def run(args) -> int:
     from hil_bench.cache import cache_dir, remove_path
     from hil_bench.cli.output import print_json
 
-    root = cache_dir()
+    try:
+        root = cache_dir()
+    except OSError as exc:
+        from hil_bench.errors import UsageError
+
+        where = exc.filename or "the cache folder"
+        raise UsageError(f"cannot use {where} as the cache folder ({exc.strerror or exc}); set HIL_BENCH_CACHE to a "
+                         "folder you can write") from None
     if args.action == "clean" and args.all:
         gone = [p for p in sorted(root.iterdir()) if p.name not in KEEP]
         freed = sum(_size(p) for p in gone)

@@ -1,16 +1,15 @@
 """Compile the runtime's C sources with the host gcc, cached by a hash of sources and flags.
 
-The cache is :mod:`hil_bench.cache`; a rebuild happens only when a
-source, header or flag changes, so tests and benchmarks share one binary.
+The cache is :mod:`hil_bench.cache` (``programs/``, one checked entry per binary); a rebuild happens only
+when a source, header or flag changes, or the cached binary is damaged, so tests and benchmarks share one.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-from hil_bench.cache import cache_dir, source_key
+from hil_bench.cache import building, cache_dir, open_entry, source_key
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
 from hil_bench.errors import ToolMissingError
@@ -33,14 +32,13 @@ def compile_program(name: str, main_sources: list[Path], flags: list[str], *, cc
         raise ToolMissingError(f"'{cc}' is not installed; install it with: apt-get install -y {cc}")
     all_flags = WARNINGS + flags + ["-I", str(firmware_dir() / "runtime" / "include")]
     digest = source_key(_all_inputs(main_sources), [cc] + all_flags, root=firmware_dir())
-    out = cache_dir() / f"{name}-{digest}"
-    if out.exists():
-        return out
-    tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")   # bench --jobs workers may build it at once
-    cmd = [cc, *all_flags, *map(str, runtime_sources()), *map(str, main_sources), "-o", str(tmp)]
-    run_build_tool(cmd, f"building {name}", BUILD_TIMEOUT_S)
-    tmp.replace(out)  # atomic, so parallel test workers never run a half-written binary
-    return out
+    entry = cache_dir("programs") / f"{name}-{digest}"
+    if open_entry(entry, (name,)) is None:
+        # built whole and renamed into place, so parallel test workers never run a half-written binary
+        with building(entry, prefix=f".{name}-", label=f"host program {name}") as work:
+            cmd = [cc, *all_flags, *map(str, runtime_sources()), *map(str, main_sources), "-o", str(work / name)]
+            run_build_tool(cmd, f"building {name}", BUILD_TIMEOUT_S)
+    return entry / name
 
 
 def build_host_runner(*, sanitize: bool = False, optimize: str = "-O2") -> Path:

@@ -42,3 +42,9 @@ def entries(cache: Path, kind: str, label: str) -> list[Path]:
 
 def rebuild_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("hil-bench: cache entry ")]
+
+
+def copy_entries(source: Path, target: Path) -> None:
+    """Copy a cache kind's folder (e.g. ``objects``) without the temporary folders of builds going on."""
+    shutil.copytree(source, target, ignore=lambda folder, names: [n for n in names if n.startswith(".")]
+                    if Path(folder) == source else [])

@@ -70,6 +70,8 @@ def test_an_emptied_folder_is_named_so(tmp_path):
 def test_a_required_file_that_was_never_recorded(tmp_path):
     final = _entry(tmp_path)
     assert cache.entry_problem(final, ("firmware.elf",)) == "firmware.elf was never recorded"
+    (final / "planted.o").write_bytes(b"not built here")
+    assert cache.entry_problem(final) == "planted.o was never recorded"
 
 
 @pytest.mark.parametrize("how", KINDS)
@@ -109,7 +111,30 @@ def test_scan_names_every_damaged_entry(tmp_path, monkeypatch):
     os.utime(killed, (old, old))
     found = {e.path: e for e in cache.scan()}
     assert found[good].problem == "" and found[good].label == "runtime/src/op.c"
-    assert found[bad].problem == "firmware.elf is truncated (20 of 40 bytes)" and found[bad].label == "firmware for board"
+    assert found[bad].problem == "firmware.elf is truncated (20 of 40 bytes)"
+    assert found[bad].label == "firmware for board"
     assert "not a cache entry" in found[tmp_path / "objects" / "0123.o"].problem
     assert found[killed].problem == "left by a build that did not finish"
     assert running not in found          # a build going on now is left alone
+
+
+def test_cache_verify_on_an_unusable_cache_folder_says_so(tmp_path, monkeypatch, capsys):
+    from hil_bench.cli.main import main
+
+    (tmp_path / "afile").write_text("")
+    monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path / "afile" / "cache"))
+    assert main(["cache", "verify"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use" in err and "set HIL_BENCH_CACHE to a folder you can write" in err and "Traceback" not in err
+
+
+def test_cache_clean_all_keeps_the_logs(tmp_path, monkeypatch, capsys):
+    from hil_bench.cli.main import main
+
+    monkeypatch.setenv("HIL_BENCH_CACHE", str(tmp_path))
+    _entry(tmp_path)
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs" / "tensorflow.log").write_text("kept")
+    assert main(["cache", "clean", "--all"]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["logs"]
+    assert capsys.readouterr().out.startswith(f"removed everything cached in {tmp_path}")

@@ -291,6 +291,16 @@ CASES = [
      "{inputs}/boards/latin1.toml: not UTF-8 text (byte 0xe9"),
     ("run-board-cflags-string", ["run", "{model}", "--board", "strflags", "--boards-dir", "{inputs}/boards"], FAILED,
      "[cpu] cflags must be a list of strings, one flag each"),
+    # cache, and the device watchdog's --timeout (run, bench)
+    ("cache-no-action", ["cache"], USAGE, "required: ACTION"),
+    ("cache-unknown-action", ["cache", "fix"], USAGE, "argument ACTION: invalid choice: 'fix'"),
+    ("cache-clean-unknown-option", ["cache", "clean", "--everything"], USAGE, "unrecognized arguments: --everything"),
+    ("run-timeout-zero", ["run", "{model}", "--board", "host", "--timeout", "0"], USAGE,
+     "argument --timeout: 0 is out of range: give a number of seconds > 0"),
+    ("run-timeout-nan", ["run", "{model}", "--board", "host", "--timeout", "nan"], USAGE,
+     "argument --timeout: nan is out of range"),
+    ("bench-timeout-word", ["bench", "--board", "corstone300", "--timeout", "soon"], USAGE,
+     "argument --timeout: 'soon' is not a number of seconds"),
 ]
 
 
@@ -441,6 +451,50 @@ def test_runner_fvp_without_fvp_names_the_fvp(tmp_path, no_tensorflow):
     assert "the fvp runner of board 'corstone300' cannot start here" in message
     assert "FVP_Corstone_SSE-300_Ethos-U55 is not on PATH" in message and "Arm Ecosystem FVPs" in message
     assert "qemu" not in message.lower()
+
+
+@pytest.fixture(scope="module")
+def warm_cache(request, tmp_path_factory, no_tensorflow) -> tuple[Path, bytes]:
+    """A cache holding the KWS image `run --board corstone300` builds, and that run's outputs."""
+    if "corstone300" not in request.config.getoption("hil_boards"):
+        pytest.skip("runs on corstone300 (pass --board=corstone300)")
+    folder = tmp_path_factory.mktemp("warm-cache")
+    out = _cli_in(folder / "cache", ["run", str(KWS), "--board", "corstone300", "--random", "2", "--save-outputs",
+                                     str(folder / "y.npy")], no_tensorflow, folder)
+    assert out.returncode == 0, out.stderr
+    return folder / "cache", (folder / "y.npy").read_bytes()
+
+
+def _cli_in(cache: Path, argv: list[str], no_tf: Path, cwd: Path) -> subprocess.CompletedProcess:
+    before = os.environ.get("HIL_BENCH_CACHE")
+    os.environ["HIL_BENCH_CACHE"] = str(cache)
+    try:
+        return _cli(argv, no_tf, cwd)
+    finally:
+        os.environ["HIL_BENCH_CACHE"] = before
+
+
+@pytest.mark.hil
+@pytest.mark.parametrize("how", ["changed", "truncated", "emptied", "deleted", "folder-without-files"])
+def test_a_damaged_cached_image_is_rebuilt(how, warm_cache, tmp_path, no_tensorflow):
+    """A cached ELF truncated, emptied or deleted (its folder kept) gave exit 70, and every later run
+    failed; one with flipped bytes ran with exit 0 and other outputs. Now: one line naming the entry,
+    then the clean run's outputs, and the next run uses the rebuilt image silently."""
+    import shutil
+
+    from tests.cache.damage import damage, rebuild_lines
+
+    cache = tmp_path / "cache"
+    shutil.copytree(warm_cache[0], cache)
+    (image,) = [p for p in (cache / "firmware").iterdir() if not p.name.startswith(".")]
+    damage(image, "firmware.elf", how, count=64)
+    argv = ["run", str(KWS), "--board", "corstone300", "--random", "2", "--save-outputs", str(tmp_path / "y.npy")]
+    for rebuilt in (1, 0):
+        out = _cli_in(cache, argv, no_tensorflow, tmp_path)
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        lines = rebuild_lines(out.stderr)
+        assert len(lines) == rebuilt and all(str(image) in line for line in lines), out.stderr
+        assert (tmp_path / "y.npy").read_bytes() == warm_cache[1]
 
 
 def test_internal_error_is_short_and_logged(tmp_path, monkeypatch, capsys):
