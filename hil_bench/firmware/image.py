@@ -46,8 +46,9 @@ def weights_problem(elf_path: str | Path) -> str:
     except Error as exc:
         return f"its model fails the weight check ({exc})"
     if len(actual) != len(table):
-        return f"its checksum table lists {len(table)} weight tensors, the model has {len(actual)}"
+        return (f"its model fails the weight check (the checksum table lists {len(table)} weight tensors, the "
+                f"model has {len(actual)})")
     for want, got in zip(table, actual):
         if want != got:
-            return f"weight tensor {got.tensor} fails its CRC-32 (the bytes in flash changed)"
+            return f"its model fails the weight check (weight tensor {got.tensor} fails its CRC-32)"
     return ""

@@ -192,13 +192,14 @@ def test_replaced_code_in_a_cached_object_is_compiled_again(clean):
 
 @pytest.mark.parametrize("how", KINDS)
 def test_a_damaged_object_is_compiled_again(clean, how, capfd):
+    from hil_bench.boards import load_board
     from hil_bench.firmware import build_firmware
     from hil_bench.firmware.image import loaded_bytes
 
-    image = build_firmware(BOARD, clean["model"], kernels="ref")
+    image = build_firmware(load_board(BOARD), Path(clean["model"]).read_bytes(), kernels="ref")
     reference = loaded_bytes(image.elf)
     objects = _damage_fc_objects(clean, how)
-    rebuilt = build_firmware(BOARD, clean["model"], kernels="ref")
+    rebuilt = build_firmware(load_board(BOARD), Path(clean["model"]).read_bytes(), kernels="ref")
     assert not rebuilt.cached and loaded_bytes(rebuilt.elf) == reference
     lines = rebuild_lines(capfd.readouterr().err)
     assert lines and all(any(str(o) in line for o in objects) for line in lines), lines
