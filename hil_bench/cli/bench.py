@@ -132,8 +132,8 @@ def run(args) -> int:
     if args.strip_names:
         print(f"names stripped: {min(names):,} to {max(names):,} B less flash per model, outputs identical")
     else:
-        print(f"names: each stored model carries {min(names):,} to {max(names):,} B of tensor and signature names; "
-              "--strip-names drops them (outputs identical)")
+        print(f"names: --strip-names would store each model {min(names):,} to {max(names):,} B smaller without its "
+              "tensor and signature names (outputs identical)")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
 

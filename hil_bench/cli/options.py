@@ -37,7 +37,8 @@ def add_storage_options(p, *, arena: bool = True) -> None:
         from hil_bench.firmware.build import ARENA_MARGIN
 
         p.add_argument("--arena-bytes", type=arena_size, metavar="SIZE",
-                       help=f"the arena the image reserves, e.g. 64KiB (default: the planned arena plus {ARENA_MARGIN})")
+                       help="the arena the image reserves, e.g. 64KiB (default: the planned arena plus "
+                            + ARENA_MARGIN.replace("%", "%%") + ")")
 
 
 def arena_size(text: str) -> int:
