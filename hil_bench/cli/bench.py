@@ -128,7 +128,8 @@ def run(args) -> int:
     print("RAM: model RAM B is the arena the runtime planned (decoded weights included), harness B the harness's "
           "buffers (serial load buffer, command line, profile), stack B the stack used; the image reserves the "
           + ("planned arena plus " + ARENA_MARGIN if args.arena_bytes is None else f"--arena-bytes {args.arena_bytes:,} B"))
-    names = [e["names_stripped_bytes"] if args.strip_names else e["names_bytes"] for e in extras.values()]
+    key = "names_stripped_bytes" if args.strip_names else "names_bytes"
+    names = [e[key] for e in extras.values() if key in e] or [0]
     if args.strip_names:
         print(f"names stripped: {min(names):,} to {max(names):,} B less flash per model, outputs identical")
     else:
