@@ -237,6 +237,16 @@ def build_model(name: str, seed: int = 0):
     return get_spec(name).builder(seed)
 
 
+def check_model_source(source: str, option: str = "--model") -> None:
+    """An unknown built-in name or a missing file is refused before TensorFlow is imported (load_model
+    would say the same after several seconds)."""
+    if source not in MODELS and not Path(source).exists():
+        if not Path(source).suffix and "/" not in source and "\\" not in source:
+            get_spec(source)   # the "unknown model" error with the list of names
+        raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
+                         "SavedModel directory, or a built-in model name)")
+
+
 def load_model(source, *, seed: int = 0, notify: Notify | None = None):
     """A tf_keras model from a built-in name, a model file or directory, or a model object.
 

@@ -142,7 +142,8 @@ def run(args) -> int:
 def _suite(args):
     """The suite, or its recipes (or --recipe's) for --model on --dataset; names and files checked before TensorFlow."""
     from hil_bench.bench import get_suite, model_suite
-    from hil_bench.cli.options import check_dataset_source, check_model_source
+    from hil_bench.cli.options import check_dataset_source
+    from hil_bench.models import check_model_source
     from hil_bench.optimize.recipe import load_recipe
 
     base = get_suite(args.suite)

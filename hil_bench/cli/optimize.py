@@ -41,7 +41,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.cli.options import check_dataset_source, check_model_source
+    from hil_bench.cli.options import check_dataset_source
+    from hil_bench.models import check_model_source
     from hil_bench.paths import check_output_dir, write_bytes_atomic
 
     check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end

@@ -57,20 +57,6 @@ def arena_size(text: str) -> int:
     return value
 
 
-def check_model_source(source: str, option: str = "--model") -> None:
-    """An unknown built-in name is refused before TensorFlow is imported (load_model would say the same
-    after several seconds)."""
-    from hil_bench.models import MODELS, get_spec
-
-    if source not in MODELS and not Path(source).exists():
-        if not Path(source).suffix and "/" not in source and "\\" not in source:
-            get_spec(source)   # the "unknown model" error with the list of names
-        from hil_bench.errors import UsageError
-
-        raise UsageError(f"{option} {source}: no such file or folder (a .keras or .h5 file, a tf_keras "
-                         "SavedModel directory, or a built-in model name)")
-
-
 def check_dataset_source(source: str | None) -> None:
     """An unknown data set name or a missing .npz is refused before TensorFlow is imported."""
     from hil_bench.datasets import DATASETS, load_dataset

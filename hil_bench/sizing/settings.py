@@ -26,7 +26,7 @@ class Settings:
     strip_names: bool = False       # the image stores the model without tensor and signature names
 
     def __post_init__(self):
-        from hil_bench.cli.options import check_model_source
+        from hil_bench.models import check_model_source
 
         check_model_source(self.model)   # a built-in name, or the user's file or SavedModel folder
         if self.qat not in QAT_CHOICES:
