@@ -142,12 +142,13 @@ def run(args) -> int:
     print("RAM: model RAM B is the arena the runtime planned (decoded weights included), harness B the harness's "
           "buffers (serial load buffer, command line, profile), stack B the stack used; the image reserves the "
           + ("planned arena plus " + ARENA_MARGIN if args.arena_bytes is None else f"--arena-bytes {args.arena_bytes:,} B"))
-    names = [e["names_stripped_bytes"] if args.strip_names else e["names_bytes"] for e in extras.values()]
+    key = "names_stripped_bytes" if args.strip_names else "names_bytes"
+    names = [e[key] for e in extras.values() if key in e] or [0]
     if args.strip_names:
         print(f"names stripped: {min(names):,} to {max(names):,} B less flash per model, outputs identical")
     else:
-        print(f"names: each stored model carries {min(names):,} to {max(names):,} B of tensor and signature names; "
-              "--strip-names drops them (outputs identical)")
+        print(f"names: --strip-names would store each model {min(names):,} to {max(names):,} B smaller without its "
+              "tensor and signature names (outputs identical)")
     print(f"rows appended to {store.run_path}" + (f" and {store.history_path}" if args.history else ""))
     return 1 if differing or regressed else 0
 

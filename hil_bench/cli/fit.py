@@ -41,7 +41,7 @@ def add_arguments(p) -> None:
                    help="flash for the image, e.g. 64KiB (default: the board's)")
     p.add_argument("--ram-budget", action="append", metavar="[BOARD=]SIZE",
                    help="RAM for the image, e.g. 32KiB (default: the board's)")
-    p.add_argument("--results-dir", type=Path, default=Path("results"),
+    p.add_argument("--results-dir", type=Path, default=Path("results"), metavar="DIR",
                    help="where earlier sweep and fit rows are found and this run's board rows go (default: results/)")
     p.add_argument("--min-accuracy", type=float, metavar="FRACTION",
                    help="refuse points whose int8 accuracy is below this, e.g. 0.95")

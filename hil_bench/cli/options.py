@@ -61,7 +61,7 @@ def add_storage_options(p, *, arena: bool = True) -> None:
 
         p.add_argument("--arena-bytes", type=arena_size, metavar="SIZE",
                        help="the arena the image reserves, e.g. 64KiB (default: the planned arena plus "
-                            + ARENA_MARGIN.replace("%", "%%") + ")")   # argparse formats help with %)
+                            + ARENA_MARGIN.replace("%", "%%") + ")")
 
 
 def arena_size(text: str) -> int:

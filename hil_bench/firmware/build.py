@@ -22,7 +22,7 @@ from hil_bench.cache import building, cache_dir, discard, open_entry, remove_ent
 from hil_bench.compress.defaults import DECODE
 from hil_bench.resources import firmware_dir
 from hil_bench.toolchain import run_build_tool
-from hil_bench.errors import BuildError, DoesNotFitError, ToolMissingError, UsageError
+from hil_bench.errors import BuildError, DoesNotFitError, Error, ToolMissingError, UsageError
 from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.features import check_cpu_features, kernel_path
 from hil_bench.firmware.linker import linker_script
@@ -108,12 +108,13 @@ def _headers(board: Board, with_model: bool) -> list[Path]:
 
 def default_arena_bytes(model: bytes, decode: str = DECODE) -> int:
     """The arena an image reserves unless told: the host build's plan plus :data:`ARENA_MARGIN`, in 16-byte
-    units (:data:`DEFAULT_ARENA_BYTES` when the host build cannot plan the model at all)."""
+    units (:data:`DEFAULT_ARENA_BYTES` when the host build cannot plan the model: too big for its own
+    arena, or refused; the fits check and the device's boot judge the model, not the build)."""
     from hil_bench.runtime.host import model_info
 
     try:
         planned = int(model_info(model, decode=decode)["arena_bytes"])
-    except DoesNotFitError:
+    except Error:
         return DEFAULT_ARENA_BYTES
     return arena_with_margin(planned)
 

@@ -27,7 +27,7 @@ class ImageSizes:
     flash_bytes: int
     ram_bytes: int
     model_bytes: int
-    code_bytes: int       # flash without the model
+    code_bytes: int       # flash without the model: code, read-only data, the weight checksum table
     data_bytes: int
     bss_bytes: int
     arena_bytes: int
@@ -90,8 +90,9 @@ def image_sizes(elf_path: Path, board: Board) -> ImageSizes:
                 if r.origin <= data_load < r.end:
                     used[r.name] += sz
     regions = tuple((r.name, used[r.name], r.size) for r in board.memory)
-    return ImageSizes(flash_bytes=loaded, ram_bytes=ram, model_bytes=symbol_sizes.get(MODEL_SYMBOL, model),
-                      code_bytes=loaded - model, data_bytes=size(".data"), bss_bytes=size(".bss"),
+    stored = symbol_sizes.get(MODEL_SYMBOL, model)
+    return ImageSizes(flash_bytes=loaded, ram_bytes=ram, model_bytes=stored,
+                      code_bytes=loaded - stored, data_bytes=size(".data"), bss_bytes=size(".bss"),
                       arena_bytes=size(".hb_arena"), stack_bytes=size(".stack"), regions=regions,
                       model_section_bytes=model,
                       harness_bytes=sum(symbol_sizes.get(n, 0) for n in HARNESS_SYMBOLS))

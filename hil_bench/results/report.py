@@ -2,7 +2,8 @@
 (and, beside it, the same as one self-contained HTML page: :mod:`hil_bench.results.html`).
 
 One table, one line per (model, board, recipe): accuracy on host and device, latency with its unit
-and timing source, flash and RAM, model bytes raw and compressed, sparsity and max unique values
+and timing source, flash and RAM (with the model's arena, the harness's buffers and the stack on their
+own), model bytes raw and compressed and how they were stored, sparsity and max unique values
 per channel as trained and as found in the binary, and whether they survived (✓/✗, – when not
 checked). Rows measured on synthetic data are flagged loudly: their accuracy says nothing.
 """
@@ -65,6 +66,20 @@ def _latency(record: dict) -> str:
     return text + (f" ±{spread:,.0f}" if spread else "")
 
 
+def _model_ram(v: dict) -> str:
+    """The arena the model used, with the weights decoded into it at init named when there are any."""
+    arena, decoded = v.get("arena_used_bytes"), v.get("decoded_weight_bytes")
+    text = _bytes(arena)
+    return text + (f" (decoded weights {decoded:,})" if arena is not None and decoded else "")
+
+
+def _stored(v: dict) -> str:
+    """How the weights were stored and decoded ("–" for rows written before it was recorded)."""
+    if not v.get("compress"):
+        return "–"
+    return f"{v['compress']}, decoded {v['decode'] or '?'}" + (", names stripped" if v.get("names_stripped") else "")
+
+
 TABLE_METRICS = {"accuracy host": "accuracy_host", "accuracy device": "accuracy_device", "latency": "latency",
                  "flash [B]": "flash_bytes", "RAM [B]": "ram_bytes", "model raw → compressed [B]": "model_bytes",
                  "sparsity survived": "sparsity_survived", "clusters survived": "clusters_survived"}
@@ -77,15 +92,17 @@ def table_cells(frame: pd.DataFrame) -> tuple[list[str], list[tuple[dict, list[s
     require_columns(frame, COLUMNS, "report input")
     lead = [c for c in ("model", "board") if frame[c].nunique() > 1]
     header = [*lead, "recipe", "accuracy host", "accuracy device", "latency", "timing source", "flash [B]",
-              "RAM [B]", "model raw → compressed [B]", "sparsity trained → binary",
+              "RAM [B]", "model RAM [B]", "harness RAM [B]", "stack [B]", "model raw → compressed [B]",
+              "weights stored", "sparsity trained → binary",
               "max unique/channel trained → binary", "sparsity survived", "clusters survived"]
     rows = []
     for record in frame.to_dict("records"):
         v = {k: value(x) for k, x in record.items()}
         score = lambda x: _score(x, v.get("metric")) + (" ⚠" if x is not None and v["dataset_synthetic"] else "")  # noqa: E731
         cells = [*(v[c] for c in lead), v["recipe"], score(v["accuracy_host"]), score(v["accuracy_device"]), _latency(v), f"{v['timing_source']} ({v['runner']})",
-                 _bytes(v["flash_bytes"]), _bytes(v["ram_bytes"]),
-                 _pair(v["model_bytes_raw"], v["model_bytes"], _bytes),
+                 _bytes(v["flash_bytes"]), _bytes(v["ram_bytes"]), _model_ram(v), _bytes(v.get("harness_ram_bytes")),
+                 _bytes(v.get("stack_used_bytes")), _pair(v["model_bytes_raw"], v["model_bytes"], _bytes),
+                 _stored(v),
                  _pair(v["sparsity_trained"], v["sparsity_binary"], _pct),
                  _pair(v["max_unique_trained"], v["max_unique_binary"], lambda x: "–" if x is None else str(x)),
                  _mark(v["sparsity_survived"]), _mark(v["clusters_survived"])]

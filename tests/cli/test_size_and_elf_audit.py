@@ -32,6 +32,7 @@ def test_size_reports_elf_sizes_and_yardsticks(pcqat_tflite, capsys):
     assert report["weight_bytes_compressed"] < report["weight_bytes_raw"]
     assert report["model_bytes"] < report["model_bytes_raw"]
     assert report["code_bytes"] + report["model_bytes"] == report["flash_bytes"]
+    assert 0 < report["checksum_table_bytes"] < report["code_bytes"]   # not the model (main counted it in)
     assert "model_bytes_compressed" not in report      # one name per quantity (README, "Reading a report")
 
 

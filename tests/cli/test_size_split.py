@@ -63,6 +63,8 @@ def test_run_reports_ram_used_split(on_board):
     assert split["arena"] + split["decoded_weights"] == report["arena_used_bytes"]
     assert split["harness_buffers"] == report["harness_ram_bytes"] >= 64 * 1024
     assert report["compress"] == "auto" and report["decode"] and report["names_stripped"] is False
+    # nothing compressible in kws: stored as it is, never larger (main counted the checksum table in it)
+    assert report["model_bytes"] == KWS.stat().st_size
 
 
 def test_a_too_small_arena_is_refused_clearly(on_board, capsys):

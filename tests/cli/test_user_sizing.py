@@ -102,3 +102,16 @@ def test_fit_picks_the_most_accurate_fitting_point_and_a_rerun_trains_nothing(us
     assert code == 0
     assert again["work"]["stages_run"] == 0 and again["board_runs"] == 0
     assert again["chosen"]["point"] == chosen["point"]
+
+
+def test_fit_says_device_and_host_accuracy_on_the_same_samples(user_sweep, capsys):
+    """main printed "0.8800 on the device (50 samples), 0.9217 on the host (whole test split)"."""
+    from hil_bench.cli.main import main
+
+    budget = max(e["flash_bytes"] for e in user_sweep["summary"]["rows"])
+    assert main(["fit", "--model", str(user_sweep["model"]), "--dataset", str(user_sweep["data"]),
+                 "--board", "corstone300", *GRID, "--flash-budget", str(budget),
+                 "--results-dir", str(user_sweep["results"]), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "on the same 6 test samples" in out and "on the host over the whole test split" in out
+    assert "0 stages trained" in out and "weights stored: auto" in out

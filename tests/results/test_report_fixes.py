@@ -85,3 +85,12 @@ def test_frame_roundtrip_keeps_the_new_columns():
     assert back["harness_ram_bytes"] == 68689 and back["compress"] == "auto" and bool(back["names_stripped"])
     assert not pd.isna(back["stack_used_bytes"])
     assert re.fullmatch(r"\d+", str(back["decoded_weight_bytes"]))
+
+
+def test_the_table_splits_ram_and_says_how_weights_were_stored(tmp_path):
+    """main's one "RAM [B]" column held the harness's 64 KiB serial buffer beside the model's arena."""
+    frame = rows_to_frame([make_row("pcqat", ram_bytes=77_000, arena_used_bytes=7_779, decoded_weight_bytes=1_200,
+                                    harness_ram_bytes=68_689, stack_used_bytes=824, compress="auto", decode="init")])
+    text = write_report(frame, tmp_path)[0].read_text()
+    assert "model RAM [B]" in text and "harness RAM [B]" in text and "stack [B]" in text
+    assert "7,779 (decoded weights 1,200)" in text and "68,689" in text and "auto, decoded init" in text
