@@ -64,7 +64,7 @@ class TensorAudit:
 
 def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
                  scales=(), zero_points=()) -> TensorAudit:
-    from hil_bench.qat.structure import nm_shares, strictest_nm
+    from hil_bench.nm import nm_shares, strictest_nm
 
     # [output channel, reduction] in TFLite order: OHWI rows for CONV_2D / FULLY_CONNECTED, and for
     # DEPTHWISE_CONV_2D [1,H,W,C] each channel's H*W filter: the rows N:M blocks run along

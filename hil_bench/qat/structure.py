@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hil_bench.nm import NM_BLOCKS, parse_nm
+from hil_bench.nm import nm_mask, nm_share, nm_shares, strictest_nm  # noqa: F401 (the N:M rows API, here too)
 
 # A tensor counts as clustered when each group (the tensor, or each channel) has at most this many
 # distinct values and fewer than half as many values as elements (tiny tensors are not "clustered"
@@ -101,52 +101,6 @@ def cluster_indices(values: np.ndarray, structure: ClusterStructure,
 def reduction_rows(values: np.ndarray, channel_axes: int = 1) -> np.ndarray:
     """A Keras kernel as ``[output channels, reduction]`` in TFLite's reduction order (a view when possible)."""
     return channel_view(values, channel_axes).T
-
-
-def _blocks_nonzero(rows: np.ndarray, m: int) -> np.ndarray:
-    """Non-zeros per block of ``m`` along each row (the short last block padded with zeros)."""
-    rows = np.asarray(rows)
-    pad = (-rows.shape[1]) % m
-    nonzero = np.pad(rows != 0, ((0, 0), (0, pad)))
-    return nonzero.reshape(rows.shape[0], -1, m).sum(axis=2)
-
-
-def nm_share(rows: np.ndarray, n: int, m: int) -> float:
-    """Share of the M-blocks of ``rows`` ([channels, reduction]) that hold at most N non-zeros."""
-    if rows.size == 0:
-        return 1.0
-    return float(np.mean(_blocks_nonzero(rows, m) <= n))
-
-
-def nm_shares(rows: np.ndarray) -> dict[str, float]:
-    """:func:`nm_share` for every pattern of :data:`NM_PATTERNS` whose M fits in the reduction length
-    (a 3x3 depthwise filter is not "5:16" just because its nine weights hold five non-zeros)."""
-    shares = {}
-    for m in NM_BLOCKS:
-        if rows.size == 0 or m > rows.shape[1]:
-            continue
-        counts = _blocks_nonzero(rows, m)
-        for n in range(1, m // 2 + 1):
-            shares[f"{n}:{m}"] = float(np.mean(counts <= n))
-    return shares
-
-
-def strictest_nm(shares: dict[str, float]) -> str:
-    """The pattern every block holds with the fewest non-zeros kept (N/M; the smaller M on a tie), or ''."""
-    held = [p for p, share in shares.items() if share == 1.0]
-    return min(held, key=lambda p: (parse_nm(p)[0] / parse_nm(p)[1], parse_nm(p)[1]), default="")
-
-
-def nm_mask(rows: np.ndarray, n: int, m: int) -> np.ndarray:
-    """0/1 mask over ``rows`` keeping the N largest magnitudes of every M-block (ties: the earlier one)."""
-    rows = np.asarray(rows)
-    channels, length = rows.shape
-    pad = (-length) % m
-    magnitude = np.pad(np.abs(rows), ((0, 0), (0, pad)), constant_values=-1.0).reshape(channels, -1, m)
-    order = np.argsort(-magnitude, axis=2, kind="stable")
-    keep = np.zeros_like(magnitude, dtype=bool)
-    np.put_along_axis(keep, order[:, :, :n], True, axis=2)
-    return keep.reshape(channels, -1)[:, :length].astype(rows.dtype)
 
 
 def apply_nm(values: np.ndarray, n: int, m: int, channel_axes: int = 1) -> np.ndarray:
