@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.paths import check_output_dir
+
 NAME = "export"
 HELP = "write model_data.c/.h (the TFLite Micro C array) for a .tflite"
 
@@ -16,8 +18,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.export import export_c_array
-    from hil_bench.paths import check_output_dir
 
     check_output_dir(args.out, "--out")
     result = export_c_array(args.model, args.out, name=args.name)

@@ -18,13 +18,19 @@ Exit status 1 when no point of the grid fits.
 
 from __future__ import annotations
 
+from hil_bench.boards import load_board
+from hil_bench.cli.output import print_json, table
+from hil_bench.cli.sweep import add_grid_options, add_model_options, settings_from
+from hil_bench.errors import UsageError
+from hil_bench.sizing.budget import board_budget
+from hil_bench.sizing.budget_search import search
+from hil_bench.sizing.grid import parse_clusters, parse_size, parse_sparsities
+
 NAME = "fit"
 HELP = "the most accurate sparsity x clusters point that fits a flash/RAM budget, with few trainings"
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.sweep import add_grid_options, add_model_options
-
     add_model_options(p)
     p.add_argument("--board", required=True, metavar="NAME", help="board name (see `hil-bench boards`)")
     p.add_argument("--flash-budget", metavar="SIZE", help="flash for the image, e.g. 64KiB (default: the board's)")
@@ -42,12 +48,6 @@ COLUMNS = [("point", "point"), ("accuracy_host", "int8 host"), ("flash_bytes", "
 def run(args) -> int:
     import sys
 
-    from hil_bench.boards import load_board
-    from hil_bench.cli.sweep import settings_from
-    from hil_bench.errors import UsageError
-    from hil_bench.sizing.budget import board_budget
-    from hil_bench.sizing.grid import parse_clusters, parse_size, parse_sparsities
-
     sparsities, clusters = parse_sparsities(args.sparsity), parse_clusters(args.clusters)
     sizes = {option: None if value is None else parse_size(value, option) for option, value in
              (("--flash-budget", args.flash_budget), ("--ram-budget", args.ram_budget),
@@ -64,9 +64,6 @@ def run(args) -> int:
                          "(see `hil-bench boards`)")
     budget = board_budget(board, app_flash=sizes["--app-flash"], app_ram=sizes["--app-ram"],
                           flash_budget=sizes["--flash-budget"], ram_budget=sizes["--ram-budget"])
-
-    from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.budget_search import search
 
     def progress(text: str) -> None:
         if not args.quiet:
@@ -99,6 +96,7 @@ def run(args) -> int:
 
 
 def _task(settings) -> str:
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.models import get_spec
 
     return get_spec(settings.model).task

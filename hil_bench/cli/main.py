@@ -23,9 +23,11 @@ import textwrap
 import traceback
 from pathlib import Path
 
-from hil_bench import __version__
+from hil_bench import __version__, quiet
 from hil_bench.cli import audit, baseline, bench, boards, compare, export, fit, optimize, run, serve, size, sweep
 from hil_bench.errors import Error, UsageError
+from hil_bench.boards import add_boards_dir
+from hil_bench.cache import cache_dir
 
 COMMANDS = (bench, optimize, audit, export, size, run, serve, compare, baseline, boards, sweep, fit)
 INTERNAL_ERROR = 70   # EX_SOFTWARE of sysexits.h
@@ -69,15 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from hil_bench import quiet
 
     if args.verbose:
         os.environ[quiet.VERBOSE_ENV] = "1"   # read where TensorFlow is imported, and by child processes
     quiet.route_python_warnings()
     try:
         if args.boards_dir:
-            from hil_bench.boards import add_boards_dir
-
             for folder in reversed(args.boards_dir):   # the first one given is searched first
                 add_boards_dir(folder)
         return int(args.command.run(args) or 0)
@@ -111,8 +110,6 @@ def _save_traceback(command: str, argv: list[str] | None) -> str | None:
     import time
 
     try:
-        from hil_bench.cache import cache_dir
-
         folder = cache_dir("logs")
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = folder / f"internal-error-{command}-{stamp}-{os.getpid()}.log"

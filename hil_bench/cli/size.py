@@ -14,6 +14,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hil_bench.board_fit import check
+from hil_bench.boards import load_board
+from hil_bench.cli.options import add_kernels
+from hil_bench.cli.output import print_json, table
+from hil_bench.compress import compress_model
+from hil_bench.compress.formats import METHODS
+from hil_bench.errors import UsageError
+from hil_bench.tflite import read_model
+
 NAME = "size"
 HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed; --npu for Vela estimates"
 
@@ -21,12 +30,10 @@ HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed
 def add_arguments(p) -> None:
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
-    from hil_bench.compress.formats import METHODS
 
     p.add_argument("--compress", choices=METHODS, default="auto",
                    help="how weight tensors are stored in flash (default: auto)")
     p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
-    from hil_bench.cli.options import add_kernels
 
     add_kernels(p)
     p.add_argument("--check", action="store_true",
@@ -35,11 +42,8 @@ def add_arguments(p) -> None:
 
 
 def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt") -> dict:
-    from hil_bench.boards import load_board
-    from hil_bench.compress import compress_model
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.compress.sizes import size_report
-    from hil_bench.errors import UsageError
-    from hil_bench.tflite import read_model
 
     read_model(model_path)
     board = load_board(board_name)
@@ -50,7 +54,6 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
     report = size_report(data, method)
     compressed = compress_model(data, method).model
     report.update(board=board.name, compress=method)
-    from hil_bench.board_fit import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).
@@ -66,6 +69,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                       arena_bytes=sizes.arena_bytes, stack_bytes=sizes.stack_bytes,
                       regions=sizes.as_dict()["regions"])
     if npu:
+        # start-up cost: loaded when this command runs, not by every `hil-bench` call
         from hil_bench.compress.vela import run_vela
 
         extra = []
@@ -78,8 +82,6 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
 
 
 def run(args) -> int:
-    from hil_bench.cli.output import print_json, table
-
     report = measure(args.model, args.board, args.compress, args.npu, args.kernels)
     status = 1 if args.check and not report["fits"] else 0
     if args.json:

@@ -24,6 +24,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.boards import load_board
+from hil_bench.cli.options import add_kernels, check_dataset_source
+from hil_bench.cli.output import print_json, table
+from hil_bench.compress.formats import METHODS
+from hil_bench.paths import check_output_dir
+from hil_bench.sizing.budget import board_budget
+from hil_bench.sizing.grid import QAT_CHOICES, grid, parse_clusters, parse_size, parse_sparsities
+from hil_bench.sizing.settings import Settings
+from hil_bench.sizing.sweep import run_sweep
+
 NAME = "sweep"
 HELP = "train a grid of sparsity x clusters once, run it on several boards; Pareto fronts and fits per board"
 
@@ -40,10 +50,6 @@ def add_arguments(p) -> None:
 
 def add_model_options(p) -> None:
     """What `sweep` and `fit` share: the model, its training and how it is built and run."""
-    from hil_bench.compress.formats import METHODS
-    from hil_bench.cli.options import add_kernels
-    from hil_bench.sizing.grid import QAT_CHOICES
-
     p.add_argument("--model", required=True, metavar="NAME",
                    help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder)")
     p.add_argument("--dataset", metavar="NAME|FILE.npz", help="data set (default: the model's own)")
@@ -74,9 +80,6 @@ def add_grid_options(p) -> None:
 
 def settings_from(args):
     """The checked settings; every argument error surfaces here, before TensorFlow is imported."""
-    from hil_bench.cli.options import check_dataset_source
-    from hil_bench.sizing.settings import Settings
-
     check_dataset_source(args.dataset)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
                     limit=args.limit, train_epochs=args.train_epochs, tune_epochs=args.tune_epochs)
@@ -89,11 +92,6 @@ COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "d
 
 
 def run(args) -> int:
-    from hil_bench.boards import load_board
-    from hil_bench.paths import check_output_dir
-    from hil_bench.sizing.budget import board_budget
-    from hil_bench.sizing.grid import grid, parse_clusters, parse_size, parse_sparsities
-
     check_output_dir(args.results_dir, "--results-dir")
     points = grid(parse_sparsities(args.sparsity), parse_clusters(args.clusters))
     app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
@@ -101,9 +99,6 @@ def run(args) -> int:
     boards = list(dict.fromkeys(args.boards))
     resolved = {b: load_board(b) for b in boards}
     budgets = {b: board_budget(resolved[b], app_flash=app_flash, app_ram=app_ram) for b in boards}
-
-    from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.sweep import run_sweep
 
     result = run_sweep(settings, points, resolved, budgets, args.results_dir, quiet=args.quiet)
     if args.json:
