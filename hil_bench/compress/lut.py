@@ -19,6 +19,7 @@ import numpy as np
 from hil_bench.errors import UnsupportedModelError
 from hil_bench.tflite import (edit_model, foreign_reader, int_list, quantization_of, read_model, tensor_name,
                               weighted_operands, with_builtin_codes)
+from hil_bench.compress.hbcodec import HbCompression, HbCompressor
 
 from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
@@ -89,8 +90,6 @@ def compress_lut(model_bytes: bytes) -> bytes:
 
 
 def _plugins():
-    from hil_bench.compress.hbcodec import HbCompression, HbCompressor
-
     return {spec.LookUpTableCompression: tflm_lut.LutCompressor(), HbCompression: HbCompressor()}
 
 
