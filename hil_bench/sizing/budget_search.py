@@ -18,6 +18,8 @@ from hil_bench.sizing.budget import Budget
 from hil_bench.sizing.grid import Point
 from hil_bench.sizing.pareto import quality
 from hil_bench.sizing.settings import Settings
+from hil_bench.board_fit import check
+from hil_bench.compress import compress_model
 
 
 @dataclass
@@ -79,9 +81,8 @@ class _Sizer:
         return self.trials[point]
 
     def _measure(self, point: Point) -> Trial:
+        # start-up cost: every `hil-bench` call loads this module; this waits until used
         from hil_bench.bench import trained_suite_recipe
-        from hil_bench.compress import compress_model
-        from hil_bench.board_fit import check
 
         self.progress(f"training {point.name}")
         result = trained_suite_recipe(self.settings.suite(), self.settings.recipe(point), quiet=True)[2]
@@ -108,6 +109,7 @@ class _Sizer:
 def search(settings: Settings, sparsities: list[float], clusters: list[int], board, budget: Budget, *,
            min_accuracy: float | None = None, progress=lambda text: None) -> FitResult:
     """The search described in the module docstring; ``board`` is a loaded Board."""
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import bench_recipe
 
     sizer = _Sizer(settings, board, budget, min_accuracy, progress)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hil_bench.metrics import METRICS
+
 
 def front(points: dict[str, tuple[float | None, float | None]]) -> set[str]:
     """Names of the non-dominated points of ``{name: (accuracy, cost)}``; points missing either value
@@ -16,8 +18,6 @@ def front(points: dict[str, tuple[float | None, float | None]]) -> set[str]:
 
 def quality(score: float | None, metric: str) -> float:
     """``score`` oriented so that higher is better (an autoencoder's mse is negated); None ranks last."""
-    from hil_bench.metrics import METRICS
-
     if score is None:
         return float("-inf")
     return score if METRICS[metric].higher_is_better else -score

@@ -22,6 +22,7 @@ class Settings:
     seed: int = 0
 
     def __post_init__(self):
+        # start-up cost: every `hil-bench` call loads this module; this waits until used
         from hil_bench.models import get_spec
 
         get_spec(self.model)   # the "unknown model" error with the list of names
@@ -33,6 +34,7 @@ class Settings:
                 raise UsageError(f"{option} {value} is out of range: give >= {low}")
 
     def suite(self):
+        # start-up cost: every `hil-bench` call loads this module; this waits until used
         from hil_bench.bench import Suite
         from hil_bench.models import get_spec
 

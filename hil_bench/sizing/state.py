@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hil_bench.cache import content_key
 from hil_bench.errors import ResultsError
+from hil_bench.paths import atomic_write
 
 SWEEPS_DIR = "sweeps"
 
@@ -48,8 +49,6 @@ def save(results_dir: Path, key: str, run_id: str, settings: dict) -> Path:
 
 def write_json(path: Path, data) -> None:
     """JSON through a temporary file and a rename: a killed sweep never leaves half a file."""
-    from hil_bench.paths import atomic_write
-
     with atomic_write(path, "w") as f:
         json.dump(data, f, indent=2)
         f.write("\n")

@@ -63,7 +63,9 @@ def run_sweep(settings: Settings, points: list[Point], boards: dict[str, Board],
     """``boards``: name -> Board, resolved once by the caller (rows and budgets are keyed by the name)."""
     from tqdm.auto import tqdm
 
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import bench_recipe, trained_suite_recipe
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import ResultsStore, new_run_id, read_rows
 
     key = state.sweep_key(settings.as_dict())
