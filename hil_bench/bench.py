@@ -20,7 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from hil_bench.boards import Board
-from hil_bench.errors import UsageError
+from hil_bench.errors import DeviceError, UsageError
+from hil_bench.audit import audit_elf, audit_image, survival
+from hil_bench.boards.runners import runner_class
+from hil_bench.datasets import load_dataset
+from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
+from hil_bench.optimize.recipe import TrainStep
+from hil_bench.toolchain import toolchain_versions
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,6 @@ class Suite:
     @property
     def label(self) -> str:
         """The model's name in rows, file names and reports (a file's stem)."""
-        from hil_bench.models import MODELS
-
         return self.model if self.model in MODELS else Path(self.model).stem
 
 
@@ -71,10 +75,8 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 
     Returns (recipe, dataset, OptimizeResult).
     """
-    from hil_bench.datasets import load_dataset
-    from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench.optimize import Recipe, load_recipe, optimize
-    from hil_bench.optimize.recipe import TrainStep
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     if suite.model in MODELS:
@@ -99,14 +101,11 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
     """
 
-    from hil_bench.audit import survival
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress import compress_model
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
-    from hil_bench.boards.runners import runner_class
-    from hil_bench.toolchain import toolchain_versions
-    from hil_bench.audit import audit_elf, audit_image
-    from hil_bench.errors import DeviceError
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import ResultRow, metadata
 
     result = optimized or trained_suite_recipe(suite, recipe, quiet=quiet)[2]
@@ -122,8 +121,8 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
     tflite_path.write_bytes(compressed)
     q_in, q_out = io_quantization(result.tflite)
     x = quantize(np.asarray(data.x_test), q_in)
-    run = run_model(compressed, board, x, name=tflite_path.name, runs=3, read_back_model=not board.is_host, kernels=kernels,
-                    mlperf_model=mlperf_model)
+    run = run_model(compressed, board, x, name=tflite_path.name, runs=3, read_back_model=not board.is_host,
+                    kernels=kernels, mlperf_model=mlperf_model)
     host_outputs = run_tflm(result.tflite, x)  # the oracle (uncompressed model), on the device's samples
     accuracy_device = score(dequantize(run.outputs[0], q_out), data)
     accuracy_host = score(dequantize(host_outputs, q_out), data)
@@ -176,9 +175,8 @@ def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, res
     """
     from tqdm.auto import tqdm
 
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import ResultsStore, new_run_id
-
-    from hil_bench.errors import UsageError
 
     if limit is not None and limit < 1:   # 0 would silently run everything, -1 drop the last sample
         raise UsageError(f"--limit {limit} is out of range: give >= 1 (the number of test samples to use)")

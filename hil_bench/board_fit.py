@@ -15,8 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hil_bench.boards import Board
-from hil_bench.errors import DoesNotFitError, Error, UnsupportedModelError
+from hil_bench.boards import Board, pick_runner, runner_class
+from hil_bench.errors import DoesNotFitError, Error, ToolMissingError, UnsupportedModelError
+from hil_bench.boards.session import open_dut
+from hil_bench.firmware.runner_image import build_image
+from hil_bench.resources import firmware_dir
+from hil_bench.tflite import opcode_name, read_model
 
 ARENA_FROM_DEVICE = "device build's own plan (optimized kernels' scratch included)"
 ARENA_FROM_HOST = "host build's plan (plain C kernels; an optimized path's per-op scratch not included)"
@@ -60,8 +64,6 @@ class Fit:
 def supported_ops() -> frozenset[str]:
     """Operator names the runtime's op rows implement (each family file in firmware/runtime/src/ops
     ends with its rows): the rows are the truth."""
-    from hil_bench.resources import firmware_dir
-
     table = "\n".join(p.read_text() for p in sorted((firmware_dir() / "runtime" / "src" / "ops").glob("*.c")))
     builtins = re.findall(r"\{HB_ROW_BUILTIN\((\w+)\)", table)
     customs = re.findall(r"\{HB_BUILTIN_CUSTOM,\s*\"(\w+)\"", table)
@@ -70,8 +72,6 @@ def supported_ops() -> frozenset[str]:
 
 def unsupported_ops(model: bytes) -> list[str]:
     """Every operator name of ``model`` the runtime has no kernel for, each once, in graph order."""
-    from hil_bench.tflite import opcode_name, read_model
-
     m = read_model(model)
     known = supported_ops()
     missing: list[str] = []
@@ -89,6 +89,7 @@ def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | Non
     (compressed already), ``mlperf_model`` as the image will be built, so a caller that runs the model
     runs this image (one build, not two). ``boot=False``: skip booting for the arena (``run`` boots
     the board next anyway and the device refuses exactly when this would have)."""
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.runtime.host import model_info
 
     fit = Fit(board.name)
@@ -108,7 +109,6 @@ def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | Non
     if board.is_host:
         fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
         return fit, None
-    from hil_bench.firmware.runner_image import build_image
 
     try:
         image = build_image(board, model, runner=runner, kernels=kernels, decode=decode, arena_bytes=arena_bytes,
@@ -133,10 +133,6 @@ def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | Non
 
 def _device_arena(fit: Fit, image, board, runner: str | None) -> None:
     """Boot the image on an installed simulator and take the arena answer from the device itself."""
-    from hil_bench.boards import pick_runner, runner_class
-    from hil_bench.boards.session import open_dut
-    from hil_bench.errors import ToolMissingError
-
     try:
         spec = pick_runner(board, runner)
     except ToolMissingError:

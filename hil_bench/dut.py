@@ -23,6 +23,10 @@ from hil_bench.boards.session import open_dut
 from hil_bench.errors import DeviceError, DoesNotFitError, UsageError
 from hil_bench.firmware.runner_image import build_image
 from hil_bench.tensor_types import numpy_dtype
+from hil_bench.board_fit import check
+from hil_bench.compress import compress_model
+from hil_bench.runtime.host import run_model as host_run
+from hil_bench.tflite import read_model
 
 
 @dataclass
@@ -84,8 +88,6 @@ class Device:
                  arena_bytes: int | None = None, decode: str = "init", kernels: str = "opt",
                  log_dir: Path | None = None, boot_timeout_s: float = 30.0, name: str = "the model",
                  mlperf_model: str | None = None):
-        from hil_bench.board_fit import check
-
         self.board = board
         self.name = name
         # The one fits check (ops, flash, RAM, the host plan's arena) before anything starts; the
@@ -254,8 +256,6 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
     ``mlperf_model``: the MLPerf Tiny id the image answers to ``profile%`` (kws01, ...; None: "hil-bench").
     """
     if compress != "none":
-        from hil_bench.compress import compress_model
-
         model = compress_model(model, compress).model
     if not runner_class(pick_runner(board, runner).kind).starts_image:
         return _run_natively(model, board, inputs)
@@ -301,10 +301,6 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
 def _run_natively(model: bytes, board: Board, inputs) -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
-    from hil_bench.board_fit import check
-    from hil_bench.runtime.host import run_model as host_run
-    from hil_bench.tflite import read_model
-
     check(model, board)[0].raise_if_not("the model")
     # Accept samples with or without the model's batch axis of 1, as the serial boards do.
     sg = read_model(model).subgraphs[0]

@@ -15,15 +15,16 @@ import numpy as np
 from hil_bench.errors import UnsupportedModelError
 from hil_bench.cache import cache_dir
 from hil_bench.runtime.host import model_info
+import hil_bench.models as models
+from hil_bench.tflite import to_int8_tflite
 
 LOGIT_GAIN = 1e3
 
 
 def convert_zoo_model(name: str, logit_gain: float = 1.0) -> bytes:
     """Full-int8 .tflite of zoo model ``name`` (seed 0, untrained), cached."""
-    import hil_bench.models as models
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import tf
-    from hil_bench.tflite import to_int8_tflite
 
     spec = models.get_spec(name)
     key = hashlib.sha256(open(models.__file__, "rb").read() + tf.__version__.encode()).hexdigest()[:16]
