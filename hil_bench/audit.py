@@ -20,7 +20,7 @@ from typing import Optional
 
 import numpy as np
 
-from hil_bench.errors import UsageError
+from hil_bench.errors import ModelFileError, UsageError
 from hil_bench.firmware.image import loaded_bytes
 from hil_bench.weighted import WEIGHTED_LAYERS
 
@@ -85,8 +85,8 @@ def audit_tensor(name: str, op: str, values: np.ndarray, channel_axis: int,
 def audit_tflite(source) -> list[TensorAudit]:
     """Audit the weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED of a .tflite; the
     compressed tensors of a compressed model (DECODE op) are decoded first."""
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress.find_in_image import weights_of
-    from hil_bench.errors import ModelFileError
     from hil_bench.tflite import model_bytes, read_model
 
     read_model(source)  # a corrupt file is refused naming it
@@ -101,6 +101,7 @@ def audit_tflite(source) -> list[TensorAudit]:
 
 def audit_keras(model) -> list[TensorAudit]:
     """Audit a tf_keras model's kernels; for a QAT model, the kernels its quantizers actually use."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras, require_keras2_model
     from hil_bench.qat import preserved_kernels
 
@@ -223,9 +224,9 @@ def audit_image(flash: bytes, reference: bytes | None = None, *, strict: bool = 
     problem raises :class:`CorruptTensorError` naming the tensor; otherwise problems are returned in
     :attr:`ImageTensor.problem`.
     """
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress import checksums
     from hil_bench.compress.find_in_image import CorruptTensorError, find_models, weights_of
-    from hil_bench.errors import ModelFileError
 
     flash = bytes(flash)
     if offset is None:
@@ -274,6 +275,7 @@ def audit_elf(elf_path: str | Path, reference: bytes | None = None) -> list[Tens
 
 def _against_table(w, sums: dict, table) -> str:
     """What is wrong with weight ``w`` (a find_in_image.Weight) against the image's checksum table."""
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress import checksums
 
     if table is None:

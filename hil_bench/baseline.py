@@ -26,6 +26,11 @@ from pathlib import Path
 
 from hil_bench.compress import defaults
 from hil_bench.errors import Error, UsageError
+from hil_bench.boards import load_board
+from hil_bench.paths import check_output_dir
+from hil_bench.toolchain import TOOLCHAIN, toolchain_versions
+from hil_bench.compress import compress_model
+from hil_bench.firmware.runner_image import build_image
 
 DEFAULT_DIR = Path("results") / "baseline"
 MODEL_SHAPED = ("flash_bytes", "model_bytes", "model_bytes_raw")   # change when the trained weights do
@@ -83,6 +88,7 @@ class BaselineCheck:
 
 
 def _suite_for(model: str):
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import SUITES
 
     return next((s for s in SUITES.values() if s.model == model), None)
@@ -93,14 +99,12 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
     """Rebuild (without running) the image of every baseline row and compare its sizes; see the module doc."""
     from tqdm.auto import tqdm
 
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import trained_suite_recipe
     from hil_bench.boards import load_board
-    from hil_bench.compress import compress_model
     from hil_bench.firmware.features import board_kernel_path
-    from hil_bench.firmware.runner_image import build_image
     from hil_bench.results import frame_to_rows, read_results
     from hil_bench.results.compare import toolchain_change
-    from hil_bench.toolchain import TOOLCHAIN, toolchain_versions
 
     everything = frame_to_rows(read_results(source))
     if not everything:   # "OK: 0 quantities match" would pass a baseline that holds nothing
@@ -157,9 +161,9 @@ def check_baseline(source: Path | str = DEFAULT_DIR, *, boards: list[str] | None
 def update_baseline(boards: list[str], suite: str = "default", directory: Path | str = DEFAULT_DIR, *,
                     limit: int | None = None, quiet: bool = False, jobs: int = 1) -> tuple[Path, int]:
     """Run the suite on ``boards`` and write it as the baseline, keeping other boards' rows; (file, rows written)."""
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import run_bench
-    from hil_bench.boards import load_board
-    from hil_bench.paths import check_output_dir
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import frame_to_rows, read_results, write_results
 
     directory = Path(directory)

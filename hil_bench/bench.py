@@ -23,7 +23,13 @@ import numpy as np
 
 from hil_bench.boards import Board
 from hil_bench.compress import defaults
-from hil_bench.errors import UsageError
+from hil_bench.errors import DeviceError, UsageError
+from hil_bench.audit import audit_elf, audit_image, survival
+from hil_bench.boards.runners import runner_class
+from hil_bench.datasets import load_dataset
+from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
+from hil_bench.optimize.recipe import TrainStep
+from hil_bench.toolchain import toolchain_versions
 
 
 @dataclass(frozen=True)
@@ -39,8 +45,6 @@ class Suite:
     @property
     def label(self) -> str:
         """The model's name in rows, file names and reports (a file's stem)."""
-        from hil_bench.models import MODELS
-
         return self.model if self.model in MODELS else Path(self.model).stem
 
 
@@ -75,10 +79,8 @@ def trained_suite_recipe(suite: Suite, recipe, *, quiet: bool = True):
 
     Returns (recipe, dataset, OptimizeResult).
     """
-    from hil_bench.datasets import load_dataset
-    from hil_bench.models import MODELS, build_model, get_spec, infer_spec, load_model
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench.optimize import Recipe, load_recipe, optimize
-    from hil_bench.optimize.recipe import TrainStep
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     if suite.model in MODELS:
@@ -109,14 +111,11 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
     ``extras["outputs_identical"]`` says whether the device's int8 outputs equal them byte for byte.
     """
 
-    from hil_bench.audit import survival
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress import compress_model
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, quantize, run_tflm, score
     from hil_bench.dut import run_model
-    from hil_bench.boards.runners import runner_class
-    from hil_bench.toolchain import toolchain_versions
-    from hil_bench.audit import audit_elf, audit_image
-    from hil_bench.errors import DeviceError
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import ResultRow, metadata
     from hil_bench.timing.fields import FIELDS as TIME_FIELDS
 
@@ -204,8 +203,6 @@ def run_bench(boards: list[Board], suite_name: "str | Suite" = "default", *, res
 
     from hil_bench.boards import pick_runner
     from hil_bench.results import ResultsStore, new_run_id
-
-    from hil_bench.errors import UsageError
 
     if limit is not None and limit < 1:   # 0 would silently run everything, -1 drop the last sample
         raise UsageError(f"--limit {limit} is out of range: give >= 1 (the number of test samples to use)")

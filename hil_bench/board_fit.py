@@ -16,9 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hil_bench.boards import Board
+from hil_bench.boards import Board, pick_runner, runner_class
 from hil_bench.compress.defaults import DECODE
-from hil_bench.errors import DoesNotFitError, Error, UnsupportedModelError
+from hil_bench.errors import DoesNotFitError, Error, ToolMissingError, UnsupportedModelError
+from hil_bench.boards.session import open_dut
+from hil_bench.firmware.runner_image import build_image
+from hil_bench.tflite import opcode_name, read_model
 
 ARENA_FROM_DEVICE = "device build's own plan (optimized kernels' scratch included)"
 ARENA_FROM_HOST = "host build's plan (plain C kernels; an optimized path's per-op scratch not included)"
@@ -86,7 +89,6 @@ def unsupported_ops(model: bytes) -> list[str]:
     """Every operator × type of ``model`` the runtime's op table lacks ("TANH(int8)",
     "CONV_2D(float32)"), each once, in graph order."""
     from hil_bench.runtime.host import op_table
-    from hil_bench.tflite import opcode_name, read_model
 
     m = read_model(model)
     rows = {row.key: row for row in op_table()}
@@ -129,7 +131,6 @@ def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | Non
         fit.arena_used_bytes, fit.arena_source = host_needed, ARENA_FROM_HOST
         return fit, None
     from hil_bench.firmware.build import arena_with_margin
-    from hil_bench.firmware.runner_image import build_image
 
     if arena_bytes is None and host_needed is not None:
         arena_bytes = arena_with_margin(host_needed)
@@ -155,10 +156,6 @@ def check(model: bytes, board: Board, *, kernels: str = "opt", runner: str | Non
 
 def _device_arena(fit: Fit, image, board, runner: str | None) -> None:
     """Boot the image on an installed simulator and take the arena answer from the device itself."""
-    from hil_bench.boards import pick_runner, runner_class
-    from hil_bench.boards.session import open_dut
-    from hil_bench.errors import ToolMissingError
-
     try:
         spec = pick_runner(board, runner)
     except ToolMissingError:

@@ -33,6 +33,10 @@ from hil_bench.errors import DeviceError, DoesNotFitError, LinkTimeoutError, Usa
 from hil_bench.firmware.runner_image import build_image
 from hil_bench.tensor_types import numpy_dtype
 from hil_bench.watchdog import Watchdog
+from hil_bench.board_fit import check
+from hil_bench.runtime.host import run_model as host_run
+from hil_bench.tflite import read_model
+from hil_bench.compress import compress_model
 
 
 @dataclass
@@ -320,7 +324,6 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
     """
     from hil_bench.tflite_parts import decoded_weight_bytes
     from hil_bench.tflite_parts import strip_names as without_names
-    from hil_bench.compress.model import compress_model
     from hil_bench.firmware.features import board_kernel_path
 
     compressed = compress_model(bytes(model), compress, decode, board_kernel_path(board, kernels))
@@ -395,10 +398,6 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
 def _run_natively(model: bytes, board: Board, inputs, decode: str = "in-place") -> RunResult:
     """The native build of the runtime (hil_bench.runtime): outputs only. No per-inference timer is
     exposed by the host runner, so latency is reported as unavailable rather than guessed."""
-    from hil_bench.board_fit import check
-    from hil_bench.runtime.host import run_model as host_run
-    from hil_bench.tflite import read_model
-
     check(model, board)[0].raise_if_not("the model")
     # Accept samples with or without the model's batch axis of 1, as the serial boards do.
     sg = read_model(model).subgraphs[0]

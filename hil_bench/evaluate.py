@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hil_bench.datasets import CLASSIFICATION, Dataset
-from hil_bench.errors import ModelFileError
+from hil_bench.errors import ModelFileError, UsageError
 from hil_bench.metrics import TASK_METRIC
 from hil_bench.tflite import read_model
 
@@ -86,8 +86,6 @@ def tflite_score(tflite: bytes, data: Dataset, split: str = "test") -> float:
 def check_labels(data: Dataset, tflite: bytes) -> None:
     """Refuse a classification data set whose test labels are not classes of the model's output
     (an accuracy over them would be a silent 0)."""
-    from hil_bench.errors import UsageError
-
     if data.task != CLASSIFICATION:
         return
     sg = read_model(tflite).subgraphs[0]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from hil_bench.errors import UsageError
 from hil_bench.tflite import read_model
+from hil_bench.compress.checksums import checksums_of, pack
 
 C_FILE = "model_data.c"
 H_FILE = "model_data.h"
@@ -153,8 +154,6 @@ def render_source(data: bytes, name: str, origin: str, digest: str) -> str:
 def render_checksums(data: bytes, name: str) -> str:
     """The weight checksum table (:mod:`hil_bench.compress.checksums`), in the model's own section so a
     linker that keeps the model keeps the table, though no code reads it: the binary audit does."""
-    from hil_bench.compress.checksums import checksums_of, pack
-
     table = pack(len(data), checksums_of(data))
     starts = range(0, len(table), _BYTES_PER_LINE)
     rows = (", ".join(map(_HEX.__getitem__, table[i : i + _BYTES_PER_LINE])) for i in starts)

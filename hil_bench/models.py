@@ -27,6 +27,7 @@ Notify = Callable[[str], None]
 
 from hil_bench.datasets import AUTOENCODER, CLASSIFICATION, DATASETS, check_dataset_file, load_dataset
 from hil_bench.errors import ModelFileError, UnsupportedModelError, UsageError
+from hil_bench.keras3 import convert, is_keras3_model, load_file
 
 # MLPerf Tiny trains every reference model with L2 weight decay 1e-4 on the kernels.
 _WEIGHT_DECAY = 1e-4
@@ -65,22 +66,26 @@ class _Init:
         return self._next
 
     def he_normal(self):
+        # start-up cost: pulls TensorFlow, loaded only when this runs
         from hil_bench._keras import keras
 
         return keras.initializers.HeNormal(seed=self._seed())
 
     def glorot(self):
+        # start-up cost: pulls TensorFlow, loaded only when this runs
         from hil_bench._keras import keras
 
         return keras.initializers.GlorotUniform(seed=self._seed())
 
     def dropout(self, rate: float, name: str):
+        # start-up cost: pulls TensorFlow, loaded only when this runs
         from hil_bench._keras import keras
 
         return keras.layers.Dropout(rate, seed=self._seed(), name=name)
 
 
 def _l2():
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     return keras.regularizers.l2(_WEIGHT_DECAY)
@@ -88,6 +93,7 @@ def _l2():
 
 def _bn_relu(x, name: str):
     """BatchNormalization then ReLU, as every MLPerf Tiny reference model follows a conv or dense."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
@@ -100,6 +106,7 @@ def _build_digits_cnn(seed: int):
     Without BatchNorm every weight tensor reaches the .tflite unfolded, so sparsity and clusters can
     be compared one to one between the Keras stages and the int8 model.
     """
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     init, layers = _Init(seed), keras.layers
@@ -116,6 +123,7 @@ def _build_digits_cnn(seed: int):
 def _build_ds_cnn(seed: int):
     """MLPerf Tiny keyword spotting DS-CNN: a 10x4 stride-2 conv, four depthwise-separable blocks of
     64 channels, average pooling over the whole map, and a 12-way softmax."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     init, layers, filters = _Init(seed), keras.layers, 64
@@ -141,6 +149,7 @@ def _build_ds_cnn(seed: int):
 def _build_resnet8(seed: int):
     """MLPerf Tiny image classification ResNet-8 (CIFAR-10): a 16-channel stem and three residual
     stacks of 16, 32 and 64 channels, the last two downsampling with a strided 1x1 conv shortcut."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     init, layers = _Init(seed), keras.layers
@@ -171,6 +180,7 @@ _MOBILENET_BLOCKS = ((16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2),
 
 def _build_mobilenet_v1_025(seed: int):
     """MLPerf Tiny visual wake words MobileNetV1 (width 0.25, 96x96 RGB, person / no person)."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     init, layers = _Init(seed), keras.layers
@@ -193,6 +203,7 @@ def _build_mobilenet_v1_025(seed: int):
 
 def _build_fc_autoencoder(seed: int):
     """MLPerf Tiny anomaly detection autoencoder: 640 -> 4x128 -> 8 -> 4x128 -> 640, all Dense."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     init, layers = _Init(seed), keras.layers
@@ -248,8 +259,8 @@ def load_model(source, *, seed: int = 0, notify: Notify | None = None):
     :class:`UsageError`. The result has one input with a fully known shape, which TFLite Micro needs.
     """
     if not isinstance(source, (str, Path)):
+        # start-up cost: pulls TensorFlow, loaded only when this runs
         from hil_bench._keras import require_keras2_model
-        from hil_bench.keras3 import convert, is_keras3_model
 
         if is_keras3_model(source):
             return _check_io(_converted(convert(source), notify), "the model passed in")
@@ -278,8 +289,6 @@ def _load_path(path: Path, notify: Notify | None = None):
     if suffix in (".h5", ".hdf5", ".keras"):
         version = _keras_zip_version(path) if suffix == ".keras" else _h5_version(path)
         if version.startswith("3"):
-            from hil_bench.keras3 import load_file
-
             return _converted(load_file(path), notify)
         return _keras_load(path)
     if suffix == ".tflite":
@@ -334,6 +343,7 @@ def _load_saved_model(path: Path):
 
 def _keras_load(path: Path):
     """Load with tf_keras, without the training config, turning loader failures into one-line errors."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras, require_keras2_model
 
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hil_bench.boards import Board, load_board, pick_runner, runner_class
+from hil_bench.boards import Board, pick_runner, runner_class
 from hil_bench.cache import building
 from hil_bench.compress.defaults import COMPRESS, DECODE
 from hil_bench.errors import ToolMissingError, UnsupportedModelError, UsageError

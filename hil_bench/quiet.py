@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from hil_bench.cache import cache_dir
+
 VERBOSE_ENV = "HIL_BENCH_VERBOSE"
 LOG_NAME = "tensorflow.log"
 LOG_LIMIT = 2 << 20   # bytes; past this the log is moved to tensorflow.log.1 (one old generation kept)
@@ -44,8 +46,6 @@ def verbose() -> bool:
 
 def log_path() -> Path:
     """The log file (its folder under the cache is created); see :func:`hil_bench.cache.cache_dir`."""
-    from hil_bench.cache import cache_dir
-
     return cache_dir("logs") / LOG_NAME
 
 

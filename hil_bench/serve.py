@@ -28,6 +28,7 @@ from typing import Callable
 from hil_bench.boards import Board
 from hil_bench.compress import defaults
 from hil_bench.errors import DeviceError, UsageError
+from hil_bench.firmware.mlperf import check_mlperf_model
 
 
 @dataclass(frozen=True)
@@ -163,12 +164,13 @@ def bridge(port, front, alive: Callable[[], bool], poll_s: float = 0.05) -> None
 def serve(model: bytes, board: Board, *, name: str = "the model", pty: bool = False, tcp_port: int | None = None,
           mlperf_model: str | None = None, kernels: str = "opt", compress: str = defaults.COMPRESS,
           runner: str | None = None, on_ready: Callable[[Served], None] = lambda served: None) -> None:
-    """Build ``model`` (the .tflite's bytes, ``name`` its file name) for ``board``, start it, and serve its UART on a pty or a loopback TCP port until
-    interrupted (KeyboardInterrupt) or the board stops (DeviceError). ``on_ready`` is called once the
-    board has booted and the front is open. Everything started is stopped on the way out."""
+    """Build ``model`` (the .tflite's bytes, ``name`` its file name) for ``board``, start it, and serve its
+    UART on a pty or a loopback TCP port until interrupted (KeyboardInterrupt) or the board stops
+    (DeviceError). ``on_ready`` is called once the board has booted and the front is open. Everything
+    started is stopped on the way out."""
+    # start-up cost: pulls tflite_micro, loaded only when this runs
     from hil_bench.compress import compress_model
     from hil_bench.dut import Device
-    from hil_bench.firmware.mlperf import check_mlperf_model
 
     if pty == (tcp_port is not None):
         raise UsageError("serve needs exactly one of --pty and --tcp PORT")

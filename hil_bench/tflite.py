@@ -18,6 +18,7 @@ import numpy as np
 from hil_bench.errors import Error, ModelFileError, UnsupportedModelError, UsageError
 from hil_bench.tensor_types import DTYPES, numpy_dtype, type_name
 from hil_bench.weighted import WEIGHTED_LAYERS
+from hil_bench.quiet import native_stderr_to_log
 
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
@@ -35,6 +36,7 @@ def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *
     ``representative`` is either an array of float inputs (the first ``samples`` are used, one per
     calibration step) or a generator function yielding lists of input arrays, as TFLiteConverter wants.
     """
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import require_keras2_model, tf
 
     require_keras2_model(model)
@@ -55,7 +57,6 @@ def to_int8_tflite(model, representative: np.ndarray | Callable[[], Iterable], *
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
-    from hil_bench.quiet import native_stderr_to_log
 
     # The converter's C++ side prints its settings ("fully_quantize: 0, ...") to fd 2: to the log.
     with warnings.catch_warnings(), native_stderr_to_log("TFLite conversion"):

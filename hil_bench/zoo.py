@@ -15,6 +15,8 @@ import numpy as np
 from hil_bench.cache import building, cache_dir, open_entry
 from hil_bench.errors import UnsupportedModelError
 from hil_bench.runtime.host import model_info
+import hil_bench.models as models
+from hil_bench.tflite import to_int8_tflite
 
 LOGIT_GAIN = 1e3
 _MODEL = "model.tflite"   # the file in each cache entry
@@ -22,9 +24,8 @@ _MODEL = "model.tflite"   # the file in each cache entry
 
 def convert_zoo_model(name: str, logit_gain: float = 1.0) -> bytes:
     """Full-int8 .tflite of zoo model ``name`` (seed 0, untrained), cached."""
-    import hil_bench.models as models
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import tf
-    from hil_bench.tflite import to_int8_tflite
 
     spec = models.get_spec(name)
     key = hashlib.sha256(open(models.__file__, "rb").read() + tf.__version__.encode()).hexdigest()[:16]

@@ -20,6 +20,7 @@ from hil_bench.boards.board import Board, MemoryRegion, RunnerSpec, load_board_f
 from hil_bench.boards.runners import RUNNERS, runner_class
 from hil_bench.errors import BoardError, ToolMissingError, UnknownBoardError, UsageError
 from hil_bench.resources import builtin_boards_dir
+from hil_bench.boards.labgrid import place_board
 
 __all__ = ["Board", "BoardFile", "MemoryRegion", "RUNNERS", "RunnerSpec", "add_boards_dir", "board_dirs",
            "board_files", "describe_boards", "list_boards", "load_board", "pick_runner", "remove_boards_dir", "runner_available",
@@ -82,8 +83,6 @@ def load_board(name: str | Board) -> Board:
     if isinstance(name, Board):
         return name
     if name.startswith("labgrid:"):   # a board behind a labgrid place, named by the place's tags
-        from hil_bench.boards.labgrid import place_board
-
         return place_board(name[len("labgrid:"):])
     entry = board_files().get(name)
     if entry is None:

@@ -173,7 +173,9 @@ def place_board(place: str) -> Board:
     The place carries tags ``hil_bench_board=NAME`` (a hil-bench board: memory map, CPU, build flags)
     and ``hil_bench_behind=qemu|pyocd``; the coordinator is $LG_COORDINATOR (else the default).
     """
+    # import cycle: hil_bench.boards imports hil_bench.boards.labgrid
     from hil_bench.boards import load_board
+    # import cycle: hil_bench.boards.board imports hil_bench.boards.labgrid
     from hil_bench.boards.board import RunnerSpec
 
     client = LabgridClient(place, coordinator_of(None))

@@ -19,6 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.cli.output import print_json, table
+from hil_bench.errors import UsageError
+from hil_bench.tflite import read_model
+
 NAME = "audit"
 HELP = "sparsity and unique values of every weight tensor; --against checks they survived"
 
@@ -32,26 +36,26 @@ def add_arguments(p) -> None:
 
 
 def _stage(path: Path):
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.audit import audit_keras, audit_tflite
 
     if path.suffix == ".tflite":
         return audit_tflite(path)
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.models import load_model
 
     return audit_keras(load_model(path))
 
 
 def run(args) -> int:
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.audit import audit_tflite, survival
-    from hil_bench.cli.output import print_json, table
-
-    from hil_bench.errors import UsageError
 
     if (args.model is None) == (args.elf is None):
         raise UsageError("give either a .tflite file or --elf FIRMWARE.elf")
     if args.elf is not None:
+        # start-up cost: loaded when this command runs, not by every `hil-bench` call
         from hil_bench.audit import audit_elf
-        from hil_bench.tflite import read_model
 
         reference = None
         if args.against is not None and args.against.suffix == ".tflite":

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.baseline import DEFAULT_DIR, check_baseline, update_baseline
+from hil_bench.cli.output import print_json
+from hil_bench.errors import ResultsError, UsageError
+
 NAME = "baseline"
 HELP = "update the committed baseline on purpose, or check it still matches what this tree builds"
 
 
 def add_arguments(p) -> None:
-    from hil_bench.baseline import DEFAULT_DIR
-
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     update = actions.add_parser("update", help="run the suite on the boards and write the baseline CSV")
     update.add_argument("--board", action="append", required=True, help="board to run (repeat for several)")
@@ -44,10 +46,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.baseline import check_baseline, update_baseline
-    from hil_bench.cli.output import print_json
-    from hil_bench.errors import ResultsError, UsageError
-
     if args.action == "update":
         path, count = update_baseline(list(dict.fromkeys(args.board)), args.suite, args.dir, limit=args.limit,
                                       quiet=args.quiet, jobs=args.jobs)

@@ -12,6 +12,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.boards import load_board
+from hil_bench.cli.output import table
+from hil_bench.compress.formats import METHODS
+from hil_bench.errors import ResultsError, UsageError
+from hil_bench.paths import check_output_dir, check_output_file, write_bytes_atomic
+from hil_bench.cli.options import add_kernels, add_mlperf_model
+from hil_bench.optimize.recipe import load_recipe
+
 NAME = "bench"
 HELP = "optimize, build, run and audit every recipe of a suite on a board; print the table"
 
@@ -35,14 +43,13 @@ def add_arguments(p) -> None:
     p.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                    help="run N (board, recipe) jobs at once, each in its own process with its own board "
                         "(default 1; the recipes are trained once first; rows come out as a sequential run's)")
-    from hil_bench.compress.formats import METHODS
 
     from hil_bench.compress import defaults
 
     p.add_argument("--compress", choices=METHODS, default=defaults.COMPRESS,
                    help=f"how the firmware stores weight tensors in flash (default {defaults.COMPRESS}; auto: per "
                         "tensor the smallest of raw, TFLite Micro LUT and hil-bench's codec)")
-    from hil_bench.cli.options import add_kernels, add_mlperf_model, add_storage_options, add_timeout
+    from hil_bench.cli.options import add_storage_options, add_timeout
 
     add_storage_options(p)
     add_kernels(p)
@@ -82,8 +89,6 @@ COLUMNS = [
 
 
 def run(args) -> int:
-    from hil_bench.paths import check_output_dir, check_output_file
-
     check_output_dir(args.results_dir, "--results-dir")   # before any training or board start
     check_output_dir(args.results_dir / "runs", "--results-dir")   # where the rows go
     if args.report is not None:
@@ -91,9 +96,8 @@ def run(args) -> int:
     if args.junit is not None:
         check_output_file(args.junit, "--junit", example="junit.xml")
     _check_baseline_options(args)
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.bench import rows_json, run_bench
-    from hil_bench.boards import load_board
-    from hil_bench.cli.output import table
 
     args.boards = list(dict.fromkeys(args.boards))   # a board given twice runs once
     suite = _suite(args)
@@ -155,9 +159,9 @@ def run(args) -> int:
 
 def _suite(args):
     """The suite, or its recipes (or --recipe's) for --model on --dataset; names and files checked before TensorFlow."""
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.bench import get_suite, model_suite
     from hil_bench.models import check_dataset_source, check_model_source
-    from hil_bench.optimize.recipe import load_recipe
 
     base = get_suite(args.suite)
     if not (args.model or args.dataset or args.recipe):
@@ -174,14 +178,13 @@ def _suite(args):
 
 def _check_baseline_options(args) -> None:
     """--baseline and --tolerances are read only after the whole run: check them before it starts."""
-    from hil_bench.errors import ResultsError, UsageError
-
     if args.tolerances is not None and args.baseline is None:
         raise UsageError("--tolerances applies to the comparison with --baseline; add --baseline CSV|DIR")
     if args.baseline is not None and not args.baseline.exists():
         raise UsageError(f"--baseline {args.baseline}: no such file or folder (e.g. results/baseline)")
     try:
         if args.tolerances is not None:   # the default tolerances need no check (nor pandas)
+            # start-up cost: pulls pandas, loaded only when this runs
             from hil_bench.results import load_tolerances
 
             load_tolerances(args.tolerances)
@@ -195,6 +198,7 @@ def _check_baseline_options(args) -> None:
 
 def _compare(args, store):
     """Print the comparison with the baseline and return it."""
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import compare, load_tolerances, read_results
 
     comparison = compare(read_results(args.baseline), store.read(), load_tolerances(args.tolerances),
@@ -206,7 +210,7 @@ def _compare(args, store):
 
 
 def _junit(args, rows, extras, comparison) -> None:
-    from hil_bench.paths import write_bytes_atomic
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results.junit import junit_xml
 
     run_failures = {(r.model, r.recipe, r.board): "device int8 outputs differ from TFLite Micro's reference kernels "
@@ -222,17 +226,16 @@ def _junit(args, rows, extras, comparison) -> None:
 def _junit_error(args, exc: Exception) -> None:
     """A run that stopped half-way still replaces --junit, with one errored case: an old file's green must not
     stand for it. Bad usage found before the run (exit 2) writes nothing."""
-    from hil_bench.errors import UsageError
-
     if args.junit is None or isinstance(exc, UsageError):
         return
-    from hil_bench.paths import write_bytes_atomic
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results.junit import error_xml
 
     write_bytes_atomic(args.junit, error_xml(NAME, f"{type(exc).__name__}: {exc}").encode("utf-8"))
 
 
 def _report(args, rows, extras, store, comparison, boards) -> None:
+    # start-up cost: pulls matplotlib, loaded only when this runs
     from hil_bench.results import write_report
 
     from hil_bench.results.report import layer_latencies_by_layer

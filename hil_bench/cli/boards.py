@@ -6,6 +6,12 @@ named like a built-in one overrides it, and the list says so."""
 
 from __future__ import annotations
 
+from hil_bench.boards import describe_boards, load_board
+from hil_bench.cli.output import print_json, table
+from hil_bench.errors import Error
+from hil_bench.firmware.build import CC
+from hil_bench.firmware.features import kernel_path
+
 NAME = "boards"
 HELP = "list boards (clock, kernel path, timing source) and whether each runner is available here"
 
@@ -15,9 +21,6 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.boards import describe_boards
-    from hil_bench.cli.output import print_json, table
-
     rows = describe_boards()
     for row in rows:
         if "error" not in row:
@@ -73,11 +76,6 @@ def _timing(name: str) -> dict:
 
 def _kernel_path(name: str) -> str:
     """The runtime's kernel path for a board's compiler flags ("?" when the cross compiler is missing)."""
-    from hil_bench.boards import load_board
-    from hil_bench.errors import Error
-    from hil_bench.firmware.build import CC
-    from hil_bench.firmware.features import kernel_path
-
     board = load_board(name)
     if board.is_host:
         return "c"

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.cli.output import print_json
+from hil_bench.errors import ResultsError, UsageError
+from hil_bench.paths import check_output_file, write_bytes_atomic
+
 NAME = "compare"
 HELP = "compare results with a baseline; exit 1 on a regression"
 
@@ -30,13 +34,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.cli.output import print_json
-    from hil_bench.errors import ResultsError, UsageError
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import compare, frame_to_rows, load_tolerances, read_results
 
     if args.junit is not None:
-        from hil_bench.paths import check_output_file
-
         check_output_file(args.junit, "--junit", example="junit.xml")
     try:
         tolerances = load_tolerances(args.tolerances)
@@ -56,7 +57,7 @@ def run(args) -> int:
 
 
 def _write_junit(path, rows, comparison) -> None:
-    from hil_bench.paths import write_bytes_atomic
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results.junit import junit_xml
 
     write_bytes_atomic(path, junit_xml(rows, comparison).encode("utf-8"))

@@ -13,6 +13,8 @@ and a main.c that runs one inference and prints the outputs over the UART. Build
 from __future__ import annotations
 
 from pathlib import Path
+from hil_bench.paths import check_output_dir
+
 
 NAME = "export"
 HELP = "write the model's C array (--out), or a CMake firmware project with the runtime (--project)"
@@ -42,14 +44,13 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     from hil_bench.errors import UsageError
-    from hil_bench.paths import check_output_dir
+    from hil_bench.export import export_c_array
 
     if args.out is not None:
         for flag, given in (("--board", args.board), ("--inputs", args.inputs), ("--compress", args.compress),
                             ("--kernels", args.kernels)):
             if given is not None:
                 raise UsageError(f"{flag} goes with --project, not --out")
-        from hil_bench.export import export_c_array
 
         check_output_dir(args.out, "--out")
         source = args.model

@@ -25,15 +25,19 @@ regions for code and model / data and arena), minus --app-flash / --app-ram. Siz
 
 from __future__ import annotations
 
+from hil_bench.cli.output import print_json, table
+from hil_bench.sizing.budget_search import search
+from hil_bench.errors import UsageError
+from hil_bench.cli.sweep import add_grid_options, add_model_options, settings_from
+from hil_bench.boards import load_board
+from hil_bench.sizing.grid import parse_clusters, parse_sparsities
+
 NAME = "fit"
 HELP = "the most accurate sparsity x clusters point that fits a flash/RAM budget, with few trainings"
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.sweep import add_grid_options, add_model_options
-
     from pathlib import Path
-
     add_model_options(p)
     p.add_argument("--board", required=True, action="append", metavar="NAME",
                    help="board name (see `hil-bench boards`); one board per fit")
@@ -56,11 +60,9 @@ COLUMNS = [("point", "point"), ("accuracy_host", "int8 host"), ("flash_bytes", "
 def run(args) -> int:
     import sys
 
-    from hil_bench.boards import load_board, pick_runner
-    from hil_bench.cli.sweep import budgets_from, settings_from
-    from hil_bench.errors import UsageError
+    from hil_bench.boards import pick_runner
+    from hil_bench.cli.sweep import budgets_from
     from hil_bench.paths import check_output_dir
-    from hil_bench.sizing.grid import parse_clusters, parse_sparsities
 
     check_output_dir(args.results_dir, "--results-dir")
     sparsities, clusters = parse_sparsities(args.sparsity), parse_clusters(args.clusters)
@@ -80,9 +82,6 @@ def run(args) -> int:
                          "(see `hil-bench boards`)")
     pick_runner(board)   # the candidates run on the board in the end: a runner not installed fails now
     budget = budgets_from(args, {board.name: board})[board.name]
-
-    from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.budget_search import search
 
     def progress(text: str) -> None:
         if not args.quiet:
@@ -130,6 +129,7 @@ def _bytes(value) -> str:
 
 
 def _task(settings) -> str:
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.models import get_spec
 
     return get_spec(settings.model).task

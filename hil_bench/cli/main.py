@@ -42,7 +42,9 @@ import threading   # noqa: E402
 import traceback   # noqa: E402
 from pathlib import Path   # noqa: E402
 
-from hil_bench import __version__   # noqa: E402
+from hil_bench import __version__, quiet   # noqa: E402
+from hil_bench.boards import add_boards_dir   # noqa: E402
+from hil_bench.cache import cache_dir   # noqa: E402
 from hil_bench.cli import (audit, baseline, bench, boards, cache, compare, export, fit, ops, optimize,  # noqa: E402
                            run, serve, size, sweep)
 from hil_bench.errors import Error, Stopped, UsageError   # noqa: E402
@@ -154,13 +156,11 @@ def _main(argv: list[str] | None, handlers: dict) -> int:
 
 
 def _run(args) -> int:
-    from hil_bench import quiet
 
     if args.verbose:
         os.environ[quiet.VERBOSE_ENV] = "1"   # read where TensorFlow is imported, and by child processes
     quiet.route_python_warnings()
     if args.boards_dir:
-        from hil_bench.boards import add_boards_dir
 
         for folder in reversed(args.boards_dir):   # the first one given is searched first
             add_boards_dir(folder)
@@ -228,8 +228,6 @@ def _save_traceback(command: str, argv: list[str] | None) -> str | None:
     import time
 
     try:
-        from hil_bench.cache import cache_dir
-
         folder = cache_dir("logs")
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = folder / f"internal-error-{command}-{stamp}-{os.getpid()}.log"

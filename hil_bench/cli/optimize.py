@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.cli.output import print_json, table, write_json_atomic
+from hil_bench.optimize.recipe import TrainStep, load_recipe
+from hil_bench.paths import check_output_dir, write_bytes_atomic
+
 NAME = "optimize"
 HELP = "train/prune/cluster/QAT a model and write the int8 .tflite, C array, audit and metrics"
 
@@ -41,22 +45,20 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.models import check_dataset_source, check_model_source
-    from hil_bench.paths import check_output_dir, write_bytes_atomic
-
     check_output_dir(args.out, "--out")   # before any training: a bad --out fails in a second, not at the end
+    from hil_bench.models import check_dataset_source, check_model_source   # start-up cost: loaded when this runs
+
     check_model_source(args.model, "--model")
     check_dataset_source(args.dataset, args.model)
     import dataclasses
 
-    from hil_bench.optimize.recipe import TrainStep, load_recipe
-
     recipe = load_recipe(args.recipe)  # before the imports below load TensorFlow: typos reported at once
 
-    from hil_bench.cli.output import print_json, table, write_json_atomic
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.datasets import load_dataset
     from hil_bench.export import export_c_array
     from hil_bench.models import MODELS, infer_spec, load_model, save_h5
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench.optimize import optimize
 
     builtin = args.model in MODELS

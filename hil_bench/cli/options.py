@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+
+from hil_bench.firmware.build import KERNELS
+from hil_bench.firmware.mlperf import MLPERF_MODELS
+from hil_bench.errors import UsageError
 
 KERNELS_HELP = ("kernels to compile: 'opt' (default) the core's optimized path -- Helium on Cortex-M55/M85, "
                 "the DSP extension on Cortex-M4/M7/M33, plain C elsewhere; 'ref' the plain C reference kernels "
@@ -16,8 +19,6 @@ MLPERF_HELP = ("MLPerf Tiny model id the firmware answers to `profile%%` (m-mode
 
 
 def add_mlperf_model(p) -> None:
-    from hil_bench.firmware.mlperf import MLPERF_MODELS
-
     p.add_argument("--mlperf-model", choices=tuple(MLPERF_MODELS), metavar="ID",
                    help=MLPERF_HELP.format(ids="|".join(MLPERF_MODELS)))
 
@@ -46,8 +47,6 @@ def add_timeout(p) -> None:
 
 
 def add_kernels(p) -> None:
-    from hil_bench.firmware.build import KERNELS
-
     p.add_argument("--kernels", choices=KERNELS, default="opt", help=KERNELS_HELP)
 
 
@@ -68,7 +67,6 @@ def arena_size(text: str) -> int:
     """--arena-bytes: a positive size (65536, 0x10000, 64KiB); argparse reports a bad one (exit 2)."""
     import argparse
 
-    from hil_bench.errors import UsageError
     from hil_bench.sizing.grid import parse_size
 
     try:

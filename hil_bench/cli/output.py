@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from hil_bench.paths import atomic_write
+
 
 def print_json(data) -> None:
     json.dump(data, sys.stdout, indent=2, default=_default)
@@ -64,8 +66,6 @@ def latency_text(value: float | None, unit: str) -> str:
 
 def write_json_atomic(path: Path, data) -> None:
     """Write JSON to ``path`` through a temporary file and a rename: never a half-written file."""
-    from hil_bench.paths import atomic_write
-
     with atomic_write(path, "w") as f:
         json.dump(data, f, indent=2, default=_default)
         f.write("\n")

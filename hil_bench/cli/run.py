@@ -15,13 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
+from hil_bench.boards import load_board
+from hil_bench.boards.runners import RUNNERS
+from hil_bench.cli.output import print_json, table
+from hil_bench.errors import UsageError
+from hil_bench.paths import check_output_file, save_npy_atomic
+from hil_bench.tensor_types import numpy_dtype
+from hil_bench.tflite import read_model
+from hil_bench.compress.formats import METHODS
+from hil_bench.cli.options import add_kernels, add_mlperf_model
+
 NAME = "run"
 HELP = "run a .tflite on a board or simulator and report latency, flash, RAM (and accuracy)"
 
 
 def add_arguments(p) -> None:
-    from hil_bench.cli.options import add_decode, add_kernels, add_mlperf_model, add_storage_options, add_timeout
-
+    from hil_bench.cli.options import add_decode, add_storage_options, add_timeout
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
     source = p.add_mutually_exclusive_group()
@@ -31,13 +40,11 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --random (default 0)")
     p.add_argument("--limit", type=int, metavar="N", help="use only the first N samples")
     p.add_argument("--runs", type=int, default=3, help="timed inferences of the first sample (default 3)")
-    from hil_bench.boards.runners import RUNNERS
 
     p.add_argument("--runner", choices=sorted(RUNNERS), help="force a runner of the board")
     add_kernels(p)
     add_mlperf_model(p)
     add_timeout(p)
-    from hil_bench.compress.formats import METHODS
 
     p.add_argument("--cycles", action="store_true",
                    help="under QEMU, profile one more inference of the first sample and estimate its cycles and "
@@ -59,8 +66,6 @@ MAX_RUNS = 10_000
 
 def check_ranges(args) -> None:
     """--limit, --runs, --random, --seed: clear ranges, refused before anything is built (exit 2)."""
-    from hil_bench.errors import UsageError
-
     checks = [("--limit", args.limit, 1, None), ("--runs", args.runs, 1, MAX_RUNS),
               ("--random", args.random, 1, MAX_RANDOM), ("--seed", args.seed, 0, 2**63 - 1)]
     for flag, value, low, high in checks:
@@ -72,17 +77,12 @@ def check_ranges(args) -> None:
 
 
 def _input_shape(tflite: bytes) -> tuple[int, ...]:
-    from hil_bench.tflite import read_model
-
     sg = read_model(tflite).subgraphs[0]
     return tuple(int(d) for d in sg.tensors[sg.inputs[0]].shape[1:])
 
 
 def _model_input(tflite: bytes):
     """(full shape with the batch axis, numpy dtype, number of inputs) of the model's first input."""
-    from hil_bench.tensor_types import numpy_dtype
-    from hil_bench.tflite import read_model
-
     sg = read_model(tflite).subgraphs[0]
     t = sg.tensors[int(sg.inputs[0])]
     return tuple(int(d) for d in t.shape), numpy_dtype(t.type, "input 0"), len(sg.inputs)
@@ -91,8 +91,6 @@ def _model_input(tflite: bytes):
 def check_inputs(x, tflite: bytes, origin: str) -> np.ndarray:
     """``x`` as [samples, *per-sample shape] after checking it against the model's input: exact shape
     (with or without the batch axis of 1), dtype, at least one sample, finite values."""
-    from hil_bench.errors import UsageError
-
     full, dtype, n_inputs = _model_input(tflite)
     if n_inputs != 1:
         raise UsageError(f"{origin}: the model has {n_inputs} inputs; --inputs takes one array, so use the "
@@ -120,7 +118,7 @@ def check_inputs(x, tflite: bytes, origin: str) -> np.ndarray:
 
 def _inputs(args, tflite: bytes):
     """(inputs checked against the model, dataset or None); --limit applies to every source."""
-    from hil_bench.errors import UsageError
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.evaluate import check_labels, io_quantization, quantize
 
     if args.inputs is not None:
@@ -135,6 +133,7 @@ def _inputs(args, tflite: bytes):
             raise UsageError(f"{args.inputs}: an .npz archive, not one .npy array; --inputs takes one .npy array")
         return check_inputs(x, tflite, str(args.inputs))[: args.limit], None
     if args.dataset is not None:
+        # start-up cost: loaded when this command runs, not by every `hil-bench` call
         from hil_bench.datasets import load_dataset
 
         shape = _input_shape(tflite)
@@ -157,15 +156,10 @@ def _inputs(args, tflite: bytes):
 
 def run(args) -> int:
     if args.save_outputs is not None:   # before the build and the board: a bad path fails at once
-        from hil_bench.paths import check_output_file
-
         check_output_file(args.save_outputs, "--save-outputs")
-    from hil_bench.boards import load_board
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.dut import run_model
-    from hil_bench.cli.output import print_json, table
-    from hil_bench.errors import UsageError
     from hil_bench.evaluate import dequantize, io_quantization, metric_name, score
-    from hil_bench.tflite import read_model
 
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
@@ -254,6 +248,4 @@ def _limited(data, count: int):
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
-    from hil_bench.paths import save_npy_atomic
-
     save_npy_atomic(path, array)

@@ -23,17 +23,17 @@ import signal
 import sys
 from pathlib import Path
 
-from hil_bench.errors import Stopped
+from hil_bench.errors import Stopped, UsageError
+from hil_bench.boards import load_board
+from hil_bench.boards.runners import RUNNERS
+from hil_bench.cli.options import add_kernels, add_mlperf_model
+from hil_bench.compress.formats import METHODS
 
 NAME = "serve"
 HELP = "start a board with a model and keep it running, its UART on a pty or a TCP port (MLPerf Tiny runner)"
 
 
 def add_arguments(p) -> None:
-    from hil_bench.boards.runners import RUNNERS
-    from hil_bench.cli.options import add_kernels, add_mlperf_model
-    from hil_bench.compress.formats import METHODS
-
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
     front = p.add_mutually_exclusive_group(required=True)
@@ -85,23 +85,22 @@ def _print_ready(served) -> None:
 
 
 def run(args) -> int:
-    from hil_bench.errors import UsageError
-
     if not args.model.is_file():
         raise UsageError(f"{args.model}: no such file")
     if args.tcp is not None and not 0 <= args.tcp <= 65535:
         raise UsageError(f"--tcp {args.tcp} is out of range: give 0..65535 (0 picks a free port)")
-    from hil_bench.boards import load_board
 
     board = load_board(args.board)   # an unknown board is refused before anything is built
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
+    # start-up cost: loaded when this command runs, not by every `hil-bench` call
     from hil_bench.serve import serve
 
     try:
         _die_with_parent()
-        serve(args.model.read_bytes(), board, name=args.model.name, pty=args.pty, tcp_port=args.tcp, mlperf_model=args.mlperf_model,
-              kernels=args.kernels, compress=args.compress, runner=args.runner, on_ready=_print_ready)
+        serve(args.model.read_bytes(), board, name=args.model.name, pty=args.pty, tcp_port=args.tcp,
+              mlperf_model=args.mlperf_model, kernels=args.kernels, compress=args.compress, runner=args.runner,
+              on_ready=_print_ready)
     except KeyboardInterrupt as exc:
         why = str(exc) or "SIGINT"
         print(f"hil-bench serve: stopped ({why}); the board is stopped", file=sys.stderr)

@@ -18,6 +18,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from hil_bench.cli.options import add_kernels
+from hil_bench.compress.formats import METHODS
+from hil_bench.errors import UsageError
+from hil_bench.tflite import read_model
+from hil_bench.boards import load_board
+from hil_bench.board_fit import check
+from hil_bench.compress import compress_model
+from hil_bench.cli.output import print_json, table
+
 NAME = "size"
 HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed; --npu for Vela estimates"
 
@@ -25,7 +34,6 @@ HELP = "flash and RAM a model takes on a board (from the ELF), raw vs compressed
 def add_arguments(p) -> None:
     p.add_argument("model", type=Path, metavar="FILE.tflite")
     p.add_argument("--board", required=True, help="board name (see `hil-bench boards`)")
-    from hil_bench.compress.formats import METHODS
 
     from hil_bench.cli.options import add_storage_options
     from hil_bench.compress import defaults
@@ -34,7 +42,6 @@ def add_arguments(p) -> None:
                    help=f"how weight tensors are stored in flash (default: {defaults.COMPRESS})")
     add_storage_options(p)
     p.add_argument("--npu", action="store_true", help="add Vela's estimates for the board's Ethos-U NPU")
-    from hil_bench.cli.options import add_kernels
 
     add_kernels(p)
     from hil_bench.cli.options import add_decode
@@ -48,11 +55,7 @@ def add_arguments(p) -> None:
 def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: str = "opt",
             decode: str | None = None, *, strip_names: bool = False, arena_bytes: int | None = None) -> dict:
     """The size report; ``decode`` None: the one default (hil_bench.compress.defaults.DECODE)."""
-    from hil_bench.boards import load_board
-    from hil_bench.compress import compress_model
     from hil_bench.compress.sizes import size_report
-    from hil_bench.errors import UsageError
-    from hil_bench.tflite import read_model
 
     read_model(model_path)
     board = load_board(board_name)
@@ -79,7 +82,6 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                   names_strippable_bytes=len(stored) - len(without_names(stored)),   # what --strip-names would save
                   names_stripped_bytes=named - len(stored))                          # what it saved
     decoded = decoded_weight_bytes(stored) if decode == "init" else 0
-    from hil_bench.board_fit import check
 
     # The one fits check run, bench and the pytest plugin also make (booting the image on an
     # installed simulator, so the arena answer is the device's own).
@@ -102,6 +104,7 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
                                "harness_buffers": sizes.harness_bytes, "stack": sizes.stack_bytes,
                                "static": sizes.static_bytes}
     if npu:
+        # start-up cost: loaded when this command runs, not by every `hil-bench` call
         from hil_bench.compress.vela import run_vela
 
         extra = []
@@ -114,7 +117,6 @@ def measure(model_path: Path, board_name: str, method: str, npu: bool, kernels: 
 
 
 def run(args) -> int:
-    from hil_bench.cli.output import print_json, table
 
     report = measure(args.model, args.board, args.compress, args.npu, args.kernels, args.decode,
                      strip_names=args.strip_names, arena_bytes=args.arena_bytes)

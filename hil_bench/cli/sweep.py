@@ -29,6 +29,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hil_bench.cli.output import print_json, table
+from hil_bench.sizing.sweep import run_sweep
+from hil_bench.compress.formats import METHODS
+from hil_bench.sizing.grid import QAT_CHOICES, grid, parse_clusters, parse_size, parse_sparsities
+from hil_bench.sizing.settings import Settings
+from hil_bench.cli.options import add_kernels
+from hil_bench.sizing.budget import board_budget
+from hil_bench.paths import check_output_dir
+from hil_bench.boards import load_board
+
 NAME = "sweep"
 HELP = "train a grid of sparsity x clusters once, run it on several boards; Pareto fronts and fits per board"
 
@@ -52,9 +62,6 @@ def add_arguments(p) -> None:
 
 def add_model_options(p) -> None:
     """What `sweep` and `fit` share: the model, its training and how it is built and run."""
-    from hil_bench.compress.formats import METHODS
-    from hil_bench.cli.options import add_kernels
-    from hil_bench.sizing.grid import QAT_CHOICES
 
     p.add_argument("--model", required=True, metavar="NAME|PATH",
                    help="built-in model (digits_cnn, ds_cnn, resnet8, mobilenet_v1_025, fc_autoencoder), or your "
@@ -95,8 +102,7 @@ def add_grid_options(p) -> None:
 
 def settings_from(args):
     """The checked settings; every argument error surfaces here, before TensorFlow is imported."""
-    from hil_bench.models import check_dataset_source
-    from hil_bench.sizing.settings import Settings
+    from hil_bench.models import check_dataset_source   # start-up cost: loaded when this runs
 
     check_dataset_source(args.dataset, args.model)
     return Settings(args.model, args.dataset, qat=args.qat, compress=args.compress, kernels=args.kernels,
@@ -108,8 +114,7 @@ def budgets_from(args, boards: dict) -> dict:
     """``{board name: Budget}`` for ``boards`` (name -> Board) from --flash-budget/--ram-budget (per board
     or one for all) and the headroom."""
     from hil_bench.errors import UsageError
-    from hil_bench.sizing.budget import board_budget, parse_budgets
-    from hil_bench.sizing.grid import parse_size
+    from hil_bench.sizing.budget import parse_budgets
 
     app_flash, app_ram = parse_size(args.app_flash, "--app-flash"), parse_size(args.app_ram, "--app-ram")
     flash = parse_budgets(args.flash_budget, list(boards), "--flash-budget")
@@ -132,10 +137,7 @@ COLUMNS = [("point", "point"), ("accuracy_host", "host"), ("accuracy_device", "d
 
 
 def run(args) -> int:
-    from hil_bench.boards import load_board, pick_runner
-    from hil_bench.paths import check_output_dir
-    from hil_bench.sizing.grid import grid, parse_clusters, parse_sparsities
-
+    from hil_bench.boards import pick_runner
     check_output_dir(args.results_dir, "--results-dir")
     check_output_dir(args.results_dir / "runs", "--results-dir")
     if args.report is not None:
@@ -148,9 +150,6 @@ def run(args) -> int:
     for board in resolved.values():   # a runner that is not installed here fails now, not after the training
         if not board.is_host:
             pick_runner(board)
-
-    from hil_bench.cli.output import print_json, table
-    from hil_bench.sizing.sweep import run_sweep
 
     result = run_sweep(settings, points, resolved, budgets, args.results_dir, quiet=args.quiet)
     if args.report is not None:

@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 
 from hil_bench.errors import ModelFileError
+from hil_bench.compress.find_in_image import weights_of
 
 MAGIC = b"HBWCRC1\0"
 _HEAD = struct.Struct("<8sII")
@@ -38,8 +39,6 @@ def crc(data: bytes) -> int:
 
 def checksums_of(model: bytes) -> list[WeightChecksum]:
     """The checksum of every weight tensor of a (possibly compressed) model, in graph order."""
-    from hil_bench.compress.find_in_image import weights_of
-
     out = []
     for w in weights_of(model):
         if w.problem and not w.stored:

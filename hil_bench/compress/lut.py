@@ -24,6 +24,7 @@ from tflite_micro.tensorflow.lite.micro import compression as tflm_compression
 from tflite_micro.tensorflow.lite.micro.compression import (
     compressor, decode_insert, lut as tflm_lut, model_editor, spec,
 )
+from hil_bench.compress.hbcodec import HbCompression, HbCompressor
 
 MAX_LUT_BITWIDTH = 7
 
@@ -89,7 +90,6 @@ def compress_lut(model_bytes: bytes) -> bytes:
 
 
 def _plugins():
-    from hil_bench.compress.hbcodec import HbCompression, HbCompressor
     from hil_bench.compress.nm import NmCompression, NmCompressor
 
     return {spec.LookUpTableCompression: tflm_lut.LutCompressor(), HbCompression: HbCompressor(),

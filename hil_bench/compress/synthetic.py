@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from hil_bench.tflite import to_int8_tflite
+
 
 def pruned_clustered(shape: tuple[int, ...], channel_axis: int, sparsity: float, clusters: int,
                      rng: np.random.Generator) -> np.ndarray:
@@ -66,6 +68,7 @@ ANCHOR_LAYERS = (("conv", 3, 8, 32), ("conv", 3, 32, 64), ("conv", 3, 64, 64), (
 def synthetic_keras_model(sparsity: float, clusters: int, seed: int = 0, layers=ANCHOR_LAYERS,
                           input_hw: int = 16):
     """A tf_keras model whose conv/dense kernels are pruned and clustered (float); convert it to int8."""
+    # start-up cost: pulls TensorFlow, loaded only when this runs
     from hil_bench._keras import keras
 
     rng = np.random.default_rng(seed)
@@ -95,8 +98,6 @@ def synthetic_keras_model(sparsity: float, clusters: int, seed: int = 0, layers=
 def synthetic_tflite(sparsity: float, clusters: int, seed: int = 0, layers=ANCHOR_LAYERS,
                      input_hw: int = 16) -> bytes:
     """The full-int8 .tflite of :func:`synthetic_keras_model` (random calibration data)."""
-    from hil_bench.tflite import to_int8_tflite
-
     model = synthetic_keras_model(sparsity, clusters, seed, layers, input_hw)
     rng = np.random.default_rng(seed + 1)
     data = rng.standard_normal((32, input_hw, input_hw, layers[0][2])).astype(np.float32)

@@ -29,6 +29,9 @@ from hil_bench.firmware.linker import linker_script
 from hil_bench.firmware.objcache import CONFIG_HEADER, ObjectCache
 from hil_bench.firmware.sizes import ImageSizes, check_fits, image_sizes
 from hil_bench.runtime.sources import runtime_sources
+from hil_bench.firmware.mlperf import check_mlperf_model
+from hil_bench.tensor_types import element_bytes
+from hil_bench.tflite import read_model
 
 FIRMWARE_DIR = firmware_dir()
 CC = "arm-none-eabi-gcc"
@@ -127,9 +130,6 @@ def arena_with_margin(planned: int) -> int:
 
 def _input_bytes(model: bytes) -> int:
     """Total bytes of the model's input tensors, to size the input buffer."""
-    from hil_bench.tensor_types import element_bytes
-    from hil_bench.tflite import read_model
-
     m = read_model(model)
     sg = m.subgraphs[0]
     total = 0
@@ -162,8 +162,6 @@ def build_firmware(board: Board, model: bytes | None = None, *,
     Raises DoesNotFitError (with region and numbers) before compiling when the model or arena cannot
     fit, and also when the linker finds a region overflowing.
     """
-    from hil_bench.firmware.mlperf import check_mlperf_model
-
     model_id = check_mlperf_model(mlperf_model)
     from hil_bench.compress.formats import DECODE_MODES
 
@@ -174,7 +172,8 @@ def build_firmware(board: Board, model: bytes | None = None, *,
     if board.is_host:
         raise BuildError("board 'host' is built natively by the runtime's host build, not by hil_bench.firmware")
     if model is not None and not isinstance(model, (bytes, bytearray)):   # bytes(Path) would be the path's text
-        raise TypeError(f"build_firmware takes the model's bytes (read the file at the edge), not {type(model).__name__}")
+        raise TypeError(f"build_firmware takes the model's bytes (read the file at the edge), "
+                        f"not {type(model).__name__}")
     model_bytes = None if model is None else bytes(model)
     with_model = model_bytes is not None
     stack = stack_bytes if stack_bytes is not None else board.placement.stack_bytes
@@ -216,6 +215,7 @@ def build_firmware(board: Board, model: bytes | None = None, *,
             decode=decode, model_version=model_id, instruction_ticks=instruction_ticks))
         (work / "firmware.ld").write_text(linker_script(board, stack))
         if with_model:
+            # start-up cost: every `hil-bench` call loads this module; this waits until used
             from hil_bench.export import export_c_array
 
             export_c_array(model_bytes, work, name="g_model")

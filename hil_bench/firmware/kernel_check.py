@@ -21,6 +21,7 @@ from hil_bench.firmware.config import board_config_header
 from hil_bench.firmware.linker import linker_script
 from hil_bench.link import SerialLink
 from hil_bench.runtime.sources import runtime_sources
+from hil_bench.boards.session import make_runner
 
 CHECK_DIR = FIRMWARE_DIR / "tests" / "kernel_check"
 
@@ -73,8 +74,6 @@ def run_kernel_check(board: Board, cases: int = 300, *, timeout_s: float = 120.0
     The simulator is always stopped. Raises LinkTimeoutError (with the output so far) when the
     firmware does not finish within ``timeout_s``; DeviceError when it faults.
     """
-    from hil_bench.boards.session import make_runner
-
     elf = build_kernel_check(board, cases)
     spec = pick_runner(board)
     runner = make_runner(board, elf, spec, log_dir)

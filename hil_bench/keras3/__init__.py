@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from hil_bench.errors import UnsupportedModelError
+from hil_bench.keras3.files import read_keras3
+from hil_bench.keras3.graph import operations, rebuild
 
 TOLERANCE = 1e-5
 SAMPLES = 16
@@ -60,8 +62,6 @@ def convert(model, origin: str | None = None) -> Conversion:
     from hil_bench._keras import keras as keras2  # first: sets TF_USE_LEGACY_KERAS before TensorFlow loads
     import keras as keras3
 
-    from hil_bench.keras3.graph import operations, rebuild
-
     origin = origin or f"Keras 3 model {model.name!r}"
     copy = rebuild(model, keras3, keras2)
     diff, limit = _difference(model, copy, origin)
@@ -76,8 +76,6 @@ def convert(model, origin: str | None = None) -> Conversion:
 
 def load_file(path: Path) -> Conversion:
     """Read a ``.keras`` or ``.h5`` file written by Keras 3 and convert it (see :mod:`hil_bench.keras3.files`)."""
-    from hil_bench.keras3.files import read_keras3
-
     return convert(read_keras3(path), origin=str(path))
 
 

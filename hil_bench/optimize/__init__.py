@@ -11,6 +11,7 @@ __all__ = ["BUILTIN_RECIPES", "OptimizeResult", "Recipe", "load_recipe", "optimi
 
 def __getattr__(name):
     if name in ("OptimizeResult", "optimize"):
+        # start-up cost: pulls TensorFlow, loaded only when this runs
         from hil_bench.optimize import pipeline
 
         return getattr(pipeline, name)

@@ -23,6 +23,8 @@ from hil_bench.evaluate import keras_score, metric_name, tflite_score
 from hil_bench.optimize import stages
 from hil_bench.optimize.progress import EpochBar
 from hil_bench.optimize.recipe import Recipe
+from hil_bench._keras import keras
+from hil_bench.tflite import to_int8_tflite
 
 _FORMAT = 1  # bump when what a stage stores changes
 
@@ -170,8 +172,6 @@ def optimize(model, data: Dataset, recipe: Recipe, *, model_name: str | None = N
 
 
 def _cached_keras_stage(name, key, use_cache, quiet, epochs, run, data):
-    from hil_bench._keras import keras
-
     folder = cache_dir("stages") / key
     if use_cache and open_entry(folder, ("stage.json", "model.h5")) is not None:
         meta = json.loads((folder / "stage.json").read_text())
@@ -189,8 +189,6 @@ def _cached_keras_stage(name, key, use_cache, quiet, epochs, run, data):
 
 
 def _cached_int8_stage(model, data, recipe, key, use_cache, quiet):
-    from hil_bench.tflite import to_int8_tflite
-
     folder = cache_dir("stages") / key
     qat_mode = recipe.qat.mode != "none"
     if use_cache and open_entry(folder, ("stage.json", "model_int8.tflite")) is not None:

@@ -12,6 +12,7 @@ import numpy as np
 from hil_bench._keras import keras, tfmot
 from hil_bench.datasets import CLASSIFICATION, Dataset
 from hil_bench.optimize.recipe import ClusterStep, PruneStep, QatStep, TrainStep
+from hil_bench.qat import preserve_quantize
 
 _INITS = {
     "kmeans_plus_plus": "KMEANS_PLUS_PLUS",
@@ -185,8 +186,6 @@ def _qat_model(model, step: QatStep):
     if step.mode == "qat":
         return quant.quantize_model(model)
     if step.backend == "hil_bench":
-        from hil_bench.qat import preserve_quantize
-
         return preserve_quantize(model, {"pqat": "prune", "cqat": "cluster", "pcqat": "prune_cluster"}[step.mode])
     combine = tfmot.experimental.combine
     scheme = {

@@ -70,6 +70,7 @@ def hil_results(request, tmp_path_factory):
 
     With ``--baseline``, the rows appended here are compared with the baseline when the session ends.
     """
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import ResultsStore
 
     state = request.config.stash[STATE]

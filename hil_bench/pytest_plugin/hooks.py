@@ -22,6 +22,7 @@ import pytest
 
 from hil_bench.boards import Board, add_boards_dir, list_boards, load_board, remove_boards_dir
 from hil_bench.errors import Error
+from hil_bench.paths import check_output_dir
 
 NO_BOARD_REASON = "no --board given; run pytest --board=corstone300"
 HIL_FIXTURES = frozenset({"board", "dut"})
@@ -42,6 +43,7 @@ class HilState:
         """The run file the ``hil_results`` rows go to (None before a folder was chosen)."""
         if self.store is not None:
             return self.store.run_path
+        # start-up cost: pulls pandas, loaded only when this runs
         from hil_bench.results.store import RUNS_DIR
 
         return None if self.results_dir is None else self.results_dir / RUNS_DIR / f"{self.run_id}.csv"
@@ -88,20 +90,20 @@ def pytest_configure(config) -> None:
         boards.append(board)
     results_dir, baseline = config.getoption("hil_results_dir"), config.getoption("hil_baseline")
     if results_dir is not None:   # the same check as the CLI's: a folder, writable, before any test runs
-        from hil_bench.paths import check_output_dir
-
         try:
             check_output_dir(results_dir, "--results-dir")
             check_output_dir(Path(results_dir) / "runs", "--results-dir")   # where the rows go
         except Error as exc:
             raise pytest.UsageError(str(exc)) from None
     if baseline is not None:
+        # start-up cost: pulls pandas, loaded only when this runs
         from hil_bench.results import read_results
 
         try:
             read_results(baseline)
         except Error as exc:
             raise pytest.UsageError(f"--baseline {baseline}: {exc}") from None
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results.row import new_run_id
 
     state = HilState(tuple(boards), results_dir, baseline, run_id=new_run_id())
@@ -190,6 +192,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     if run_path is None or not run_path.exists():
         state.summary.append(f"no result rows were recorded (hil_results); nothing compared with {state.baseline}")
         return
+    # start-up cost: pulls pandas, loaded only when this runs
     from hil_bench.results import compare, read_results
 
     try:

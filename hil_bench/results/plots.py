@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from hil_bench.errors import ResultsError
 from hil_bench.results.tolerances import SCORE_COLUMNS
 from hil_bench.results.frame import require_columns, value
+from hil_bench.paths import write_bytes_atomic
 
 SYNTHETIC_NOTE = "synthetic data: accuracy is meaningless"
 
@@ -31,8 +32,6 @@ def png_bytes(fig: Figure) -> bytes:
 
 
 def write_png(data: bytes, path: Path | str) -> Path:
-    from hil_bench.paths import write_bytes_atomic
-
     write_bytes_atomic(path, data)   # never a truncated PNG beside the report
     return Path(path)
 

@@ -24,6 +24,7 @@ from hil_bench.results.plots import (SYNTHETIC_NOTE, accuracy_figure, history_fi
 from hil_bench.results.tolerances import Tolerance
 from hil_bench.metrics import DEFAULT_METRIC, METRICS
 from hil_bench.results.row import COLUMNS
+from hil_bench.paths import atomic_write
 
 SYNTHETIC_FLAG = "⚠ synthetic data — accuracy is meaningless"
 SYNTHETIC_WHY = ("the test set was generated, not real data, so the accuracy columns only show that the pipeline "
@@ -217,7 +218,6 @@ def write_report(frame: pd.DataFrame, out_dir: Path | str, *,
     latency unit) gives a per-layer table for every recipe. ``boards`` (name -> Board, from the caller)
     gives the HTML page each board's flash/RAM budget.
     """
-    from hil_bench.paths import atomic_write
     from hil_bench.results.html import html_report   # html builds on this module's table
 
     out = Path(out_dir)

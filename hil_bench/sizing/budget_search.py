@@ -21,6 +21,8 @@ from hil_bench.sizing.budget import Budget
 from hil_bench.sizing.grid import Point, sparsity_fraction
 from hil_bench.sizing.pareto import quality
 from hil_bench.sizing.settings import Settings
+from hil_bench.board_fit import check
+from hil_bench.compress import compress_model
 
 
 @dataclass
@@ -105,8 +107,6 @@ class _Sizer:
         return result
 
     def _measure(self, point: Point) -> Trial:
-        from hil_bench.board_fit import check
-        from hil_bench.compress.model import compress_model
         from hil_bench.firmware.features import board_kernel_path
         from hil_bench.tflite_parts import strip_names
 

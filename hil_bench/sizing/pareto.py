@@ -7,6 +7,8 @@ more accurate one, so the more accurate point dominates it.
 
 from __future__ import annotations
 
+from hil_bench.metrics import METRICS
+
 NOISE_FLOOR = 0.005   # relative cost difference below which two costs are the same (0.5 %)
 
 
@@ -29,8 +31,6 @@ def front(points: dict[str, tuple[float | None, float | None]], noise: float = N
 
 def quality(score: float | None, metric: str) -> float:
     """``score`` oriented so that higher is better (an autoencoder's mse is negated); None ranks last."""
-    from hil_bench.metrics import METRICS
-
     if score is None:
         return float("-inf")
     return score if METRICS[metric].higher_is_better else -score

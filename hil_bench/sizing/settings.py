@@ -26,7 +26,7 @@ class Settings:
     strip_names: bool = False       # the image stores the model without tensor and signature names
 
     def __post_init__(self):
-        from hil_bench.models import check_model_source
+        from hil_bench.models import check_model_source   # start-up cost: models is loaded only when a sweep or fit runs
 
         check_model_source(self.model)   # a built-in name, or the user's file or SavedModel folder
         if self.qat not in QAT_CHOICES:
@@ -43,6 +43,7 @@ class Settings:
         return self.model in MODELS
 
     def suite(self):
+        # start-up cost: every `hil-bench` call loads this module; this waits until used
         from hil_bench.bench import Suite
         from hil_bench.models import get_spec
 

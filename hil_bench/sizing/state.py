@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hil_bench.cache import content_key
 from hil_bench.errors import ResultsError
-from hil_bench.results.row import RUN_ID_PATTERN
+from hil_bench.paths import atomic_write
 
 SWEEPS_DIR = "sweeps"
 
@@ -35,6 +35,8 @@ def load_run_id(results_dir: Path, key: str) -> str | None:
     path = state_path(results_dir, key)
     if not path.is_file():
         return None
+    from hil_bench.results.row import RUN_ID_PATTERN   # start-up cost: the results package loads pandas
+
     try:
         run_id = json.loads(path.read_text(encoding="utf-8"))["run_id"]
         if not isinstance(run_id, str) or not RUN_ID_PATTERN.fullmatch(run_id):
@@ -83,8 +85,6 @@ def save(results_dir: Path, key: str, run_id: str, settings: dict) -> Path:
 
 def write_json(path: Path, data) -> None:
     """JSON through a temporary file and a rename: a killed sweep never leaves half a file."""
-    from hil_bench.paths import atomic_write
-
     with atomic_write(path, "w") as f:
         json.dump(data, f, indent=2)
         f.write("\n")

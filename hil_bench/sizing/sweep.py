@@ -76,6 +76,7 @@ def _run_sweep(settings: Settings, points: list[Point], boards: dict[str, Board]
                results_dir: Path, key: str, quiet: bool) -> SweepResult:
     from tqdm.auto import tqdm
 
+    # start-up cost: every `hil-bench` call loads this module; this waits until used
     from hil_bench.bench import bench_recipe, trained_suite_recipe
     from hil_bench.errors import DoesNotFitError
     from hil_bench.results import ResultsStore, new_run_id, read_rows

@@ -6,6 +6,8 @@ class is defined in ``hil_bench/errors.py``."""
 import ast
 import builtins
 import functools
+import subprocess
+import sys
 from pathlib import Path
 
 import hil_bench
@@ -181,3 +183,13 @@ def test_the_layer_and_exception_checks_see_what_they_check(tmp_path, monkeypatc
     edges = {(part, target, line) for part, target, _, line in internal_imports()}
     assert edges == {("results", "boards", 2), ("boards", "results", 1)}
     assert [e.split(": ")[1] for e in exception_classes_outside_errors()] == ["Own", "Deeper"]
+
+
+def test_cli_start_up_loads_no_tensorflow_pandas_or_matplotlib():
+    """`hil-bench --help` (every command module's arguments) stays quick: the heavy libraries wait until a
+    command needs them (the imports that stay inside functions say so)."""
+    code = ("import sys\nfrom hil_bench.cli.main import build_parser\nbuild_parser().format_help()\n"
+            "heavy = {'tensorflow', 'tf_keras', 'keras', 'tensorflow_model_optimization', 'pandas', 'matplotlib'}\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent, timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
