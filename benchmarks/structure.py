@@ -199,8 +199,8 @@ def print_table(rows: list[dict], layers: bool) -> None:
     sources = sorted({r["weight_bytes_source"] for r in rows})
     print(f"x/d: ratio to the dense variant of the same model on the same board (optimized kernels); instr: "
           f"instructions per inference under QEMU -icount (not cycles); sparse/d: pruned (>= {PRUNED:.0%} zeros) "
-          f"CONV_2D/FULLY_CONNECTED layers with a reduction length >= {MIN_REDUCTION}, summed, over the same layers dense; weights B: "
-          f"{' / '.join(sources)}; int8 B: the weights uncompressed; LUT B: TFLite Micro LUT compression; "
+          f"CONV_2D/FULLY_CONNECTED layers with a reduction length >= {MIN_REDUCTION}, summed, over the same "
+          f"layers dense; weights B: {' / '.join(sources)}; int8 B: the weights uncompressed; LUT B: TFLite Micro LUT compression; "
           f"Vela B: Vela's encoded weight stream (an Ethos-U55 estimate, needs the NPU); accuracy: host int8 "
           f"(tflite_micro reference kernels) on the model's test set, 'synthetic' where the model has no data set "
           f"(trained 1 epoch per step on random data: structure only); kept: sparsity, N:M pattern and clusters "

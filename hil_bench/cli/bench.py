@@ -36,7 +36,8 @@ def add_arguments(p) -> None:
                    help="data for --model: digits, synthetic or a .npz with x_train, y_train, x_test, y_test "
                         "(default: the model's own; synthetic, flagged, for your model)")
     p.add_argument("--recipe", action="append", metavar="NAME|FILE.toml",
-                   help="run this recipe instead of the suite's (repeatable): ptq, qat, pqat, cqat, pcqat, pcqat24 or a TOML")
+                   help="run this recipe instead of the suite's (repeatable): ptq, qat, pqat, cqat, pcqat, pcqat24 "
+                        "or a TOML")
     p.add_argument("--results-dir", type=Path, default=Path("results"),
                    help="where to append result rows (default: results/)")
     p.add_argument("--limit", type=int, metavar="N", help="evaluate only the first N test samples")

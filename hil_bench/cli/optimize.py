@@ -98,10 +98,10 @@ def run(args) -> int:
         print(f"note: {data.caveat}")
     rows = [{"tensor": v["tensor"], "sparsity": v["sparsity_after"], "trained": v["sparsity_before"],
              "uniq": v["max_unique_per_channel_after"], "uniq_trained": v["max_unique_per_channel_before"],
-             "survived": v["survived"]} for v in result.audit_json()["survival"]]
+             "survived": v["survived"], "nm": _nm_kept(v)} for v in result.audit_json()["survival"]]
     print(table(rows, [("tensor", "tensor"), ("trained", "sparsity (float)"), ("sparsity", "sparsity (int8)"),
-                       ("uniq_trained", "max uniq/ch (float)"), ("uniq", "max uniq/ch (int8)"),
-                       ("survived", "survived")]))
+                       ("nm", "N:M (float -> int8)"), ("uniq_trained", "max uniq/ch (float)"),
+                       ("uniq", "max uniq/ch (int8)"), ("survived", "survived")]))
     print(f"wrote {out}/model_int8.tflite, model_data.c, model_data.h, audit.json, metrics.json, model_float.h5")
     return 0
 
@@ -119,6 +119,12 @@ def accuracies(result) -> list[tuple[str, float]]:
         named.append(("QAT float", stages["qat"]))
     named.append(("int8 on the host (TFLite Micro reference kernels)", stages["int8"]))
     return [(what, stage.score) for what, stage in named if stage is not None and stage.score is not None]
+def _nm_kept(verdict: dict) -> str:
+    """'2:4 kept', '2:4 in 97.3 % of blocks' or '-' (no pattern in the float stage)."""
+    if not verdict["nm_pattern"]:
+        return "-"
+    pattern, share = verdict["nm_pattern"], verdict["nm_share_after"]
+    return f"{pattern} kept" if share == 1.0 else f"{pattern} in {100 * share:.1f} % of blocks"
 
 
 def _notes(args):

@@ -13,7 +13,8 @@ from hil_bench.optimize.pipeline import stage_keys
 from hil_bench.optimize.recipe import (BACKENDS, CENTROID_INITS, PRUNE_SCHEDULES, QAT_MODES, BUILTIN_RECIPES,
                                        Recipe, TrainStep)
 
-CHOICES = {"schedule": PRUNE_SCHEDULES, "init": CENTROID_INITS, "mode": QAT_MODES, "backend": BACKENDS}
+CHOICES = {"schedule": PRUNE_SCHEDULES, "init": CENTROID_INITS, "mode": QAT_MODES, "backend": BACKENDS,
+           "pattern": ("", "2:4")}   # the default prune step's 50 % is also 2:4's
 
 
 def _changed(value, name):
