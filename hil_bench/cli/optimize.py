@@ -119,6 +119,8 @@ def accuracies(result) -> list[tuple[str, float]]:
         named.append(("QAT float", stages["qat"]))
     named.append(("int8 on the host (TFLite Micro reference kernels)", stages["int8"]))
     return [(what, stage.score) for what, stage in named if stage is not None and stage.score is not None]
+
+
 def _nm_kept(verdict: dict) -> str:
     """'2:4 kept', '2:4 in 97.3 % of blocks' or '-' (no pattern in the float stage)."""
     if not verdict["nm_pattern"]:
