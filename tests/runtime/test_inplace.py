@@ -50,9 +50,10 @@ def test_every_format_bit_exact_with_tflm(base, variant: str) -> None:
     if variant == "nm:2:4+palette":
         assert any("+palette:" in f for f in formats), formats
     _check(dense, stored.model)
-    # in place keeps no decoded copy: the arena is the dense one plus one channel's scratch
-    # and the per-op state (hb_wsrc, folded) of each layer
-    assert model_info(stored.model, decode="in-place")["arena_bytes"] <= model_info(dense)["arena_bytes"] + 512
+    # in place keeps no decoded copy: the arena is the dense one plus the stated scratch bound
+    # (HB_WSRC_WHOLE_BYTES: tensors up to 1 KB are decoded into scratch for the dense kernels) and
+    # the per-op state of each layer (hb_wsrc, folded: < 100 B + 4 B per channel)
+    assert model_info(stored.model, decode="in-place")["arena_bytes"] <= model_info(dense)["arena_bytes"] + 1024 + 3 * 100
 
 
 def test_in_place_needs_far_less_arena_than_decoding_at_init(base) -> None:

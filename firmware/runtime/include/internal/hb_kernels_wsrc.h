@@ -12,7 +12,7 @@
 #include "hb_kernels.h"
 #include "internal/hb_wsrc.h"
 
-int32_t hb_fully_connected_wsrc_s8_get_buffer_size(const hb_wsrc *w);
+int32_t hb_fully_connected_wsrc_s8_get_buffer_size(const hb_wsrc *w, const hb_fc_params *p);
 void hb_fully_connected_wsrc_s8(const hb_scratch *scratch, const hb_fc_params *p,
                                 const int32_t *mult, const int8_t *shift, int32_t batches,
                                 int32_t depth, int32_t channels, const int8_t *in,
@@ -20,11 +20,29 @@ void hb_fully_connected_wsrc_s8(const hb_scratch *scratch, const hb_fc_params *p
                                 int8_t *out);
 
 /* CONV_2D (depthwise = 0) and DEPTHWISE_CONV_2D (depthwise = 1); bias [Cout] or NULL. */
-int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise);
+int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise, const hb_conv_params *p,
+                                        const hb_dims4 *in_d, const hb_dims4 *filter_d);
 void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
                      const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
                      const hb_dims4 *filter_d, const uint8_t *model, const hb_wsrc *w,
                      const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
                      int8_t *out, int depthwise);
+
+/* Helium path (src/kernels/conv/hb_conv_wsrc_s8_mve.c): palette weights of a block of output
+ * channels decoded into scratch (at most HB_WSRC_MVE_BLOCK_BYTES, or 4 channels' weights when one
+ * channel is larger) and run through the dense GEMM cores; conv also needs one im2col column. */
+#define HB_WSRC_MVE_BLOCK_BYTES 1024
+int hb_conv_wsrc_mve_fits(const hb_wsrc *w, const hb_conv_params *p, const hb_dims4 *in_d,
+                          const hb_dims4 *filter_d);
+int32_t hb_wsrc_mve_block(const hb_wsrc *w);
+void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
+                         const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
+                         const hb_dims4 *filter_d, const uint8_t *model, const hb_wsrc *w,
+                         const int32_t *folded, const hb_dims4 *out_d, int8_t *out);
+void hb_fully_connected_wsrc_s8_mve(const hb_scratch *scratch, const hb_fc_params *p,
+                                    const int32_t *mult, const int8_t *shift, int32_t batches,
+                                    int32_t depth, int32_t channels, const int8_t *in,
+                                    const uint8_t *model, const hb_wsrc *w, const int32_t *folded,
+                                    int8_t *out);
 
 #endif /* HB_KERNELS_WSRC_H */

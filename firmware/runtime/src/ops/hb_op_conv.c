@@ -19,7 +19,7 @@ typedef struct conv_data {
     uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
     uint8_t has_folded; /* folded[] is stored */
     uint8_t in_place;   /* weights read in place: hb_conv_wsrc_s8 */
-    uint8_t pad_;
+    uint8_t whole;      /* in place, small: decoded into scratch at eval for the dense kernel */
 } conv_data;
 
 static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
@@ -154,11 +154,23 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     }
     if (d->in_place) {
         const int32_t taps = hb_dim(ip, f, 1) * hb_dim(ip, f, 2);
+        const hb_dims4 di = hb_dims4_of(ip, in), df = hb_dims4_of(ip, f);
+        const hb_dims4 dout = hb_dims4_of(ip, out);
+        const uint32_t bytes = hb_bytes(ip, f);
         st = hb_pwsrc(c, f, bias, channels, depthwise ? taps : taps * hb_dim(ip, f, 3), depthwise,
                       p.input_offset, conv_wsrc(d), conv_folded(d));
-        return st != HB_OK ? st
-                           : hb_pscratch(c, hb_conv_wsrc_s8_get_buffer_size(conv_wsrc(d),
-                                                                           depthwise));
+        if (st != HB_OK) {
+            return st;
+        }
+        d->whole = (uint8_t)(bytes <= HB_WSRC_WHOLE_BYTES);
+        if (d->whole) {
+            return hb_pscratch(c, (int32_t)((bytes + 15u) & ~15u) +
+                                      (depthwise
+                                           ? hb_depthwise_conv_s8_get_buffer_size(&p, &di, &df, &dout)
+                                           : hb_conv_s8_get_buffer_size(&p, &di, &df, &dout)));
+        }
+        return hb_pscratch(c, hb_conv_wsrc_s8_get_buffer_size(conv_wsrc(d), depthwise, &p, &di,
+                                                              &df));
     }
     d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
     if (d->has_folded && !d->fold_late) {
@@ -182,6 +194,22 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
+    if (d->in_place && d->whole) {
+        const int32_t off = (df.n * df.h * df.w * df.c + 15) & ~15;
+        hb_scratch rest;
+        rest.buf = (int8_t *)scratch.buf + off;
+        rest.size = scratch.size - off;
+        if (rest.size <= 0) {
+            rest.buf = 0;
+            rest.size = 0;
+        }
+        hb_wsrc_flat(ip->model, conv_wsrc(d), (int8_t *)scratch.buf);
+        (depthwise ? hb_depthwise_conv_s8 : hb_conv_s8)(
+            &rest, &d->p, conv_mult(d), conv_shift(d), &di,
+            (const int8_t *)hb_in_data(ip, op, 0), &df, (const int8_t *)scratch.buf, bias,
+            conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op));
+        return HB_OK;
+    }
     if (d->in_place) {
         hb_conv_wsrc_s8(&scratch, &d->p, conv_mult(d), conv_shift(d), &di,
                         (const int8_t *)hb_in_data(ip, op, 0), &df, ip->model, conv_wsrc(d), bias,

@@ -9,8 +9,18 @@
 #include "internal/hb_kernels_wsrc.h"
 #include "internal/hb_qmath.h"
 
-int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise)
+int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise, const hb_conv_params *p,
+                                        const hb_dims4 *in_d, const hb_dims4 *filter_d)
 {
+#if HB_KPATH_MVE
+    if (!depthwise && hb_conv_wsrc_mve_fits(w, p, in_d, filter_d)) {
+        return ((hb_wsrc_mve_block(w) * w->per_channel + 15) & ~15) + w->per_channel;
+    }
+#else
+    (void)p;
+    (void)in_d;
+    (void)filter_d;
+#endif /* HB_KPATH_MVE */
     (void)depthwise;
     if (w->kind == HB_WSRC_NM) {
         return hb_wsrc_groups(w) * w->n * 9;
@@ -110,6 +120,13 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
     int8_t *val = (int8_t *)(rel + (nm ? hb_wsrc_groups(w) * w->n : 0));
     int8_t *filt = (int8_t *)scratch->buf;
     int32_t c, b, oy, ox, e, entries = 0;
+#if HB_KPATH_MVE
+    if (!depthwise && hb_conv_wsrc_mve_fits(w, p, in_d, filter_d)) {
+        hb_conv_wsrc_s8_mve(scratch, p, mult, shift, in_d, in, filter_d, model, w, folded, out_d,
+                            out);
+        return;
+    }
+#endif /* HB_KPATH_MVE */
     g.kh = filter_d->h;
     g.kw = filter_d->w;
     g.fc = depthwise ? 1 : filter_d->c;
