@@ -25,6 +25,13 @@
 
 #define HB_DECODE_TYPE_NM 202u
 
+/* 0: this build reads no weights in place (hil_bench.firmware.build passes it from the model's
+ * formats, so an image links only the formats its model uses); the in-place branches of the
+ * weighted ops then compile away and their kernels are not linked. */
+#ifndef HB_WITH_IN_PLACE
+#define HB_WITH_IN_PLACE 1
+#endif /* HB_WITH_IN_PLACE */
+
 enum { HB_WSRC_RAW = 0, HB_WSRC_PALETTE = 1, HB_WSRC_NM = 2 };
 
 typedef struct hb_wsrc {

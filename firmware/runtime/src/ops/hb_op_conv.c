@@ -135,7 +135,7 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         return st;
     }
     {
-        const int in_place = f->where == HB_AT_ENCODED;
+        const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
         const uint32_t per_channel = hb_kernels_use_folded() || in_place ? 9u : 5u;
         d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
                                          per_channel * (uint32_t)channels +
@@ -152,7 +152,7 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         const int32_t taps = hb_dim(ip, f, 1) * hb_dim(ip, f, 2);
         const hb_dims4 di = hb_dims4_of(ip, in), df = hb_dims4_of(ip, f);
         const hb_dims4 dout = hb_dims4_of(ip, out);
@@ -194,7 +194,7 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
-    if (d->in_place && d->whole) {
+    if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
         const int32_t off = (df.n * df.h * df.w * df.c + 15) & ~15;
         hb_scratch rest;
         rest.buf = (int8_t *)scratch.buf + off;
@@ -210,7 +210,7 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
             conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op));
         return HB_OK;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         hb_conv_wsrc_s8(&scratch, &d->p, conv_mult(d), conv_shift(d), &di,
                         (const int8_t *)hb_in_data(ip, op, 0), &df, ip->model, conv_wsrc(d), bias,
                         conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op), depthwise);

@@ -100,7 +100,7 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     }
     n_mult = p.per_channel ? channels : 1;
     {
-        const int in_place = f->where == HB_AT_ENCODED;
+        const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
         const int has_folded = (hb_kernels_use_folded() || in_place) && p.filter_offset == 0;
         if (in_place && p.filter_offset != 0) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights read in place need zero point 0");
@@ -124,7 +124,7 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (st != HB_OK) {
         return st;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         st = hb_pwsrc(c, f, bias, channels, depth, 0, p.input_offset, fc_wsrc(d), fc_folded(d));
         if (st != HB_OK) {
             return st;
@@ -149,7 +149,7 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
-    if (d->in_place && d->whole) {
+    if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
         const int32_t off = (d->channels * d->depth + 15) & ~15;
         hb_scratch rest;
         rest.buf = (int8_t *)scratch.buf + off;
@@ -165,7 +165,7 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
                               (int8_t *)hb_out_data(ip, op));
         return HB_OK;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         hb_fully_connected_wsrc_s8(&scratch, &d->p, fc_mult(d), fc_shift(d), d->batches, d->depth,
                                    d->channels, (const int8_t *)hb_in_data(ip, op, 0), ip->model,
                                    fc_wsrc(d), fc_folded(d), (int8_t *)hb_out_data(ip, op));
