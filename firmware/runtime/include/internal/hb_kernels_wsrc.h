@@ -28,10 +28,12 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
                      const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
                      int8_t *out, int depthwise);
 
-/* Helium path (src/kernels/conv/hb_conv_wsrc_s8_mve.c): palette weights of a block of output
+/* Helium path (src/kernels/conv/hb_conv_wsrc_s8_mve.c): palette or N:M weights of a block of output
  * channels decoded into scratch (at most HB_WSRC_MVE_BLOCK_BYTES, or 4 channels' weights when one
- * channel is larger) and run through the dense GEMM cores; conv also needs one im2col column. */
+ * channel is larger) and run through the dense GEMM cores; conv also needs HB_WSRC_MVE_COLS im2col
+ * columns for its border pixels. */
 #define HB_WSRC_MVE_BLOCK_BYTES 1024
+#define HB_WSRC_MVE_COLS 4   /* im2col columns of border pixels per GEMM call */
 int hb_conv_wsrc_mve_fits(const hb_wsrc *w, const hb_conv_params *p, const hb_dims4 *in_d,
                           const hb_dims4 *filter_d);
 int32_t hb_wsrc_mve_block(const hb_wsrc *w);

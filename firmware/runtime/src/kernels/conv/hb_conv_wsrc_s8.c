@@ -14,7 +14,8 @@ int32_t hb_conv_wsrc_s8_get_buffer_size(const hb_wsrc *w, int depthwise, const h
 {
 #if HB_KPATH_MVE
     if (!depthwise && hb_conv_wsrc_mve_fits(w, p, in_d, filter_d)) {
-        return ((hb_wsrc_mve_block(w) * w->per_channel + 15) & ~15) + w->per_channel;
+        return ((hb_wsrc_mve_block(w) * w->per_channel + 15) & ~15) +
+               HB_WSRC_MVE_COLS * w->per_channel;
     }
 #else
     (void)p;

@@ -1,4 +1,6 @@
-/* CONV_2D and FULLY_CONNECTED with palette weights read in place, Helium (MVE) path: the weights of
+/* CONV_2D and FULLY_CONNECTED with palette or N:M weights read in place, Helium (MVE) path (the
+ * scalar one-MAC-per-non-zero N:M kernel is several times slower than Helium's dense GEMM, so N:M
+ * saves flash here, not time): the weights of
  * a block of HB_WSRC_MVE_BLOCK_BYTES / K output channels (a multiple of 4, at least 4) are decoded
  * into scratch, then the dense path's GEMM cores (hb_mve_gemm_s8.h) run that block with the output
  * channel stride of the whole layer: inside pixels read their window rows straight from the input
@@ -17,8 +19,7 @@
 int hb_conv_wsrc_mve_fits(const hb_wsrc *w, const hb_conv_params *p, const hb_dims4 *in_d,
                           const hb_dims4 *filter_d)
 {
-    return w->kind == HB_WSRC_PALETTE && !w->minor && filter_d->c == in_d->c &&
-           p->dilation_w == 1;
+    return w->kind != HB_WSRC_RAW && !w->minor && filter_d->c == in_d->c && p->dilation_w == 1;
 }
 
 int32_t hb_wsrc_mve_block(const hb_wsrc *w)
@@ -37,15 +38,27 @@ static void decode_block(const uint8_t *model, const hb_wsrc *w, int32_t c0, int
     }
 }
 
-/* im2col of one output pixel: [KH, KW, Cin], taps outside the image hold the zero point. */
+/* im2col of one output pixel: [KH, KW, Cin], taps outside the image hold the zero point (one
+ * fill or copy per filter row when the row lies wholly outside or inside). */
 static void column(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *img,
                    const hb_dims4 *f, int32_t oy, int32_t ox, int8_t *col)
 {
-    const int32_t cin = in_d->c;
+    const int32_t cin = in_d->c, run = f->w * cin;
     const int8_t zp = (int8_t)(-p->input_offset);
+    const int32_t x0 = ox * p->stride_w - p->pad_w;
     int32_t ky, kx;
     for (ky = 0; ky < f->h; ky++) {
         const int32_t y = oy * p->stride_h - p->pad_h + ky * p->dilation_h;
+        if (y < 0 || y >= in_d->h) {
+            memset(col, zp, (size_t)run);
+            col += run;
+            continue;
+        }
+        if (x0 >= 0 && x0 + f->w <= in_d->w) {
+            memcpy(col, img + (y * in_d->w + x0) * cin, (size_t)run);
+            col += run;
+            continue;
+        }
         for (kx = 0; kx < f->w; kx++, col += cin) {
             const int32_t x = ox * p->stride_w - p->pad_w + kx;
             if (y < 0 || y >= in_d->h || x < 0 || x >= in_d->w) {
@@ -90,13 +103,21 @@ void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, con
                                        p->dilation_h * in_d->w * cin, filt, n, folded + c0, &q,
                                        orow + lo * cout, cout);
                 }
-                for (ox = 0; ox < out_d->w; ox++) {
+                /* border pixels: runs of up to HB_WSRC_MVE_COLS im2col columns per GEMM */
+                for (ox = 0; ox < out_d->w;) {
+                    int32_t k = 0;
                     if (rows_in && ox >= lo && ox < hi) {
+                        ox = hi;
                         continue;
                     }
-                    column(p, in_d, img, filter_d, oy, ox, col);
-                    hb_mve_gemm_s8(col, 1, depth, depth, filt, n, folded + c0, &q,
+                    while (k < HB_WSRC_MVE_COLS && ox + k < out_d->w &&
+                           !(rows_in && ox + k >= lo && ox + k < hi)) {
+                        column(p, in_d, img, filter_d, oy, ox + k, col + k * depth);
+                        k++;
+                    }
+                    hb_mve_gemm_s8(col, k, depth, depth, filt, n, folded + c0, &q,
                                    orow + ox * cout, cout);
+                    ox += k;
                 }
             }
         }

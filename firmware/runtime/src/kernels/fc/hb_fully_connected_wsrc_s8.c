@@ -13,9 +13,7 @@ int32_t hb_fully_connected_wsrc_s8_get_buffer_size(const hb_wsrc *w, const hb_fc
 {
     (void)p;
 #if HB_KPATH_MVE
-    if (w->kind == HB_WSRC_PALETTE) {
-        return hb_wsrc_mve_block(w) * w->per_channel;
-    }
+    return hb_wsrc_mve_block(w) * w->per_channel;
 #endif /* HB_KPATH_MVE */
     if (w->kind == HB_WSRC_NM) {
         return hb_wsrc_groups(w) * w->n * 5;
@@ -39,11 +37,9 @@ void hb_fully_connected_wsrc_s8(const hb_scratch *scratch, const hb_fc_params *p
 {
     int32_t c, b;
 #if HB_KPATH_MVE
-    if (w->kind == HB_WSRC_PALETTE) {
-        hb_fully_connected_wsrc_s8_mve(scratch, p, mult, shift, batches, depth, channels, in, model,
-                                       w, folded, out);
-        return;
-    }
+    hb_fully_connected_wsrc_s8_mve(scratch, p, mult, shift, batches, depth, channels, in, model, w,
+                                   folded, out);
+    return;
 #endif /* HB_KPATH_MVE */
     if (w->kind == HB_WSRC_NM) {
         int32_t *off = (int32_t *)scratch->buf;
