@@ -18,5 +18,5 @@ def test_optimized_kernels_match_c_on_device(board, tmp_path):
     assert result.passed, f"optimized kernels differ from the C reference on {board.name}:\n{result.output[-4000:]}"
     if board.cpu.mve != "none":
         assert result.path == "helium"
-    for family in ("conv", "depthwise", "fc", "add", "avg_pool", "max_pool", "softmax", "fixedpoint"):
+    for family in ("conv", "depthwise", "fc", "in place", "add", "avg_pool", "max_pool", "softmax", "fixedpoint"):
         assert f"{family}: " in result.output

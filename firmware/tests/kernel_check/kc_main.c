@@ -15,6 +15,7 @@ int main(void)
     fails += kc_check_conv(KC_CASES);
     fails += kc_check_depthwise(KC_CASES);
     fails += kc_check_fc(KC_CASES);
+    fails += kc_check_wsrc(KC_CASES);
     fails += kc_check_add(KC_CASES);
     fails += kc_check_avg_pool(KC_CASES);
     fails += kc_check_max_pool(KC_CASES);
