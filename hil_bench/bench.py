@@ -163,6 +163,7 @@ def bench_recipe(board_name: str, suite: Suite, recipe, *, run_id: str, quiet: b
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
         model_digest=hashlib.sha256(result.tflite).hexdigest()[:16],
+        weight_formats=json.dumps(stored.weight_formats, separators=(",", ":")),
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
     return row, {"layers": run.layers, "latency_unit": run.latency.unit, "outputs_identical": identical,
@@ -262,5 +263,6 @@ def rows_json(rows) -> str:
         d = row.to_dict()
         d["latency"] = {"value": d["latency"], "unit": d.pop("latency_unit"), "spread": d.pop("latency_spread")}
         d["tool_versions"] = json.loads(d["tool_versions"])
+        d["weight_formats"] = json.loads(d["weight_formats"]) if d["weight_formats"] else []
         out.append(d)
     return json.dumps(out, indent=2)

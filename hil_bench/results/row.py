@@ -67,6 +67,9 @@ class ResultRow:
     arena_used_bytes: int | None = None    # the arena the runtime planned, scratch included (device's answer)
     code_bytes: int | None = None          # flash without the model: runtime, app, board support
     model_digest: str = ""                 # sha256 (16 hex) of the int8 .tflite: was training reproduced?
+    # JSON list of {"tensor", "format", "stored_bytes"}: the form each weight tensor ran in
+    # ("int8", "palette:B", "nm:N:M", "nm:N:M+palette:B", "lut", "hb"); "" in files from before
+    weight_formats: str = ""
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():

@@ -24,7 +24,7 @@ REQUIRED = ["model", "recipe", "board", "runner", "timing_source", "latency", "l
             "model_bytes", "sparsity_trained", "sparsity_binary", "max_unique_trained",
             "max_unique_binary", "sparsity_survived", "clusters_survived", "seed", "git_revision", "tool_versions",
             "timestamp", "run_id", "metric", "kernels", "compiler_flags", "ram_reserved_bytes", "arena_used_bytes",
-            "code_bytes", "model_digest"]
+            "code_bytes", "model_digest", "weight_formats"]
 
 
 def test_schema_has_the_agreed_columns_in_order():
