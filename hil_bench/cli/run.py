@@ -192,6 +192,11 @@ def run(args) -> int:
         print(f"flash {report['flash_bytes']:,} B (model {report['model_bytes']:,} B), RAM used "
               f"{report['ram_bytes']:,} B of {report['ram_reserved_bytes']:,} B reserved "
               f"(arena used {report['arena_used_bytes']:,} B, stack used {report['stack_used_bytes']:,} B)")
+    if report["weight_formats"]:
+        from hil_bench.compress.model import formats_summary
+
+        print(f"weights ({report['decode']}): {formats_summary(report['weight_formats'])}, "
+              f"{sum(f['stored_bytes'] for f in report['weight_formats']):,} B stored")
     if data is not None:
         metric = metric_name(data)
         note = "  (synthetic data: meaningless)" if data.synthetic else ""

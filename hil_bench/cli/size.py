@@ -93,7 +93,10 @@ def run(args) -> int:
     if args.json:
         print_json(report)
         return status
-    print(f"{args.model} on {report['board']} (weights stored: {args.compress})")
+    from hil_bench.compress.model import formats_summary
+
+    print(f"{args.model} on {report['board']} (weights stored: {args.compress}, decode {report['decode']}: "
+          f"{formats_summary(report['weight_formats'])})")
     rows = [
         {"what": "model (.tflite as is)", "bytes": report["model_bytes_raw"]},
         {"what": "model as stored in flash (compressed)", "bytes": report["model_bytes"]},

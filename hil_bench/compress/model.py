@@ -83,6 +83,14 @@ class CompressedModel:
                 "tensors": [asdict(c) for c in self.choices]}
 
 
+def formats_summary(weight_formats: list[dict]) -> str:
+    """One line for people: "9 nm:1:8, 1 int8" (most frequent first)."""
+    from collections import Counter
+
+    counts = Counter(f["format"] for f in weight_formats)
+    return ", ".join(f"{n} {fmt}" for fmt, n in counts.most_common())
+
+
 def _reuse(tflite_bytes: bytes) -> dict[tuple[int, int], int]:
     """Output positions each weight tensor's channels are used for (least over its consumers)."""
     from hil_bench.tflite import WEIGHTED_OPS
