@@ -133,6 +133,9 @@ def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFA
         raise UsageError(f"unknown compression method {method!r}; use one of {', '.join(METHODS)}")
     if decode not in DECODE_MODES:
         raise UsageError(f"unknown decode mode {decode!r}; use one of {', '.join(DECODE_MODES)}")
+    if method == "nm" and decode != "in-place":
+        raise UsageError("the N:M format is executed in place only (the runtime has no N:M decoder into RAM); "
+                         "use --decode in-place, or --compress lut / hb to decode at init")
     tflite_bytes = bytes(tflite_bytes)
     if method == "none":   # stored as is: no editing, every weight tensor int8 (or its own type)
         model = read_model(tflite_bytes)

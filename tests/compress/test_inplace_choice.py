@@ -69,3 +69,5 @@ def test_nm_round_trips_through_the_independent_decoder(base) -> None:
 def test_unknown_decode_mode_is_a_usage_error(base) -> None:
     with pytest.raises(UsageError, match="in-place"):
         compress_model(base, "auto", "lazy")
+    with pytest.raises(UsageError, match="executed in place only"):
+        compress_model(base, "nm", "init")
