@@ -185,7 +185,7 @@ int32_t kc_check_wsrc(int32_t count)
             s.buf = scratch_bytes > 0 ? kc.scratch : 0;
             s.size = scratch_bytes;
             hb_fully_connected_wsrc_s8(&s, &p, kc.mult, kc.shift, batches, depth, channels, kc.in,
-                                       kc_enc, &w, kc.folded, kc.out_opt);
+                                       kc_enc, &w, kc.bias, (i & 16) ? kc.folded : 0, kc.out_opt);
             hb_fully_connected_s8_c(&s, &p, kc.mult, kc.shift, batches, depth, channels, kc.in,
                                     kc.filter, kc.bias, 0, kc.out_ref);
         } else {
@@ -230,7 +230,7 @@ int32_t kc_check_wsrc(int32_t count)
             s.buf = scratch_bytes > 0 ? kc.scratch : 0;
             s.size = scratch_bytes;
             hb_conv_wsrc_s8(&s, &p, kc.mult, kc.shift, &in_d, kc.in, &f_d, kc_enc, &w, kc.bias,
-                            kc.folded, &out_d, kc.out_opt, 0);
+                            (i & 32) ? kc.folded : 0, &out_d, kc.out_opt, 0);
             hb_conv_s8_c(&s, &p, kc.mult, kc.shift, &in_d, kc.in, &f_d, kc.filter, kc.bias, 0,
                          &out_d, kc.out_ref);
         }

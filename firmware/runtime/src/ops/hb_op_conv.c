@@ -136,7 +136,10 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     }
     {
         const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
-        const uint32_t per_channel = hb_kernels_use_folded() || in_place ? 9u : 5u;
+        /* read in place, only a tensor decoded whole for the dense kernels keeps folded[] (as dense
+         * does); the in-place kernels fold each channel as they decode it */
+        const int whole = in_place && hb_bytes(ip, f) <= HB_WSRC_WHOLE_BYTES;
+        const uint32_t per_channel = hb_kernels_use_folded() && (!in_place || whole) ? 9u : 5u;
         d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
                                          per_channel * (uint32_t)channels +
                                          (in_place ? 3u + (uint32_t)sizeof(hb_wsrc) : 0u));
@@ -145,6 +148,7 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         }
         d->has_folded = (uint8_t)(per_channel == 9u);
         d->in_place = (uint8_t)in_place;
+        d->whole = (uint8_t)whole;
     }
     d->p = p;
     d->channels = channels;
@@ -162,7 +166,6 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         if (st != HB_OK) {
             return st;
         }
-        d->whole = (uint8_t)(bytes <= HB_WSRC_WHOLE_BYTES);
         if (d->whole) {
             return hb_pscratch(c, (int32_t)((bytes + 15u) & ~15u) +
                                       (depthwise

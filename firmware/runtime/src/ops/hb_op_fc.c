@@ -101,7 +101,10 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     n_mult = p.per_channel ? channels : 1;
     {
         const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
-        const int has_folded = (hb_kernels_use_folded() || in_place) && p.filter_offset == 0;
+        /* read in place, only a tensor decoded whole for the dense kernels keeps folded[] (as dense
+         * does); the in-place kernels fold each channel as they decode it */
+        const int whole = in_place && hb_bytes(ip, f) <= HB_WSRC_WHOLE_BYTES;
+        const int has_folded = hb_kernels_use_folded() && p.filter_offset == 0 && (!in_place || whole);
         if (in_place && p.filter_offset != 0) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights read in place need zero point 0");
         }
@@ -114,6 +117,7 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
         }
         d->has_folded = (uint8_t)has_folded;
         d->in_place = (uint8_t)in_place;
+        d->whole = (uint8_t)whole;
     }
     d->p = p;
     d->batches = batches;
@@ -129,7 +133,6 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
         if (st != HB_OK) {
             return st;
         }
-        d->whole = (uint8_t)(hb_bytes(ip, f) <= HB_WSRC_WHOLE_BYTES);
         return hb_pscratch(c, d->whole ? (int32_t)((hb_bytes(ip, f) + 15u) & ~15u) +
                                              hb_fully_connected_s8_get_buffer_size(&p, batches, depth,
                                                                                    channels)
@@ -168,7 +171,7 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
     if (HB_WITH_IN_PLACE && d->in_place) {
         hb_fully_connected_wsrc_s8(&scratch, &d->p, fc_mult(d), fc_shift(d), d->batches, d->depth,
                                    d->channels, (const int8_t *)hb_in_data(ip, op, 0), ip->model,
-                                   fc_wsrc(d), fc_folded(d), (int8_t *)hb_out_data(ip, op));
+                                   fc_wsrc(d), bias, fc_folded(d), (int8_t *)hb_out_data(ip, op));
         return HB_OK;
     }
     if (d->fold_late) {

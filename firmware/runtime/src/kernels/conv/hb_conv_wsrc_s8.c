@@ -214,8 +214,8 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
     int32_t c, b, oy, ox, e, entries = 0;
 #if HB_KPATH_MVE
     if (!depthwise && hb_conv_wsrc_mve_fits(w, p, in_d, filter_d)) {
-        hb_conv_wsrc_s8_mve(scratch, p, mult, shift, in_d, in, filter_d, model, w, folded, out_d,
-                            out);
+        hb_conv_wsrc_s8_mve(scratch, p, mult, shift, in_d, in, filter_d, model, w, bias, folded,
+                            out_d, out);
         return;
     }
 #endif /* HB_KPATH_MVE */
@@ -230,8 +230,10 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
     for (c = 0; c < cout; c++) {
         const int32_t ic0 = depthwise ? c / p->depth_multiplier
                                       : (c / (cout / (g.cin / g.fc))) * g.fc;
+        int32_t fold;
         if (nm) {
             entries = hb_wsrc_entries(model, w, c, r, val8);
+            fold = folded != 0 ? folded[c] : hb_wsrc_fold(bias, c, p->input_offset, val8, entries);
             for (e = entries - 1; e >= 0; e--) { /* widen back to front: val8 aliases val */
                 const int32_t tap = r[e] / g.fc, ci = r[e] - tap * g.fc;
                 rel[e] = ((tap / g.kw) * g.dh * g.in_w + (tap % g.kw) * g.dw) * g.cin + ci;
@@ -240,6 +242,8 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
             }
         } else {
             hb_wsrc_row(model, w, c, filt);
+            fold = folded != 0 ? folded[c]
+                               : hb_wsrc_fold(bias, c, p->input_offset, filt, w->per_channel);
         }
         for (b = 0; b < out_d->n; b++) {
             const int8_t *px0 = in + b * g.in_h * g.in_w * g.cin + ic0;
@@ -254,7 +258,7 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
                         x0 + p->stride_w + (g.kw - 1) * g.dw < g.in_w) {
                         const int8_t *base = px0 + (y0 * g.in_w + x0) * g.cin;
                         uint32_t two[2];
-                        two[0] = two[1] = (uint32_t)folded[c];
+                        two[0] = two[1] = (uint32_t)fold;
                         inside_entries2(base, base + p->stride_w * g.cin, rel, val, entries, two);
                         o[0] = requant(p, (int32_t)two[0], mult[c], shift[c]);
                         o[cout] = requant(p, (int32_t)two[1], mult[c], shift[c]);
@@ -263,7 +267,7 @@ void hb_conv_wsrc_s8(const hb_scratch *scratch, const hb_conv_params *p, const i
                     }
                     if (rows_in && x0 >= 0 && x0 + (g.kw - 1) * g.dw < g.in_w) {
                         const int8_t *base = px0 + (y0 * g.in_w + x0) * g.cin;
-                        acc = (uint32_t)folded[c];
+                        acc = (uint32_t)fold;
                         if (nm) {
                             acc += inside_entries(base, rel, val, entries);
                         } else {

@@ -25,17 +25,25 @@ int hb_conv_wsrc_mve_fits(const hb_wsrc *w, const hb_conv_params *p, const hb_di
 int32_t hb_wsrc_mve_block(const hb_wsrc *w)
 {
     int32_t cb = (HB_WSRC_MVE_BLOCK_BYTES / (w->per_channel > 0 ? w->per_channel : 1)) & ~3;
-    cb = cb < 4 ? 4 : cb;
+    cb = cb < 4 ? 4 : (cb > HB_WSRC_MVE_BLOCK_MAX ? HB_WSRC_MVE_BLOCK_MAX : cb);
     return cb < w->channels ? cb : w->channels;
 }
 
-static void decode_block(const uint8_t *model, const hb_wsrc *w, int32_t c0, int32_t n,
-                         int8_t *filt)
+/* Channels [c0, c0 + n) decoded into filt; their folded bias into fold (from `folded`, or computed
+ * from the decoded weights when it is NULL). Returns fold. */
+static const int32_t *decode_block(const uint8_t *model, const hb_wsrc *w, int32_t c0, int32_t n,
+                                   int8_t *filt, const int32_t *bias, const int32_t *folded,
+                                   int32_t input_offset, int32_t *fold)
 {
     int32_t k;
     for (k = 0; k < n; k++) {
         hb_wsrc_row(model, w, c0 + k, filt + k * w->per_channel);
+        if (folded == 0) {
+            fold[k] = hb_wsrc_fold(bias, c0 + k, input_offset, filt + k * w->per_channel,
+                                   w->per_channel);
+        }
     }
+    return folded != 0 ? folded + c0 : fold;
 }
 
 /* im2col of one output pixel: [KH, KW, Cin], taps outside the image hold the zero point (one
@@ -73,7 +81,8 @@ static void column(const hb_conv_params *p, const hb_dims4 *in_d, const int8_t *
 void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, const int32_t *mult,
                          const int8_t *shift, const hb_dims4 *in_d, const int8_t *in,
                          const hb_dims4 *filter_d, const uint8_t *model, const hb_wsrc *w,
-                         const int32_t *folded, const hb_dims4 *out_d, int8_t *out)
+                         const int32_t *bias, const int32_t *folded, const hb_dims4 *out_d,
+                         int8_t *out)
 {
     const int32_t cout = out_d->c, cin = in_d->c, depth = w->per_channel;
     const int32_t cb = hb_wsrc_mve_block(w);
@@ -84,12 +93,14 @@ void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, con
                                                                         : out_d->w);
     int8_t *filt = (int8_t *)scratch->buf;
     int8_t *col = filt + ((cb * depth + 15) & ~15);
+    int32_t fold[HB_WSRC_MVE_BLOCK_MAX];
     int32_t c0, b, oy, ox;
     for (c0 = 0; c0 < cout; c0 += cb) {
         const int32_t n = cout - c0 < cb ? cout - c0 : cb;
         const hb_mve_requant q = {mult + c0, shift + c0, 1, p->output_offset, p->act_min,
                                   p->act_max};
-        decode_block(model, w, c0, n, filt);
+        const int32_t *fb = decode_block(model, w, c0, n, filt, bias, folded, p->input_offset,
+                                         fold);
         for (b = 0; b < out_d->n; b++) {
             const int8_t *img = in + b * in_d->h * in_d->w * cin;
             for (oy = 0; oy < out_d->h; oy++) {
@@ -100,7 +111,7 @@ void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, con
                 if (rows_in && hi > lo) {
                     hb_mve_gemm_seg_s8(img + (iy0 * in_d->w + lo * p->stride_w - p->pad_w) * cin,
                                        hi - lo, p->stride_w * cin, filter_d->h, filter_d->w * cin,
-                                       p->dilation_h * in_d->w * cin, filt, n, folded + c0, &q,
+                                       p->dilation_h * in_d->w * cin, filt, n, fb, &q,
                                        orow + lo * cout, cout);
                 }
                 /* border pixels: runs of up to HB_WSRC_MVE_COLS im2col columns per GEMM */
@@ -115,8 +126,7 @@ void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, con
                         column(p, in_d, img, filter_d, oy, ox + k, col + k * depth);
                         k++;
                     }
-                    hb_mve_gemm_s8(col, k, depth, depth, filt, n, folded + c0, &q,
-                                   orow + ox * cout, cout);
+                    hb_mve_gemm_s8(col, k, depth, depth, filt, n, fb, &q, orow + ox * cout, cout);
                     ox += k;
                 }
             }
@@ -127,19 +137,21 @@ void hb_conv_wsrc_s8_mve(const hb_scratch *scratch, const hb_conv_params *p, con
 void hb_fully_connected_wsrc_s8_mve(const hb_scratch *scratch, const hb_fc_params *p,
                                     const int32_t *mult, const int8_t *shift, int32_t batches,
                                     int32_t depth, int32_t channels, const int8_t *in,
-                                    const uint8_t *model, const hb_wsrc *w, const int32_t *folded,
-                                    int8_t *out)
+                                    const uint8_t *model, const hb_wsrc *w, const int32_t *bias,
+                                    const int32_t *folded, int8_t *out)
 {
     const int32_t cb = hb_wsrc_mve_block(w);
     int8_t *filt = (int8_t *)scratch->buf;
+    int32_t fold[HB_WSRC_MVE_BLOCK_MAX];
     int32_t c0;
     for (c0 = 0; c0 < channels; c0 += cb) {
         const int32_t n = channels - c0 < cb ? channels - c0 : cb;
         const int32_t k = p->per_channel ? c0 : 0;
         const hb_mve_requant q = {mult + k, shift + k, p->per_channel, p->output_offset,
                                   p->act_min, p->act_max};
-        decode_block(model, w, c0, n, filt);
-        hb_mve_gemm_s8(in, batches, depth, depth, filt, n, folded + c0, &q, out + c0, channels);
+        const int32_t *fb = decode_block(model, w, c0, n, filt, bias, folded, p->input_offset,
+                                         fold);
+        hb_mve_gemm_s8(in, batches, depth, depth, filt, n, fb, &q, out + c0, channels);
     }
 }
 
