@@ -55,10 +55,10 @@ DWT_REFERENCE = {"DEMCR": 0xE000_EDFC, "DWT_CTRL": 0xE000_1000, "DWT_CYCCNT": 0x
 @pytest.fixture(scope="module")
 def image():
     """The kws firmware exactly as `hil-bench size` builds it (same cache key), without pyOCD."""
-    from hil_bench.compress import compress_model
+    from hil_bench.compress.model import board_kernel_path, compress_model
     from hil_bench.firmware.runner_image import build_image
 
-    model = compress_model(KWS.read_bytes(), "auto").model
+    model = compress_model(KWS.read_bytes(), "auto", path=board_kernel_path(BOARD)).model
     return build_image(BOARD, model, installed_only=False)[0]
 
 
