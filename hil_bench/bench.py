@@ -176,6 +176,7 @@ def bench_recipe(board: Board, suite: Suite, recipe, *, run_id: str, quiet: bool
         seed=recipe.seed, run_id=run_id, metric=metric_name(data), kernels=run.kernels,
         compiler_flags=run.compiler_flags,
         model_digest=hashlib.sha256(result.tflite).hexdigest()[:16], samples=len(x),
+        weight_formats=json.dumps(stored_as.weight_formats, separators=(",", ":")),
         cycle_model=run.cycle_model or "", **{f: getattr(run, f) for f in TIME_FIELDS if f != "cycle_model"},
         **metadata(extra_versions=None if board.is_host else toolchain_versions(runner_class(run.runner).program)),
     )
@@ -332,5 +333,6 @@ def rows_json(rows) -> str:
         d = row.to_dict()
         d["latency"] = {"value": d["latency"], "unit": d.pop("latency_unit"), "spread": d.pop("latency_spread")}
         d["tool_versions"] = json.loads(d["tool_versions"])
+        d["weight_formats"] = json.loads(d["weight_formats"]) if d["weight_formats"] else []
         out.append(d)
     return json.dumps(out, indent=2)

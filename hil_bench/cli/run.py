@@ -204,6 +204,11 @@ def run(args) -> int:
               f"{split['arena']:,} B + decoded weights {split['decoded_weights']:,} B, harness buffers "
               f"{split['harness_buffers']:,} B, stack {split['stack']:,} B, static data {split['static']:,} B "
               f"(arena reserved {report['arena_bytes']:,} B)")
+    if report["weight_formats"]:
+        from hil_bench.compress.model import formats_summary
+
+        print(f"weights ({report['decode']}): {formats_summary(report['weight_formats'])}, "
+              f"{sum(f['stored_bytes'] for f in report['weight_formats']):,} B stored")
     if data is not None:
         metric = metric_name(data)
         note = "  (synthetic data: meaningless)" if data.synthetic else ""

@@ -125,8 +125,11 @@ def run(args) -> int:
     if args.json:
         print_json(report)
         return status
+    from hil_bench.compress.model import formats_summary
+
     names = ", names stripped" if report["names_stripped"] else ""
-    print(f"{args.model} on {report['board']} (weights stored: {args.compress}, decoded: {report['decode']}{names})")
+    print(f"{args.model} on {report['board']} (weights stored: {args.compress}, decoded: {report['decode']}{names}: "
+          f"{formats_summary(report['weight_formats'])})")
     parts = report["model_parts"]
     rows = [
         {"what": "model (.tflite as is)", "bytes": report["model_bytes_raw"]},

@@ -84,6 +84,14 @@ class CompressedModel:
                 "tensors": [asdict(c) for c in self.choices]}
 
 
+def formats_summary(weight_formats: list[dict]) -> str:
+    """One line for people: "9 nm:1:8, 1 int8" (most frequent first)."""
+    from collections import Counter
+
+    counts = Counter(f["format"] for f in weight_formats)
+    return ", ".join(f"{n} {fmt}" for fmt, n in counts.most_common())
+
+
 def _reuse(tflite_bytes: bytes) -> dict[tuple[int, int], int]:
     """Output positions each weight tensor's channels are used for (least over its consumers)."""
     from hil_bench.tflite import WEIGHTED_OPS
@@ -126,6 +134,9 @@ def compress_model(tflite_bytes: bytes, method: str = "auto", decode: str = DEFA
         raise UsageError(f"unknown compression method {method!r}; use one of {', '.join(METHODS)}")
     if decode not in DECODE_MODES:
         raise UsageError(f"unknown decode mode {decode!r}; use one of {', '.join(DECODE_MODES)}")
+    if method == "nm" and decode != "in-place":
+        raise UsageError("the N:M format is executed in place only (the runtime has no N:M decoder into RAM); "
+                         "use --decode in-place, or --compress lut / hb to decode at init")
     tflite_bytes = bytes(tflite_bytes)
     if method == "none":   # stored as is: no editing, every weight tensor int8 (or its own type)
         model = read_model(tflite_bytes)

@@ -191,6 +191,10 @@ def build_firmware(board: Board, model: bytes | None = None, *,
     cpu_flags = (*board.cpu.cflags, "-mthumb")
     check_cpu_features(board, CC, cpu_flags)
     defines = ("-DHB_KERNELS_REF",) if kernels == "ref" else ()
+    if with_model:   # link only the weight formats (decoders, in-place kernels) the model uses
+        from hil_bench.compress.linked import format_defines
+
+        defines += format_defines(model_bytes, decode)
     flags = (*cpu_flags, *OPT_FLAGS, *defines)
     path = kernel_path(CC, cpu_flags, kernels) if with_model else "none"
     srcs = _sources(board, with_model)

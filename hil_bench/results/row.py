@@ -84,6 +84,9 @@ class ResultRow:
     compress: str = ""                       # how the weights were stored in flash: auto, none, lut, hb
     decode: str = ""                         # when compressed weights were decoded (init, per-layer, ...)
     names_stripped: bool | None = None       # the model was stored without tensor and signature names
+    # JSON list of {"tensor", "format", "stored_bytes"}: the form each weight tensor ran in
+    # ("int8", "palette:B", "nm:N:M", "nm:N:M+palette:B", "lut", "hb"); "" in files from before
+    weight_formats: str = ""
 
     def __post_init__(self) -> None:
         for name, (kind, optional) in COLUMN_KINDS.items():

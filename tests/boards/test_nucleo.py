@@ -55,11 +55,13 @@ DWT_REFERENCE = {"DEMCR": 0xE000_EDFC, "DWT_CTRL": 0xE000_1000, "DWT_CYCCNT": 0x
 @pytest.fixture(scope="module")
 def image():
     """The kws firmware exactly as `hil-bench size` builds it (same cache key), without pyOCD."""
-    from hil_bench.compress import compress_model
+    from hil_bench.compress.model import compress_model
+    from hil_bench.firmware.features import board_kernel_path
     from hil_bench.firmware.runner_image import build_image
 
-    model = compress_model(KWS.read_bytes(), "auto").model
-    return build_image(load_board(BOARD), model, installed_only=False)[0]
+    board = load_board(BOARD)
+    model = compress_model(KWS.read_bytes(), "auto", path=board_kernel_path(board)).model
+    return build_image(board, model, installed_only=False)[0]
 
 
 def _config(tmp: Path, **cpu_or_serial) -> Path:

@@ -18,11 +18,12 @@ RESNET8 = Path(__file__).parents[1] / "fixtures" / "mlperf_tiny" / "ic_resnet8_i
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    """ResNet-8 under `auto` keeps most tensors raw and compresses some: both kinds in one image."""
-    model = compress_model(RESNET8.read_bytes(), "auto").model
+    """ResNet-8 under `auto` decoding at init keeps most tensors raw and compresses some (hb, LUT):
+    both kinds in one image."""
+    model = compress_model(RESNET8.read_bytes(), "auto", decode="init").model
     methods = {w.method for w in weights_of(model)}
     assert "raw" in methods and methods - {"raw"}, methods
-    elf = build_firmware(load_board("corstone300"), model).elf
+    elf = build_firmware(load_board("corstone300"), model, decode="init").elf
     return model, elf
 
 

@@ -20,10 +20,12 @@ def test_optimized_kernels_match_c_on_device(board, tmp_path):
     assert result.passed, f"optimized kernels differ from the C reference on {board.name}:\n{result.output[-4000:]}"
     if board.cpu.mve != "none":
         assert result.path == "helium"
-    # Only the families the build's path optimizes are checked (Helium and DSP: all seven; C: none).
+    # Only the families the build's path optimizes are checked (Helium and DSP: all seven; C: none);
+    # the in-place kernels are checked on every path, against the dense ones on the decoded weights.
     for family in ("conv", "depthwise", "fc", "add", "avg_pool", "max_pool", "softmax"):
         if result.path == "c":
             assert f"{family}: not checked" in result.output
         else:
             assert re.search(rf"^{family}: [1-9]\d* cases, 0 failed", result.output, re.M), family
+    assert re.search(r"^in place: [1-9]\d* cases, 0 failed", result.output, re.M)
     assert "fixedpoint: " in result.output

@@ -26,7 +26,7 @@ REQUIRED = ["model", "recipe", "board", "runner", "timing_source", "latency", "l
             "timestamp", "run_id", "metric", "kernels", "compiler_flags", "ram_reserved_bytes", "arena_used_bytes",
             "code_bytes", "model_digest", "samples", "clock_hz", "instructions", "cycles", "ms", "cycles_est", "ms_est",
             "cycle_model", "decoded_weight_bytes", "harness_ram_bytes", "stack_used_bytes", "compress", "decode",
-            "names_stripped"]
+            "names_stripped", "weight_formats"]
 
 
 def test_schema_has_the_agreed_columns_in_order():

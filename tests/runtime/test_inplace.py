@@ -50,9 +50,10 @@ def test_every_format_bit_exact_with_tflm(base, variant: str) -> None:
     if variant == "nm:2:4+palette":
         assert any("+palette:" in f for f in formats), formats
     _check(dense, stored.model)
-    # in place keeps no decoded copy: the arena is the dense one plus one channel's scratch
-    # and the per-op state (hb_wsrc, folded) of each layer
-    assert model_info(stored.model, decode="in-place")["arena_bytes"] <= model_info(dense)["arena_bytes"] + 512
+    # in place keeps no decoded copy: the arena is the dense one plus the stated scratch bound
+    # (HB_WSRC_WHOLE_BYTES: tensors up to 1 KB are decoded into scratch for the dense kernels) and
+    # the per-op state of each layer (hb_wsrc, folded: < 100 B + 4 B per channel)
+    assert model_info(stored.model, decode="in-place")["arena_bytes"] <= model_info(dense)["arena_bytes"] + 1024 + 3 * 100
 
 
 def test_in_place_needs_far_less_arena_than_decoding_at_init(base) -> None:
@@ -141,3 +142,34 @@ def test_every_format_on_the_board_bit_exact(base, board, tmp_path) -> None:
             theirs = _oracle(dense, x)
             assert np.array_equal(np.asarray(got.outputs[0]).reshape(theirs.shape), theirs), (kernels, i)
             assert got.arena_used_bytes is None or got.arena_used_bytes > 0
+
+
+def test_flipped_bits_in_in_place_tensors_never_crash_the_sanitized_runtime(base) -> None:
+    """Random bit flips in the encoded and ancillary tensors (palette and N:M): the runtime built with
+    ASan + UBSan either runs (the flip only changed weights) or refuses the model with a status."""
+    from hil_bench.compress.edge_models import MIXED_PLANS, edge_mixed
+    from hil_bench.errors import UnsupportedModelError, ModelFileError
+    from hil_bench.tflite import read_model
+
+    dense, stored = edge_mixed(base, MIXED_PLANS[0])
+    m = read_model(stored)
+    sg = m.subgraphs[0]
+    regions = []
+    for op in sg.operators:
+        for t in op.inputs:
+            data = m.buffers[sg.tensors[t].buffer].data
+            if data is not None and sg.tensors[t].type == 3 and len(data):   # UINT8: DECODE inputs
+                regions.append((stored.find(bytes(data)), len(data)))
+    assert len(regions) == 6
+    x = random_inputs(model_info(dense), 3, 1)[0]
+    rng = np.random.default_rng(0)
+    refused = 0
+    for _ in range(30):
+        at, n = regions[rng.integers(len(regions))]
+        mutated = bytearray(stored)
+        mutated[at + rng.integers(n)] ^= 1 << rng.integers(8)
+        try:
+            run_model(bytes(mutated), x, decode="in-place", sanitize=True)
+        except (ModelFileError, UnsupportedModelError):
+            refused += 1
+    assert refused > 0   # some flips hit a header, a stride or a position and must be refused

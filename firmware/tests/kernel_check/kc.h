@@ -57,6 +57,7 @@ void kc_prepare_outputs(int32_t n, int32_t scratch_bytes);
 int32_t kc_check_conv(int32_t count);
 int32_t kc_check_depthwise(int32_t count);
 int32_t kc_check_fc(int32_t count);
+int32_t kc_check_wsrc(int32_t count); /* weights read in place (kc_wsrc.c) */
 int32_t kc_check_add(int32_t count);
 int32_t kc_check_avg_pool(int32_t count);
 int32_t kc_check_max_pool(int32_t count);

@@ -27,6 +27,8 @@ int main(void)
     KC_CHECK(conv_s8, "conv", kc_check_conv);
     KC_CHECK(depthwise_conv_s8, "depthwise", kc_check_depthwise);
     KC_CHECK(fully_connected_s8, "fc", kc_check_fc);
+    /* In place on every path: the in-place kernels against the dense ones on the decoded weights. */
+    fails += kc_check_wsrc(KC_CASES);
     KC_CHECK(add_s8, "add", kc_check_add);
     KC_CHECK(avg_pool_s8, "avg_pool", kc_check_avg_pool);
     KC_CHECK(max_pool_s8, "max_pool", kc_check_max_pool);

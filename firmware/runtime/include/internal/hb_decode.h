@@ -24,6 +24,16 @@
 #include "hb_runtime.h"
 
 #define HB_DECODE_DCM_BYTES 16u
+
+/* 0: this build has no decoder for LUT (type 0) / hb (type 200) tensors decoded at init or per
+ * layer (hil_bench.firmware.build passes them from the model's formats); such a tensor is then
+ * HB_ERR_UNSUPPORTED. */
+#ifndef HB_WITH_DECODE_LUT
+#define HB_WITH_DECODE_LUT 1
+#endif /* HB_WITH_DECODE_LUT */
+#ifndef HB_WITH_DECODE_HB
+#define HB_WITH_DECODE_HB 1
+#endif /* HB_WITH_DECODE_HB */
 #define HB_DECODE_TYPE_LUT 0u
 #define HB_DECODE_TYPE_HB 200u
 

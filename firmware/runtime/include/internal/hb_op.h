@@ -112,8 +112,8 @@ hb_status hb_pchannel_mults(const hb_pctx *c, const hb_tensor *in, const hb_tens
  * the folded bias must be recomputed at eval. */
 int hb_fold_late(const hb_tensor *f, const hb_tensor *bias);
 
-/* Weights read in place (f is HB_AT_ENCODED, src/ops/hb_op_wsrc.c): open them into w and set
- * folded[c] = bias[c] + input_offset * sum of channel c's weights. */
+/* Weights read in place (f is HB_AT_ENCODED, src/ops/hb_op_wsrc.c): open them into w and, unless
+ * folded is NULL, set folded[c] = bias[c] + input_offset * sum of channel c's weights. */
 struct hb_wsrc;
 hb_status hb_pwsrc(const hb_pctx *c, const hb_tensor *f, const hb_tensor *bias, int32_t channels,
                    int32_t per_channel, int channel_minor, int32_t input_offset,

@@ -21,8 +21,16 @@
 #include <stdint.h>
 
 #include "internal/hb_interp.h"
+#include "internal/hb_kpath.h"
 
 #define HB_DECODE_TYPE_NM 202u
+
+/* 0: this build reads no weights in place (hil_bench.firmware.build passes it from the model's
+ * formats, so an image links only the formats its model uses); the in-place branches of the
+ * weighted ops then compile away and their kernels are not linked. */
+#ifndef HB_WITH_IN_PLACE
+#define HB_WITH_IN_PLACE 1
+#endif /* HB_WITH_IN_PLACE */
 
 enum { HB_WSRC_RAW = 0, HB_WSRC_PALETTE = 1, HB_WSRC_NM = 2 };
 
@@ -53,6 +61,17 @@ void hb_wsrc_format(const hb_wsrc *w, char *buf, uint32_t len);
 
 /* Channel c's per_channel weights, decoded into out (N:M: zeros where no entry is). */
 void hb_wsrc_row(const uint8_t *model, const hb_wsrc *w, int32_t c, int8_t *out);
+
+/* The whole tensor in its stored element order into out (channels * per_channel bytes): on the DSP
+ * and Helium paths, the small tensors (at most HB_WSRC_WHOLE_BYTES) are decoded into their op's
+ * scratch at every invoke and run with the dense kernels, which block channels and pixels (the
+ * in-place kernels read one channel at a time). The plain C path reads every tensor in place. */
+#if HB_KPATH_C
+#define HB_WSRC_WHOLE_BYTES 0u
+#else
+#define HB_WSRC_WHOLE_BYTES 1024u
+#endif /* HB_KPATH_C */
+void hb_wsrc_flat(const uint8_t *model, const hb_wsrc *w, int8_t *out);
 
 /* Sum of channel c's weights (for the folded bias). */
 int32_t hb_wsrc_sum(const uint8_t *model, const hb_wsrc *w, int32_t c);

@@ -1,6 +1,7 @@
 /* Model parsing: every field of the flatbuffer the runtime uses is read through the checked
  * reader (hb_fb) and validated before it is stored. */
 #include "internal/hb_parse.h"
+#include "internal/hb_wsrc.h"
 
 #include <string.h>
 
@@ -324,6 +325,10 @@ static hb_status parse_op(hb_interpreter *ip, const hb_fb *fb, const hb_fb_vec *
  * a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED reading it as its weights (input 1). */
 static int read_in_place(hb_interpreter *ip, uint32_t i, const hb_op *op, uint32_t k, int32_t idx)
 {
+#if !HB_WITH_IN_PLACE
+    (void)ip, (void)i, (void)op, (void)k, (void)idx;
+    return 0;
+#else
     const hb_tensor *anc = &hb_tensors(ip)[hb_op_in(ip, op, 2u * k + 1u)];
     const uint8_t *a = ip->model + anc->data_off;
     uint32_t j, n, readers = 0;
@@ -350,6 +355,7 @@ static int read_in_place(hb_interpreter *ip, uint32_t i, const hb_op *op, uint32
         }
     }
     return readers > 0u;
+#endif /* HB_WITH_IN_PLACE */
 }
 
 /* DECODE reads constant UINT8 tensors and writes tensors without data, which become constants

@@ -65,8 +65,10 @@ hb_status hb_decode_scratch_bytes(const uint8_t *ancillary, size_t ancillary_len
     switch (ancillary[0]) {
     case HB_DECODE_TYPE_LUT:
         return HB_OK;
+#if HB_WITH_DECODE_HB
     case HB_DECODE_TYPE_HB:
         return hb_decode_rans_scratch(ancillary, ancillary_len, min_bytes, fast_bytes);
+#endif /* HB_WITH_DECODE_HB */
     default:
         return HB_ERR_UNSUPPORTED;
     }
@@ -101,15 +103,19 @@ hb_status hb_decode_tensor(const uint8_t *ancillary, size_t ancillary_len,
         return HB_ERR_UNSUPPORTED;
     }
     switch (ancillary[0]) {
+#if HB_WITH_DECODE_LUT
     case HB_DECODE_TYPE_LUT:
         return hb_decode_lut(ancillary, ancillary_len, encoded, encoded_len, shape, elements,
                              (uint8_t *)out);
+#endif /* HB_WITH_DECODE_LUT */
+#if HB_WITH_DECODE_HB
     case HB_DECODE_TYPE_HB:
         if (shape->elem_bytes != 1u) {
             return HB_ERR_UNSUPPORTED; /* hb codes int8 tensors only */
         }
         return hb_decode_rans(ancillary, ancillary_len, encoded, encoded_len, shape, elements,
                               (int8_t *)out, scratch, scratch_len);
+#endif /* HB_WITH_DECODE_HB */
     default:
         return HB_ERR_UNSUPPORTED;
     }

@@ -287,6 +287,9 @@ static void palette_row(const uint8_t *model, const hb_wsrc *w, int32_t c, int8_
     const int8_t *tab = table_of(model, w, c);
     const uint32_t len = bytes_for((uint32_t)w->channels * (uint32_t)w->per_channel, w->bits);
     int32_t j;
+    if (w->per_channel == 0) {
+        return;
+    }
     if (w->minor) {
         for (j = 0; j < w->per_channel; j++) {
             out[j] = tab[get_bits(idx, len, (uint32_t)(j * w->channels + c) * w->bits, w->bits)];
@@ -295,7 +298,24 @@ static void palette_row(const uint8_t *model, const hb_wsrc *w, int32_t c, int8_
     }
     {
         const uint32_t start = (uint32_t)c * (uint32_t)w->per_channel * w->bits;
-        if (w->bits == 4u && (start & 7u) == 0u) {
+        if (w->bits != 4u || (start & 7u) != 0u) {
+            /* streaming: the row's indices are consecutive in the MSB-first stream */
+            const uint8_t *s = idx + (start >> 3);
+            const unsigned mask = (1u << w->bits) - 1u;
+            uint32_t acc = *s++;
+            unsigned have = 8u - (start & 7u);
+            for (j = 0; j < w->per_channel; j++) {
+                if (have < w->bits) {
+                    acc = (acc << 8) | (s < idx + len ? *s : 0u);
+                    s++;
+                    have += 8u;
+                }
+                have -= w->bits;
+                out[j] = tab[(acc >> have) & mask];
+            }
+            return;
+        }
+        {
             const uint8_t *s = idx + (start >> 3);
             for (j = 0; j + 1 < w->per_channel; j += 2) {
                 const unsigned b = *s++;
@@ -305,10 +325,6 @@ static void palette_row(const uint8_t *model, const hb_wsrc *w, int32_t c, int8_
             if (j < w->per_channel) {
                 out[j] = tab[*s >> 4];
             }
-            return;
-        }
-        for (j = 0; j < w->per_channel; j++) {
-            out[j] = tab[get_bits(idx, len, start + (uint32_t)j * w->bits, w->bits)];
         }
     }
 }
@@ -403,4 +419,31 @@ int32_t hb_wsrc_sum(const uint8_t *model, const hb_wsrc *w, int32_t c)
         }
     }
     return (int32_t)sum;
+}
+
+void hb_wsrc_flat(const uint8_t *model, const hb_wsrc *w, int8_t *out)
+{
+    int32_t c;
+    if (w->minor && w->kind == HB_WSRC_PALETTE) {
+        const uint8_t *idx = model + w->data_pos;
+        const uint32_t n = (uint32_t)w->channels * (uint32_t)w->per_channel;
+        const unsigned mask = (1u << w->bits) - 1u;
+        uint32_t f, acc = 0;
+        unsigned have = 0;
+        for (f = 0, c = 0; f < n; f++) {
+            if (have < w->bits) {
+                acc = (acc << 8) | *idx++;
+                have += 8u;
+            }
+            have -= w->bits;
+            out[f] = table_of(model, w, c)[(acc >> have) & mask];
+            if (++c == w->channels) {
+                c = 0;
+            }
+        }
+        return;
+    }
+    for (c = 0; c < w->channels; c++) {
+        hb_wsrc_row(model, w, c, out + c * w->per_channel);
+    }
 }

@@ -49,7 +49,7 @@ typedef struct conv_data {
     uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
     uint8_t has_folded; /* folded[] is stored */
     uint8_t in_place;   /* weights read in place: hb_conv_wsrc_s8 */
-    uint8_t pad_;
+    uint8_t whole;      /* in place, small: decoded into scratch at eval for the dense kernel */
 } conv_data;
 
 static int32_t *conv_mult(conv_data *d) { return (int32_t *)(void *)(d + 1); }
@@ -165,8 +165,11 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         return st;
     }
     {
-        const int in_place = f->where == HB_AT_ENCODED;
-        const uint32_t per_channel = hb_kernels_use_folded() || in_place ? 9u : 5u;
+        const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
+        /* read in place, only a tensor decoded whole for the dense kernels keeps folded[] (as dense
+         * does); the in-place kernels fold each channel as they decode it */
+        const int whole = in_place && hb_bytes(ip, f) <= HB_WSRC_WHOLE_BYTES;
+        const uint32_t per_channel = hb_kernels_use_folded() && (!in_place || whole) ? 9u : 5u;
         d = (conv_data *)hb_pdata(c, (uint32_t)sizeof(conv_data) +
                                          per_channel * (uint32_t)channels +
                                          (in_place ? 3u + (uint32_t)sizeof(hb_wsrc) : 0u));
@@ -175,6 +178,7 @@ static hb_status prepare(hb_pctx *c, int depthwise)
         }
         d->has_folded = (uint8_t)(per_channel == 9u);
         d->in_place = (uint8_t)in_place;
+        d->whole = (uint8_t)whole;
     }
     d->p = p;
     d->channels = channels;
@@ -182,13 +186,24 @@ static hb_status prepare(hb_pctx *c, int depthwise)
     if (st != HB_OK) {
         return st;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         const int32_t taps = hb_dim(ip, f, 1) * hb_dim(ip, f, 2);
+        const hb_dims4 di = hb_dims4_of(ip, in), df = hb_dims4_of(ip, f);
+        const hb_dims4 dout = hb_dims4_of(ip, out);
+        const uint32_t bytes = hb_bytes(ip, f);
         st = hb_pwsrc(c, f, bias, channels, depthwise ? taps : taps * hb_dim(ip, f, 3), depthwise,
                       p.input_offset, conv_wsrc(d), conv_folded(d));
-        return st != HB_OK ? st
-                           : hb_pscratch(c, hb_conv_wsrc_s8_get_buffer_size(conv_wsrc(d),
-                                                                           depthwise));
+        if (st != HB_OK) {
+            return st;
+        }
+        if (d->whole) {
+            return hb_pscratch(c, (int32_t)((bytes + 15u) & ~15u) +
+                                      (depthwise
+                                           ? hb_depthwise_conv_s8_get_buffer_size(&p, &di, &df, &dout)
+                                           : hb_conv_s8_get_buffer_size(&p, &di, &df, &dout)));
+        }
+        return hb_pscratch(c, hb_conv_wsrc_s8_get_buffer_size(conv_wsrc(d), depthwise, &p, &di,
+                                                              &df));
     }
     d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
     if (d->has_folded && !d->fold_late) {
@@ -212,7 +227,23 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
+        const int32_t off = (df.n * df.h * df.w * df.c + 15) & ~15;
+        hb_scratch rest;
+        rest.buf = (int8_t *)scratch.buf + off;
+        rest.size = scratch.size - off;
+        if (rest.size <= 0) {
+            rest.buf = 0;
+            rest.size = 0;
+        }
+        hb_wsrc_flat(ip->model, conv_wsrc(d), (int8_t *)scratch.buf);
+        (depthwise ? hb_depthwise_conv_s8 : hb_conv_s8)(
+            &rest, &d->p, conv_mult(d), conv_shift(d), &di,
+            (const int8_t *)hb_in_data(ip, op, 0), &df, (const int8_t *)scratch.buf, bias,
+            conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op));
+        return HB_OK;
+    }
+    if (HB_WITH_IN_PLACE && d->in_place) {
         hb_conv_wsrc_s8(&scratch, &d->p, conv_mult(d), conv_shift(d), &di,
                         (const int8_t *)hb_in_data(ip, op, 0), &df, ip->model, conv_wsrc(d), bias,
                         conv_folded(d), &dout, (int8_t *)hb_out_data(ip, op), depthwise);

@@ -34,7 +34,7 @@ typedef struct fc_data {
     uint8_t fold_late;  /* weights or bias decoded per layer: fold at every invoke */
     uint8_t has_folded; /* folded[] is stored */
     uint8_t in_place;   /* weights read in place: hb_fully_connected_wsrc_s8 */
-    uint8_t pad_;
+    uint8_t whole;      /* in place, small: decoded into scratch at eval for the dense kernel */
 } fc_data;
 
 static int32_t *fc_folded(fc_data *d) { return d->has_folded ? (int32_t *)(void *)(d + 1) : 0; }
@@ -116,8 +116,11 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     }
     n_mult = p.per_channel ? channels : 1;
     {
-        const int in_place = f->where == HB_AT_ENCODED;
-        const int has_folded = (hb_kernels_use_folded() || in_place) && p.filter_offset == 0;
+        const int in_place = HB_WITH_IN_PLACE && f->where == HB_AT_ENCODED;
+        /* read in place, only a tensor decoded whole for the dense kernels keeps folded[] (as dense
+         * does); the in-place kernels fold each channel as they decode it */
+        const int whole = in_place && hb_bytes(ip, f) <= HB_WSRC_WHOLE_BYTES;
+        const int has_folded = hb_kernels_use_folded() && p.filter_offset == 0 && (!in_place || whole);
         if (in_place && p.filter_offset != 0) {
             return hb_pfail(c, HB_ERR_UNSUPPORTED, "weights read in place need zero point 0");
         }
@@ -130,6 +133,7 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
         }
         d->has_folded = (uint8_t)has_folded;
         d->in_place = (uint8_t)in_place;
+        d->whole = (uint8_t)whole;
     }
     d->p = p;
     d->batches = batches;
@@ -140,10 +144,15 @@ static hb_status hb_op_fully_connected_prepare(hb_pctx *c)
     if (st != HB_OK) {
         return st;
     }
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place) {
         st = hb_pwsrc(c, f, bias, channels, depth, 0, p.input_offset, fc_wsrc(d), fc_folded(d));
-        return st != HB_OK ? st
-                           : hb_pscratch(c, hb_fully_connected_wsrc_s8_get_buffer_size(fc_wsrc(d)));
+        if (st != HB_OK) {
+            return st;
+        }
+        return hb_pscratch(c, d->whole ? (int32_t)((hb_bytes(ip, f) + 15u) & ~15u) +
+                                             hb_fully_connected_s8_get_buffer_size(&p, batches, depth,
+                                                                                   channels)
+                                       : hb_fully_connected_wsrc_s8_get_buffer_size(fc_wsrc(d), &p));
     }
     d->fold_late = (uint8_t)(d->has_folded && hb_fold_late(f, bias));
     if (d->has_folded && !d->fold_late) {
@@ -159,10 +168,26 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
     const hb_scratch scratch = hb_op_scratch(ip, op);
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
-    if (d->in_place) {
+    if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
+        const int32_t off = (d->channels * d->depth + 15) & ~15;
+        hb_scratch rest;
+        rest.buf = (int8_t *)scratch.buf + off;
+        rest.size = scratch.size - off;
+        if (rest.size <= 0) {
+            rest.buf = 0;
+            rest.size = 0;
+        }
+        hb_wsrc_flat(ip->model, fc_wsrc(d), (int8_t *)scratch.buf);
+        hb_fully_connected_s8(&rest, &d->p, fc_mult(d), fc_shift(d),
+                              d->batches, d->depth, d->channels, (const int8_t *)hb_in_data(ip, op, 0),
+                              (const int8_t *)scratch.buf, bias, fc_folded(d),
+                              (int8_t *)hb_out_data(ip, op));
+        return HB_OK;
+    }
+    if (HB_WITH_IN_PLACE && d->in_place) {
         hb_fully_connected_wsrc_s8(&scratch, &d->p, fc_mult(d), fc_shift(d), d->batches, d->depth,
                                    d->channels, (const int8_t *)hb_in_data(ip, op, 0), ip->model,
-                                   fc_wsrc(d), fc_folded(d), (int8_t *)hb_out_data(ip, op));
+                                   fc_wsrc(d), bias, fc_folded(d), (int8_t *)hb_out_data(ip, op));
         return HB_OK;
     }
     if (d->fold_late) {

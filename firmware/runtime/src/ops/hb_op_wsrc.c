@@ -1,6 +1,6 @@
 /* Prepare helper of the weighted ops when their weights are read in place (HB_DECODE_IN_PLACE,
- * internal/hb_wsrc.h): open and validate the stored form once and compute the folded bias from it
- * (the in-place kernels read folded on every kernel path). */
+ * internal/hb_wsrc.h): open and validate the stored form once and, when the op keeps one (a small
+ * tensor decoded whole for the dense kernels), compute the folded bias from it. */
 #include "internal/hb_op.h"
 #include "internal/hb_wsrc.h"
 
@@ -16,7 +16,7 @@ hb_status hb_pwsrc(const hb_pctx *c, const hb_tensor *f, const hb_tensor *bias, 
     if (st != HB_OK) {
         return hb_pfail(c, st, why);
     }
-    for (k = 0; k < channels; k++) {
+    for (k = 0; folded != 0 && k < channels; k++) {
         const uint32_t sum = (uint32_t)hb_wsrc_sum(ip->model, w, k);
         folded[k] = (int32_t)((b == 0 ? 0u : (uint32_t)b[k]) + (uint32_t)input_offset * sum);
     }
