@@ -294,6 +294,9 @@ def _as_samples(inputs, n_inputs: int) -> list[list[np.ndarray]]:
     return [[np.asarray(a[i]) for a in inputs] for i in range(count)]
 
 
+PROFILE_SLOWDOWN = 10   # a profile pass (QEMU's execution log) against the watchdog's deadline
+
+
 def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", runs: int = 3, warmups: int = 1,
               profile_layers: bool = True, arena_bytes: int | None = None, runner: str | None = None,
               infer_timeout_s: float | None = None, log_dir: Path | None = None, batch: bool = True,
@@ -371,7 +374,9 @@ def run_model(model: bytes, board: Board, inputs, *, name: str = "the model", ru
     if cycles and dev.runner.timing_unit == "instructions" and samples:
         from hil_bench.timing.profile import profile_inference
 
-        estimate = profile_inference(board, dev.elf, samples[0], runner=dev.runner.kind, timeout_s=infer_timeout_s)
+        # QEMU logging every block runs several times slower than the run above: 10x the watchdog's deadline
+        deadline = infer_timeout_s or PROFILE_SLOWDOWN * dev.watchdog.seconds(1, len(samples[0]))
+        estimate = profile_inference(board, dev.elf, samples[0], runner=dev.runner.kind, timeout_s=deadline)
     from hil_bench.timing.fields import timing_fields
 
     times = timing_fields(latency.median if latency.samples else None, latency.unit, board.cpu.clock_hz, estimate)
