@@ -54,7 +54,7 @@ def test_a_candidate_refused_by_the_board_run_is_shown(digits_sweep, tmp_path):
                  and e["point"] == "s0.50-k16")
     budget = swept["ram_bytes"] - 1
     code, report = run_cli_json(["fit", "--model", "digits_cnn", "--board", "corstone300", "--sparsity", "0.5",
-                                 "--clusters", "16", *SWEEP_LIMIT, "--ram-budget", str(budget),
+                                 "--clusters", "16", "--compress", "hb", *SWEEP_LIMIT, "--ram-budget", str(budget),
                                  "--results-dir", str(tmp_path), "-q"])
     assert code == 1 and report["chosen"] is None and report["board_runs"] == 1
     (tried,) = report["tried"]

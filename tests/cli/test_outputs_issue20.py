@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from hil_bench.boards import load_board
 from hil_bench.cli.optimize import accuracies
 from hil_bench.cli.output import latency_text, table
 from hil_bench.cli.run import layer_rows
@@ -49,7 +50,7 @@ def test_the_dut_fixture_stores_the_model_as_run_and_bench_do(monkeypatch, tmp_p
         seen.update(model=model, **options)
 
     monkeypatch.setattr(Device, "__init__", fake_init)
-    dut = HilDut("corstone300", KWS)
+    dut = HilDut(load_board("corstone300"), KWS)
     assert dut.compress == defaults.COMPRESS == "auto" and dut.decode == defaults.DECODE
     assert seen["model"] == compress_model(KWS.read_bytes(), defaults.COMPRESS).model
     assert seen["decode"] == defaults.DECODE

@@ -19,6 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 import hil_bench.bench as bench_module
+from hil_bench.boards import load_board
 from hil_bench.cli.main import build_parser, main
 from hil_bench.errors import DoesNotFitError
 from hil_bench.sizing import state
@@ -44,6 +45,7 @@ def fake_device(monkeypatch):
         return None, None, SimpleNamespace(recipe=recipe, stages=[])
 
     def run(board, suite, recipe, *, run_id, **options):
+        board = board.name   # bench_recipe takes the Board the sweep resolved once
         calls.append((recipe.name, board))
         if recipe.name == "s0.00-k0" and board == "mps2-an386":
             raise DoesNotFitError("the model does not fit or run on mps2-an386: flash over by 848 bytes")
@@ -110,12 +112,13 @@ def test_a_board_given_twice_runs_once(monkeypatch, tmp_path):
     calls = []
 
     def run(board, suite, name, *, run_id, **options):
+        board = board.name
         calls.append((board, name))
         return make_row(name, board=board, run_id=run_id), {"outputs_identical": True, "samples": 4}
 
     monkeypatch.setattr(bench_module, "_timed_bench_recipe", run)
     suite = dataclasses.replace(bench_module.SUITES["default"], recipes=("ptq", "qat"))
-    rows, extras, store = bench_module.run_bench(["corstone300", "corstone300"], suite, results_dir=tmp_path,
+    rows, extras, store = bench_module.run_bench([load_board("corstone300")] * 2, suite, results_dir=tmp_path,
                                                  quiet=True)
     assert calls == [("corstone300", "ptq"), ("corstone300", "qat")]
     assert [(r.board, r.recipe) for r in store.read().itertuples()] == calls

@@ -13,7 +13,8 @@ from tests.cli.conftest import SWEEP_BOARDS, run_cli_json
 
 pytestmark = pytest.mark.hil
 
-GRID = ["--sparsity", "0,0.5", "--clusters", "0,8", "--tune-epochs", "1", "--limit", "6"]
+# --compress hb: the stored size follows the structure on every board (tests/cli/conftest.py, SWEEP_GRID)
+GRID = ["--sparsity", "0,0.5", "--clusters", "0,8", "--tune-epochs", "1", "--limit", "6", "--compress", "hb"]
 
 
 def _data(rng, n: int):
@@ -71,7 +72,7 @@ def test_sweep_takes_the_users_keras3_model_and_data(user_sweep):
     assert {(e["point"], e["board"]) for e in rows} == {(p, b) for p in ("s0.00-k0", "s0.00-k8", "s0.50-k0", "s0.50-k8")
                                                        for b in SWEEP_BOARDS}
     assert all(e["accuracy_device"] is not None and e["flash_bytes"] > 0 for e in rows)
-    assert all(e["compress"] == "auto" and e["decode"] for e in rows)
+    assert all(e["compress"] == "hb" and e["decode"] for e in rows)
     assert all(e["arena_used_bytes"] > 0 and e["harness_ram_bytes"] > 0 for e in rows)
     assert summary["settings"]["model"] == str(user_sweep["model"])
     budgets = summary["budgets"]
@@ -114,4 +115,4 @@ def test_fit_says_device_and_host_accuracy_on_the_same_samples(user_sweep, capsy
                  "--results-dir", str(user_sweep["results"]), "-q"]) == 0
     out = capsys.readouterr().out
     assert "on the same 6 test samples" in out and "on the host over the whole test split" in out
-    assert "0 stages trained" in out and "weights stored: auto" in out
+    assert "0 stages trained" in out and "weights stored: hb" in out

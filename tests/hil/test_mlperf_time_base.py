@@ -21,7 +21,7 @@ def test_mlperf_laps_are_instructions_at_the_board_clock(board):
     from hil_bench.dut import Device
 
     x = np.random.default_rng(2).integers(-128, 128, size=(1, 49, 10, 1), dtype=np.int8)
-    with Device(board, KWS, mlperf_model="kws01") as dev:
+    with Device(board, KWS.read_bytes(), mlperf_model="kws01") as dev:
         instructions = dev.to_unit(dev.infer(x, runs=1)[1].ticks[0])   # hil-bench's own timing (run's base)
         dev.protocol.db_load_hex(x.tobytes())
         lines = dev.link.command("infer 4 1", timeout=120)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import hil_bench.audit
+import hil_bench.bench
 from hil_bench.bench import Suite, bench_recipe, trained_suite_recipe
 from hil_bench.nm import parse_nm
 from hil_bench.optimize.recipe import ClusterStep, PruneStep, QatStep, Recipe, TrainStep
@@ -83,8 +84,8 @@ def test_the_pattern_survives_into_the_elf_and_the_device_read_back(board, model
         compared.append(after)
         return real(before, after)
 
-    monkeypatch.setattr(hil_bench.audit, "survival", spy)
-    row, extra = bench_recipe(board.name, suite, result.recipe, run_id="nm-test", limit=3, work_dir=tmp_path,
+    monkeypatch.setattr(hil_bench.bench, "survival", spy)   # bench imports it at module level
+    row, extra = bench_recipe(board, suite, result.recipe, run_id="nm-test", limit=3, work_dir=tmp_path,
                               optimized=result)
     (in_binary,) = compared
     assert len(in_binary) == len(result.stage("int8").audit)

@@ -30,6 +30,8 @@ from tflite_micro.tensorflow.lite.micro.compression import lut as tflm_lut, mode
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 DECODE_SOURCES = sorted((firmware_dir() / "runtime" / "src" / "decode").glob("*.c"))
+# hb_wsrc.c (weights read in place) sizes tensors with the schema's type table
+SUPPORT_SOURCES = [firmware_dir() / "runtime" / "src" / "core" / "hb_tflite.c"]
 HARNESS = firmware_dir() / "host" / "hb_decode_test.c"
 INCLUDE = firmware_dir() / "runtime" / "include"
 TIMEOUT_S = 120
@@ -46,7 +48,7 @@ SHAPES = (((1, 5, 5, 24), 3), ((32, 3, 3, 16), 0), ((20, 37), 0), ((1, 3, 3, 7),
 def harness(tmp_path_factory) -> Path:
     exe = tmp_path_factory.mktemp("decode_c") / "hb_decode_test"
     cmd = ["gcc", *WARNINGS, "-O1", *SANITIZE, "-I", str(INCLUDE), str(HARNESS),
-           *map(str, DECODE_SOURCES), "-o", str(exe)]
+           *map(str, DECODE_SOURCES), *map(str, SUPPORT_SOURCES), "-o", str(exe)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
     assert proc.returncode == 0, proc.stderr
     return exe

@@ -187,6 +187,6 @@ def test_compressed_models_on_every_board(models, board, tmp_path: Path) -> None
         path = tmp_path / f"{name}_{method}.tflite"
         path.write_bytes(compressed)
         x = _inputs(model, seed=3)[:4]
-        got = board_run(path, board, x, runs=1)
+        got = board_run(path.read_bytes(), board, x, name=path.name, runs=1)
         assert np.array_equal(np.asarray(got.outputs[0]).reshape(len(x), -1),
                               run_model(model, x)[0].reshape(len(x), -1)), name

@@ -138,7 +138,7 @@ def test_every_format_on_the_board_bit_exact(base, board, tmp_path) -> None:
             path = tmp_path / f"case{i}.tflite"
             path.write_bytes(stored)
             x = random_inputs(model_info(dense), 3, 11)[0]
-            got = board_run(path, board, x, runs=1, kernels=kernels, decode="in-place")
+            got = board_run(path.read_bytes(), board, x, name=path.name, runs=1, kernels=kernels, decode="in-place")
             theirs = _oracle(dense, x)
             assert np.array_equal(np.asarray(got.outputs[0]).reshape(theirs.shape), theirs), (kernels, i)
             assert got.arena_used_bytes is None or got.arena_used_bytes > 0

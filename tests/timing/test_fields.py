@@ -75,5 +75,5 @@ def test_cycles_through_a_runner_without_a_profile_is_refused_before_running(mon
     spec = next(s for s in board.runners if s.kind == "labgrid")
     board = dataclasses.replace(board, runners=(spec,))
     with pytest.raises(UsageError, match="cannot give; run it with --runner qemu"):
-        run_model(Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite", board,
+        run_model((Path(__file__).resolve().parents[1] / "fixtures" / "mlperf_tiny" / "kws_ref_model.tflite").read_bytes(), board,
                   np.zeros((1, 49, 10, 1), np.int8), cycles=True)
