@@ -58,7 +58,7 @@ bench: install
 
 nightly: install
 	HIL_BENCH_FUZZ_EXAMPLES=20000 $(PY) -m pytest -q tests/test_reader_fuzz.py
-	HIL_BENCH_SLOW_TESTS=1 $(PY) -m pytest -q -n $(JOBS) tests/cli/test_fits.py tests/hil/test_labgrid.py $(addprefix --board=,$(HIL_BOARDS))
+	HIL_BENCH_SLOW_TESTS=1 $(PY) -m pytest -q -n $(JOBS) tests/cli/test_fits.py tests/cli/test_user_sizing.py tests/hil/test_labgrid.py $(addprefix --board=,$(HIL_BOARDS))
 	$(VENV)/bin/hil-bench bench $(addprefix --board ,$(HIL_BOARDS)) --jobs $(JOBS) --history --report results/report \
 	  --baseline results/baseline --junit results/junit.xml --quiet
 
