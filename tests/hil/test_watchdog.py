@@ -69,6 +69,8 @@ def _run(argv: list[str]) -> tuple[int, str, float]:
 
 
 def test_a_looping_firmware_ends_the_run_within_the_derived_deadline(board, looping):
+    if board.name != "corstone300":   # each run spins until the deadline: one core shows the watchdog
+        pytest.skip("the watchdog does not depend on the core: checked on corstone300")
     code, err, seconds = _run(["run", str(looping), "--board", board.name, "--kernels", "ref", "--random", "3"])
     assert code == 1, err
     message = " ".join(line.strip() for line in err.splitlines())
@@ -83,6 +85,8 @@ def test_a_looping_firmware_ends_the_run_within_the_derived_deadline(board, loop
 
 
 def test_timeout_sets_the_deadline(board, looping):
+    if board.name != "corstone300":   # each run spins until the deadline: one core shows the watchdog
+        pytest.skip("the watchdog does not depend on the core: checked on corstone300")
     code, err, seconds = _run(["run", str(looping), "--board", board.name, "--kernels", "ref", "--random", "1",
                                "--timeout", "3"])
     assert code == 1, err
