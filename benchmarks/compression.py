@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,27 +67,26 @@ def decode_rows():
     """
     import numpy as np
 
+    from hil_bench.boards import load_board
     from hil_bench.dut import run_model
     from hil_bench.compress import compress_model
     from hil_bench.compress.lut import compress_lut
     from hil_bench.evaluate import run_tflm
 
     kws = (FIXTURES[0] / "kws_ref_model.tflite").read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, model in (("digits_cnn pcqat", digits_pcqat()), ("kws_ref_model", kws)):
-            from hil_bench.cli.run import _input_shape
+    for name, model in (("digits_cnn pcqat", digits_pcqat()), ("kws_ref_model", kws)):
+        from hil_bench.cli.run import _input_shape
 
-            x = np.random.default_rng(0).integers(-128, 128, size=(1, *_input_shape(model)), dtype=np.int8)
-            for method in ("hb", "lut"):
-                compressed = compress_lut(model) if method == "lut" else compress_model(model, method).model
-                path = Path(tmp) / f"{method}.tflite"
-                path.write_bytes(compressed)
-                result = run_model(path, "corstone300", x, runs=1, decode="per-layer")
-                assert np.array_equal(result.outputs[0].reshape(-1), run_tflm(model, x).reshape(-1))
-                decode = sum(layer["latency"] for layer in result.layers if layer["op"] == "TFLM_DECODE")
-                total = sum(layer["latency"] for layer in result.layers)
-                yield {"model": name, "codec": method, "decode_instructions": round(decode),
-                       "inference_instructions": round(total), "decode_share": round(decode / total, 3)}
+        x = np.random.default_rng(0).integers(-128, 128, size=(1, *_input_shape(model)), dtype=np.int8)
+        for method in ("hb", "lut"):
+            compressed = compress_lut(model) if method == "lut" else compress_model(model, method).model
+            result = run_model(compressed, load_board("corstone300"), x, name=f"{method}.tflite", runs=1,
+                               decode="per-layer")
+            assert np.array_equal(result.outputs[0].reshape(-1), run_tflm(model, x).reshape(-1))
+            decode = sum(layer["latency"] for layer in result.layers if layer["op"] == "TFLM_DECODE")
+            total = sum(layer["latency"] for layer in result.layers)
+            yield {"model": name, "codec": method, "decode_instructions": round(decode),
+                   "inference_instructions": round(total), "decode_share": round(decode / total, 3)}
 
 
 def main(argv=None) -> int:

@@ -44,8 +44,8 @@ def random_input(model: Path) -> np.ndarray:
 
 
 def measure(model: Path, board: str, kernels: str) -> dict:
-    run = run_model(model, board, random_input(model), runs=1, warmups=0, profile_layers=False, kernels=kernels,
-                    cycles=True)
+    run = run_model(model.read_bytes(), load_board(board), random_input(model), name=model.name, runs=1, warmups=0,
+                    profile_layers=False, kernels=kernels, cycles=True)
     return {"model": model.stem, "board": board, "core": load_board(board).cpu.core, "kernels": run.kernels,
             "instructions": run.instructions, "cycles_est": run.cycles_est,
             "cpi_est": run.cycles_est / run.instructions, "ms_est": run.ms_est, "clock_hz": run.clock_hz,

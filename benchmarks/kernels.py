@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hil_bench.boards import load_board  # noqa: E402
 from hil_bench.dut import run_model  # noqa: E402
 from hil_bench.errors import Error  # noqa: E402
 from hil_bench.runtime.tflm import tflm_arena  # noqa: E402
@@ -74,10 +75,9 @@ def random_input(model: bytes) -> np.ndarray:
 
 
 def measure(name: str, model: bytes, board: str, tmp: Path) -> dict:
-    path = tmp / f"{name}.tflite"
-    path.write_bytes(model)
     x = random_input(model)
-    runs = {k: run_model(path, board, x, runs=1, warmups=1, kernels=k) for k in ("ref", "opt")}
+    found = load_board(board)
+    runs = {k: run_model(model, found, x, name=f"{name}.tflite", runs=1, warmups=1, kernels=k) for k in ("ref", "opt")}
     ref, opt = runs["ref"], runs["opt"]
     identical = all(np.array_equal(a, b) for a, b in zip(ref.outputs, opt.outputs))
     anchor = CMSIS_NN.get(board, {}).get(name)

@@ -24,6 +24,7 @@ import os
 import statistics
 import time
 
+from hil_bench.boards import load_board
 from hil_bench.boards.session import open_dut
 from hil_bench.firmware import build_firmware
 
@@ -35,6 +36,7 @@ def _timed(fn) -> float:
 
 
 def measure(board: str, nbytes: int, repeats: int, hex_bytes: int = 2048) -> dict:
+    board = load_board(board)
     image = build_firmware(board)  # the model-less test image is enough: only the link is measured
     data = os.urandom(nbytes)
     hex_bytes = min(nbytes, hex_bytes)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from hil_bench.boards import load_board  # noqa: E402
 from hil_bench.bench import SUITES, run_bench, trained_suite_recipe  # noqa: E402
 
 QEMU_BOARDS = ["corstone300", "mps2-an386", "mps2-an500", "mps2-an505"]
@@ -28,7 +29,7 @@ VARYING = ("run_id", "timestamp")
 
 def _timed(boards, jobs, limit, root: Path):
     start = time.monotonic()
-    rows, _, _ = run_bench(boards, results_dir=root / f"jobs{jobs}", quiet=True, limit=limit, jobs=jobs)
+    rows, _, _ = run_bench([load_board(b) for b in boards], results_dir=root / f"jobs{jobs}", quiet=True, limit=limit, jobs=jobs)
     return time.monotonic() - start, [{k: v for k, v in r.to_dict().items() if k not in VARYING} for r in rows]
 
 

@@ -40,6 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from hil_bench.boards import load_board  # noqa: E402
 from hil_bench.errors import Error  # noqa: E402
 
 MODELS = ("ds_cnn", "resnet8", "mobilenet_v1_025", "fc_autoencoder", "digits_cnn")
@@ -97,10 +98,9 @@ def measure(result, host: dict, board: str, tmp: Path) -> dict:
     from hil_bench.dut import run_model
     from hil_bench.evaluate import io_quantization, quantize, run_tflm
 
-    path = tmp / f"{result.model_name}.tflite"
-    path.write_bytes(result.tflite)
     x = quantize(np.asarray(result.data.x_test[:1]), io_quantization(result.tflite)[0])
-    run = run_model(path, board, x, runs=1, warmups=0, compress="auto")
+    run = run_model(result.tflite, load_board(board), x, name=f"{result.model_name}.tflite", runs=1, warmups=0,
+                    compress="auto")
     identical = bool(np.array_equal(run.outputs[0].reshape(-1), run_tflm(result.tflite, x).reshape(-1)))
     formats = run.as_dict().get("weight_formats")   # the firmware's per-tensor storage, where reported
     weight_bytes = sum(int(f["stored_bytes"]) for f in formats) if formats else host["weight_bytes_auto"]
