@@ -224,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"boards (default: {' '.join(BOARDS)})")
     ap.add_argument("--variants", nargs="+", choices=list(VARIANTS)[1:], default=list(VARIANTS)[1:],
                     metavar="VARIANT",
-                    help=f"variants beside dense (default: all of {', '.join(list(VARIANTS)[1:])})")
+                    help="variants beside dense (default: all of " + ", ".join(VARIANTS).replace("%", "%%")
+                         .removeprefix("dense, ") + ")")   # argparse formats help with %
     ap.add_argument("--layers", action="store_true", help="print every weighted layer's instructions")
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = ap.parse_args(argv)
