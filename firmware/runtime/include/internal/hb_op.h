@@ -154,5 +154,15 @@ static inline hb_scratch hb_op_scratch(hb_interpreter *ip, const hb_op *op)
     s.size = (int32_t)op->scratch_bytes;
     return s;
 }
+/* The scratch after its first ``used`` bytes (rounded up to 16), for a kernel called on the rest; {0, 0}
+ * when nothing is left (weights decoded in place into the front, hb_op_conv.c / hb_op_fc.c). */
+static inline hb_scratch hb_scratch_after(hb_scratch s, int32_t used)
+{
+    const int32_t off = (used + 15) & ~15;
+    hb_scratch rest;
+    rest.buf = s.size - off > 0 ? (int8_t *)s.buf + off : 0;
+    rest.size = s.size - off > 0 ? s.size - off : 0;
+    return rest;
+}
 
 #endif /* HB_OP_H */

@@ -228,14 +228,7 @@ static hb_status eval(hb_interpreter *ip, const hb_op *op, int depthwise)
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
     if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
-        const int32_t off = (df.n * df.h * df.w * df.c + 15) & ~15;
-        hb_scratch rest;
-        rest.buf = (int8_t *)scratch.buf + off;
-        rest.size = scratch.size - off;
-        if (rest.size <= 0) {
-            rest.buf = 0;
-            rest.size = 0;
-        }
+        hb_scratch rest = hb_scratch_after(scratch, df.n * df.h * df.w * df.c);
         hb_wsrc_flat(ip->model, conv_wsrc(d), (int8_t *)scratch.buf);
         (depthwise ? hb_depthwise_conv_s8 : hb_conv_s8)(
             &rest, &d->p, conv_mult(d), conv_shift(d), &di,

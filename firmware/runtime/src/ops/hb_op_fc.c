@@ -169,14 +169,7 @@ static hb_status hb_op_fully_connected_eval(hb_interpreter *ip, const hb_op *op)
     const int8_t *w = (const int8_t *)hb_in_data(ip, op, 1);
     const int32_t *bias = (const int32_t *)hb_in_data(ip, op, 2);
     if (HB_WITH_IN_PLACE && d->in_place && d->whole) {
-        const int32_t off = (d->channels * d->depth + 15) & ~15;
-        hb_scratch rest;
-        rest.buf = (int8_t *)scratch.buf + off;
-        rest.size = scratch.size - off;
-        if (rest.size <= 0) {
-            rest.buf = 0;
-            rest.size = 0;
-        }
+        hb_scratch rest = hb_scratch_after(scratch, d->channels * d->depth);
         hb_wsrc_flat(ip->model, fc_wsrc(d), (int8_t *)scratch.buf);
         hb_fully_connected_s8(&rest, &d->p, fc_mult(d), fc_shift(d),
                               d->batches, d->depth, d->channels, (const int8_t *)hb_in_data(ip, op, 0),
